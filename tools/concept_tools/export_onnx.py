@@ -1,0 +1,128 @@
+"""ONNX export of every graph of the pack contract (models/FORMAT.md).
+
+encoder:        input_ids, attention_mask int64 [B,T] -> sentence_embedding float32 [B,D] (mean pooling in-graph)
+decoder (step): input_ids int64 [N,T], sentence_embedding [N,D], past_key_i/past_value_i [N,H,P,hd]
+                -> logprobs [N,V] of the last position, present_key_i/present_value_i [N,H,P+T,hd]
+                The cache length P (0 at the first call) gives the position offset; cross-attention over the single
+                memory slot is the per-layer constant W_o(W_v e + b_v) + b_o computed in-graph.
+base_lcm:       concepts [B,L,D] (normalized) -> next [B,L,D] (normalized; position i predicts i+1)
+contextualizer: concepts [B,L,D] (normalized) -> context [B,L,H]
+denoiser:       x_t [B,1,D], t int64 [B], context [B,L,H], context_mask float32 [B,L] -> x0 [B,1,D]
+"""
+from __future__ import annotations
+
+import os
+
+import onnx
+import torch
+import torch.nn as nn
+
+from .lcm_model import BaseLCM, TwoTowerLCM
+from .sonar_model import SonarTextDecoder, SonarTextEncoder
+
+OPSET = 17
+
+
+def _save(model: nn.Module, args: tuple, path: str, inputs: list[str], outputs: list[str], dynamic: dict,
+          external_data: bool | None = None) -> str:
+    model.eval()
+    tmp = path + ".tmp.onnx"
+    with torch.no_grad():
+        torch.onnx.export(model, args, tmp, input_names=inputs, output_names=outputs, dynamic_axes=dynamic,
+                          opset_version=OPSET, do_constant_folding=True)
+    m = onnx.load(tmp)
+    os.remove(tmp)
+    if os.path.exists(tmp + ".data"):
+        os.remove(tmp + ".data")
+    big = sum(t.ByteSize() for t in m.graph.initializer) > 1.8e9 if external_data is None else external_data
+    data_name = os.path.basename(path) + ".data"
+    if os.path.exists(path + ".data"):
+        os.remove(path + ".data")
+    # graphs over the 2 GB protobuf limit keep their weights in a side file (path + ".data")
+    onnx.save_model(m, path, save_as_external_data=big, all_tensors_to_one_file=True, location=data_name,
+                    size_threshold=1024)
+    return path
+
+
+class _StepWrapper(nn.Module):
+    def __init__(self, dec: SonarTextDecoder):
+        super().__init__()
+        self.dec = dec
+
+    def forward(self, input_ids, sentence_embedding, *past_flat):
+        past = [(past_flat[2 * i], past_flat[2 * i + 1]) for i in range(len(past_flat) // 2)]
+        lp, presents = self.dec.step(input_ids, sentence_embedding, past)
+        flat = []
+        for k, v in presents:
+            flat += [k, v]
+        return (lp, *flat)
+
+
+def export_encoder(enc: SonarTextEncoder, path: str) -> dict:
+    ids = torch.tensor([[5, 6, 7, 3], [5, 6, 3, 0]])
+    mask = (ids != 0).long()
+    _save(enc, (ids, mask), path, ["input_ids", "attention_mask"], ["sentence_embedding"],
+          {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
+           "sentence_embedding": {0: "batch"}})
+    return {"inputs": {"input_ids": "input_ids", "attention_mask": "attention_mask"},
+            "outputs": {"sentence_embedding": "sentence_embedding"}}
+
+
+def export_decoder(dec: SonarTextDecoder, path: str) -> dict:
+    cfg = dec.cfg
+    n, p = 2, 3
+    h, hd = cfg.num_heads, cfg.model_dim // cfg.num_heads
+    ids = torch.tensor([[5], [6]])
+    emb = torch.randn(n, cfg.model_dim)
+    past = []
+    names_in, names_out, dyn = ["input_ids", "sentence_embedding"], ["logprobs"], {
+        "input_ids": {0: "batch", 1: "tokens"}, "sentence_embedding": {0: "batch"}, "logprobs": {0: "batch"}}
+    for i in range(cfg.decoder_layers):
+        past += [torch.randn(n, h, p, hd), torch.randn(n, h, p, hd)]
+        for kind in ("key", "value"):
+            names_in.append(f"past_{kind}_{i}")
+            names_out.append(f"present_{kind}_{i}")
+            dyn[f"past_{kind}_{i}"] = {0: "batch", 2: "past"}
+            dyn[f"present_{kind}_{i}"] = {0: "batch", 2: "total"}
+    _save(_StepWrapper(dec), (ids, emb, *past), path, names_in, names_out, dyn)
+    return {"inputs": {"input_ids": "input_ids", "sentence_embedding": "sentence_embedding",
+                       "past_key": "past_key_{i}", "past_value": "past_value_{i}"},
+            "outputs": {"logprobs": "logprobs", "present_key": "present_key_{i}",
+                        "present_value": "present_value_{i}"},
+            "layers": cfg.decoder_layers, "heads": h, "head_dim": hd, "max_positions": cfg.max_seq_len}
+
+
+def export_base_lcm(model: BaseLCM, path: str) -> dict:
+    x = torch.randn(2, 3, model.cfg.sonar_dim)
+    _save(model, (x,), path, ["concepts"], ["next"], {"concepts": {0: "batch", 1: "length"},
+                                                      "next": {0: "batch", 1: "length"}})
+    return {"inputs": {"concepts": "concepts"}, "outputs": {"next": "next"}}
+
+
+class _Denoise(nn.Module):
+    def __init__(self, den):
+        super().__init__()
+        self.den = den
+
+    def forward(self, x_t, t, context, context_mask):
+        return self.den(x_t, t[:, None], context, context_mask[:, None, :])
+
+
+def export_two_tower(model: TwoTowerLCM, ctx_path: str, den_path: str) -> tuple[dict, dict]:
+    cfg = model.cfg
+    x = torch.randn(2, 3, cfg.sonar_dim)
+    _save(model.contextualizer, (x,), ctx_path, ["concepts"], ["context"],
+          {"concepts": {0: "batch", 1: "length"}, "context": {0: "batch", 1: "length"}})
+    args = (torch.randn(2, 1, cfg.sonar_dim), torch.tensor([99, 5]), torch.randn(2, 3, cfg.model_dim),
+            torch.tensor([[1.0, 1.0, 1.0], [0.0, 0.0, 0.0]]))
+    _save(_Denoise(model.denoiser), args, den_path, ["x_t", "t", "context", "context_mask"], ["x0"],
+          {"x_t": {0: "batch"}, "t": {0: "batch"}, "context": {0: "batch", 1: "length"},
+           "context_mask": {0: "batch", 1: "length"}, "x0": {0: "batch"}})
+    return ({"inputs": {"concepts": "concepts"}, "outputs": {"context": "context"}},
+            {"inputs": {"x_t": "x_t", "t": "t", "context": "context", "context_mask": "context_mask"},
+             "outputs": {"x0": "x0"}})
+
+
+def initializer_report(path: str) -> list[tuple[str, list[int]]]:
+    m = onnx.load(path, load_external_data=False)
+    return [(t.name, list(t.dims)) for t in m.graph.initializer]

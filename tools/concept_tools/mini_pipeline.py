@@ -1,0 +1,410 @@
+"""Everything after SONAR training: concept data, normalizer, Base-LCM and Two-Tower pre-training and instruction
+tuning (summarize, expand), pack export, held-out evaluation (model card) and reference fixtures."""
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import time
+
+import torch
+import torch.nn.functional as F
+
+from . import data
+from .generate import chrf, greedy_batch
+from .lcm_model import BaseLCM, BaseLCMConfig, SamplerOptions, TwoTowerConfig, TwoTowerLCM, sample_next
+from .packs_build import build_lcm_pack, build_sonar_pack
+from .train_sonar import lang_stats
+
+SPACE = "concept-studio-mini-v1"
+EOT = "End of text."
+MARKERS = {"summarize": "Summarize:", "expand": "Expand:", "continue": None}
+MAX_DOC = 40  # concepts per training sequence
+LICENSE_NOTE = ("Weights: MIT (Concept Studio). Training data: mixed licences incl. non-commercial research data "
+                "(XL-Sum, WikiLingua, MLSUM: CC BY-NC-SA); see models/mini/README.md.")
+
+
+# ------------------------------------------------------------------------------------------------ concepts
+@torch.no_grad()
+def encode(enc, tok, sents: list[str], langs: list[str], batch: int = 128) -> torch.Tensor:
+    ids = [tok.encode_source(s, l, enc.cfg.max_seq_len + 1)[:-1] + [3] if len(tok.pieces(s)) + 2 > enc.cfg.max_seq_len
+           else tok.encode_source(s, l) for s, l in zip(sents, langs)]
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    out = torch.zeros(len(ids), enc.cfg.model_dim)
+    for s in range(0, len(order), batch):
+        idx = order[s:s + batch]
+        n = max(len(ids[i]) for i in idx)
+        x = torch.zeros(len(idx), n, dtype=torch.long)
+        m = torch.zeros(len(idx), n, dtype=torch.long)
+        for j, i in enumerate(idx):
+            x[j, :len(ids[i])] = torch.tensor(ids[i])
+            m[j, :len(ids[i])] = 1
+        out[idx] = enc(x, m)
+    return out
+
+
+def build_concepts(enc, tok, work: str):
+    path = os.path.join(work, "concepts.pt")
+    if os.path.exists(path):
+        return torch.load(path)
+    docs = []  # (lang, sentences)
+    summ_tr, summ_te = data.summarization()
+    for r in summ_tr:
+        docs.append(("pre", r["lang"], data.split_sentences(r["document"])[:MAX_DOC]))
+    br_tr, br_te = data.brown()
+    for doc in br_tr:
+        for k in range(0, min(len(doc), 60), 30):
+            docs.append(("pre", "eng_Latn", doc[k:k + 30]))
+    units, test_units = data.udhr_multiway()
+    per_lang: dict[str, list[str]] = {}
+    for u in units:
+        for code, text in u.items():
+            per_lang.setdefault(code, []).extend(data.split_sentences(text))
+    for code, sents in per_lang.items():
+        for k in range(0, len(sents), 30):
+            docs.append(("pre", code, sents[k:k + 30]))
+    # flatten, encode once
+    flat, langs = [], []
+    for _, lang, sents in docs:
+        flat += sents
+        langs += [lang] * len(sents)
+    sup = []
+    for split, recs in (("train", summ_tr), ("test", summ_te)):
+        for r in recs:
+            d = data.split_sentences(r["document"])[:MAX_DOC]
+            s = data.split_sentences(r["summary"])[:8]
+            if d and s:
+                sup.append((split, r, d, s))
+                flat += d + s
+                langs += [r["lang"]] * (len(d) + len(s))
+    held_docs = [("brown", "eng_Latn", doc[:30]) for doc in br_te]
+    for _, lang, sents in held_docs:
+        flat += sents
+        langs += [lang] * len(sents)
+    specials = [EOT] + [m for m in MARKERS.values() if m]
+    flat += specials
+    langs += ["eng_Latn"] * len(specials)
+    t0 = time.time()
+    vecs = encode(enc, tok, flat, langs)
+    print(f"encoded {len(flat)} sentences in {time.time() - t0:.0f}s", flush=True)
+    pos = 0
+
+    def take(n):
+        nonlocal pos
+        v = vecs[pos:pos + n]
+        pos += n
+        return v
+
+    pre = [take(len(s)) for _, _, s in docs]
+    supv = []
+    for split, r, d, s in sup:
+        supv.append({"split": split, "id": r["id"], "lang": r["lang"], "set": r["set"], "doc_sents": d,
+                     "sum_sents": s, "doc": take(len(d)), "sum": take(len(s))})
+    held = [take(len(s)) for _, _, s in held_docs]
+    spec = take(len(specials))
+    out = {"pre": pre, "sup": supv, "held": held, "eot": spec[0], "markers": {
+        k: spec[1 + i] for i, k in enumerate(k for k, m in MARKERS.items() if m)}}
+    torch.save(out, path)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ sequences
+def sequences(c, rng: random.Random, split="train"):
+    """One training sequence: (concepts [L,D] raw, index of the first target position)."""
+    r = rng.random()
+    sup = [s for s in c["sup"] if s["split"] == split]
+    if r < 0.45 or not sup:
+        v = rng.choice(c["pre"])
+        return torch.cat([v, c["eot"][None]]), 1
+    s = rng.choice(sup)
+    if r < 0.85:
+        src = torch.cat([s["doc"], c["markers"]["summarize"][None]])
+        tgt = torch.cat([s["sum"], c["eot"][None]])
+    else:
+        src = torch.cat([s["sum"], c["markers"]["expand"][None]])
+        tgt = torch.cat([s["doc"][:12], c["eot"][None]])
+    return torch.cat([src, tgt]), src.shape[0]
+
+
+def batchify(items, dim):
+    n = max(x.shape[0] for x, _ in items)
+    x = torch.zeros(len(items), n, dim)
+    tmask = torch.zeros(len(items), n)
+    for i, (v, start) in enumerate(items):
+        x[i, :v.shape[0]] = v
+        tmask[i, start:v.shape[0]] = 1  # positions that are targets
+    return x, tmask
+
+
+def _lr(step, steps, peak, warm=100):
+    return peak * min(1.0, (step + 1) / warm) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(step / steps, 1))))
+
+
+def _ckpt_loop(name, model, steps, work, step_fn, peak, log=print):
+    path = os.path.join(work, f"{name}_ckpt.pt")
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=peak, betas=(0.9, 0.95),
+                            weight_decay=0.01)
+    step, rng = 0, random.Random(7)
+    if os.path.exists(path):
+        st = torch.load(path)
+        model.load_state_dict(st["model"])
+        opt.load_state_dict(st["opt"])
+        step = st["step"]
+        rng.setstate(st["rng"])
+        torch.set_rng_state(st["torch_rng"])
+    model.train()
+    t0 = time.time()
+    while step < steps:
+        for g in opt.param_groups:
+            g["lr"] = _lr(step, steps, peak)
+        loss = step_fn(rng)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        opt.step()
+        step += 1
+        if step % 100 == 0 or step == steps:
+            log(f"{name} step {step}/{steps} loss {loss.item():.4f} {(time.time() - t0) / 60:.1f} min")
+            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "rng": rng.getstate(),
+                        "torch_rng": torch.get_rng_state()}, path + ".tmp")
+            os.replace(path + ".tmp", path)
+    model.eval()
+    return model
+
+
+def train_base(c, work, steps, dim, batch=32):
+    torch.manual_seed(11)
+    cfg = BaseLCMConfig(sonar_dim=dim, model_dim=256, num_heads=4, ffn_dim=1024, layers=4, dropout=0.1,
+                        max_seq_len=256)
+    m = BaseLCM(cfg)
+    m.normalizer.fit(torch.cat(c["pre"]))
+
+    def step_fn(rng):
+        x, tmask = batchify([sequences(c, rng) for _ in range(batch)], dim)
+        xn = m.normalizer.normalize(x)
+        pred = m(xn[:, :-1])
+        err = ((pred - xn[:, 1:]) ** 2).sum(-1)  # channel sum (lcm.md §3 loss)
+        w = tmask[:, 1:]
+        return (err * w).sum() / w.sum().clamp_min(1) / dim
+
+    return _ckpt_loop("base_lcm", m, steps, work, step_fn, 1e-3)
+
+
+def train_two_tower(c, work, steps, dim, batch=32):
+    torch.manual_seed(12)
+    cfg = TwoTowerConfig(sonar_dim=dim, model_dim=256, num_heads=4, ffn_dim=1024, context_layers=3,
+                         denoiser_layers=3, dropout=0.1, max_seq_len=256)
+    m = TwoTowerLCM(cfg)
+    m.normalizer.fit(torch.cat(c["pre"]))
+    ab = m.alphas_cumprod
+
+    def step_fn(rng):
+        x, tmask = batchify([sequences(c, rng) for _ in range(batch)], dim)
+        b, l, _ = x.shape
+        xn = m.normalizer.normalize(x)
+        ctx = m.contextualizer(xn)
+        t = torch.randint(0, cfg.num_train_steps, (b, l))
+        a = ab[t][..., None]
+        x_t = a.sqrt() * xn + (1 - a).sqrt() * torch.randn_like(xn)
+        keep = torch.ones(l, l).tril(-1)[None].repeat(b, 1, 1)  # row i sees context 0..i-1 (+ the zero row)
+        n_drop = int((l - 1) * cfg.cfg_dropout)
+        if n_drop:
+            rows = torch.tensor(rng.sample(range(1, l), n_drop))
+            keep[:, rows, :] = 0  # classifier-free guidance: these rows see only the zero vector
+        pred = m.denoiser(x_t, t, ctx, keep)
+        err = ((pred - xn) ** 2).sum(-1)
+        w = tmask.clone()
+        w[:, 0] = torch.where(tmask[:, 0] > 0, 1.0, 0.0)
+        valid = torch.zeros_like(tmask)
+        for i in range(b):
+            valid[i] = (x[i].abs().sum(-1) > 0).float()
+        w = torch.maximum(w, torch.zeros_like(w)) * valid
+        return (err * w).sum() / w.sum().clamp_min(1) / dim
+
+    return _ckpt_loop("two_tower", m, steps, work, step_fn, 1e-3)
+
+
+# ------------------------------------------------------------------------------------------------ generation
+def cos(a, b):
+    return F.cosine_similarity(a, b, dim=-1)
+
+
+@torch.no_grad()
+def generate(model, variant, prompt: torch.Tensor, eot, max_new=6, seed=0, opts: SamplerOptions | None = None):
+    """Raw-space prompt (L,D) -> generated raw concepts (without EOT)."""
+    g = torch.Generator().manual_seed(seed)
+    seq = prompt.clone()
+    out = []
+    for _ in range(max_new):
+        xn = model.normalizer.normalize(seq)[None]
+        if variant == "base":
+            nxt = model(xn)[0, -1]
+        else:
+            ctx = model.contextualizer(xn)
+            z = torch.randn(1, 1, xn.shape[-1], generator=g) * (opts or SamplerOptions()).initial_noise_scale
+            nxt = sample_next(model, ctx, z, opts or SamplerOptions())[0, 0]
+        raw = model.normalizer.denormalize(nxt)
+        if cos(raw, eot) >= 0.9:
+            break
+        if out and cos(raw, out[-1]) >= 0.9:
+            break
+        out.append(raw)
+        seq = torch.cat([seq, raw[None]])
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ metrics
+def tokens_ml(text: str) -> list[str]:
+    import re
+    toks = []
+    for w in re.findall(r"\w+", text.lower()):
+        if re.search(r"[\u3040-\u30ff\u3400-\u9fff\u0e00-\u0e7f]", w):
+            toks += list(w)
+        else:
+            toks.append(w)
+    return toks
+
+
+def rouge_l(ref: str, hyp: str) -> float:
+    a, b = tokens_ml(ref), tokens_ml(hyp)
+    if not a or not b:
+        return 0.0
+    prev = [0] * (len(b) + 1)
+    for x in a:
+        cur = [0]
+        for j, y in enumerate(b):
+            cur.append(prev[j] + 1 if x == y else max(prev[j + 1], cur[j]))
+        prev = cur
+        lcs = prev[-1]
+    lcs = prev[-1]
+    if lcs == 0:
+        return 0.0
+    p, r = lcs / len(b), lcs / len(a)
+    return 2 * p * r / (p + r)
+
+
+@torch.no_grad()
+def evaluate_sonar(enc, dec, tok, log=print):
+    _, test = data.tatoeba()
+    res = {"autoencoding": {}, "retrieval": {}}
+    # auto-encoding: both sides of every held-out pair, greedy, per language
+    by_lang: dict[str, list[str]] = {}
+    for a, ta, b, tb in test:
+        by_lang.setdefault(a, []).append(ta)
+    by_lang["eng_Latn"] = sorted({tb for _, _, _, tb in test})[:100]
+    total_em, total_chrf, total_n = 0, 0.0, 0
+    for lang, sents in sorted(by_lang.items()):
+        emb = encode(enc, tok, sents, [lang] * len(sents))
+        outs = greedy_batch(dec, emb, [tok.lang_id(lang)] * len(sents), max_len=64)
+        hyps = [tok.decode(o) for o in outs]
+        em = sum(h.strip() == s.strip() for h, s in zip(hyps, sents))
+        cf = sum(chrf(h, s) for h, s in zip(hyps, sents))
+        res["autoencoding"][lang] = {"n": len(sents), "exact_match": em / len(sents), "chrf": cf / len(sents)}
+        total_em += em
+        total_chrf += cf
+        total_n += len(sents)
+    res["autoencoding_mean"] = {"n": total_n, "exact_match": total_em / total_n, "chrf": total_chrf / total_n}
+    # retrieval: each held-out xx sentence against all held-out English sentences
+    eng = sorted({tb for _, _, _, tb in test})
+    e_eng = F.normalize(encode(enc, tok, eng, ["eng_Latn"] * len(eng)), dim=-1)
+    correct, n = 0, 0
+    for lang in sorted({a for a, _, _, _ in test}):
+        pairs = [(ta, tb) for a, ta, _, tb in test if a == lang]
+        e = F.normalize(encode(enc, tok, [p[0] for p in pairs], [lang] * len(pairs)), dim=-1)
+        best = (e @ e_eng.T).argmax(-1)
+        ok = sum(eng[i] == p[1] for i, p in zip(best.tolist(), pairs))
+        res["retrieval"][lang] = ok / len(pairs)
+        correct += ok
+        n += len(pairs)
+    res["retrieval_mean"] = {"n": n, "accuracy": correct / n, "candidates": len(eng), "chance": 1 / len(eng)}
+    log(f"AE exact {res['autoencoding_mean']['exact_match']:.3f} chrF {res['autoencoding_mean']['chrf']:.1f}; "
+        f"retrieval {res['retrieval_mean']['accuracy']:.3f} (chance {1 / len(eng):.4f})")
+    return res
+
+
+@torch.no_grad()
+def evaluate_lcm(models, c, dec, tok, log=print):
+    res = {}
+    # next-concept l2 (raw space) on held-out documents vs copy-the-last
+    held = c["held"] + [s["doc"] for s in c["sup"] if s["split"] == "test"]
+    for name, (m, variant) in models.items():
+        l2, l2_copy, n = 0.0, 0.0, 0
+        for v in held[:60]:
+            if v.shape[0] < 3:
+                continue
+            xn = m.normalizer.normalize(v)[None]
+            if variant == "base":
+                pred = m.normalizer.denormalize(m(xn[:, :-1])[0])
+            else:
+                preds = []
+                g = torch.Generator().manual_seed(1)
+                ctx = m.contextualizer(xn[:, :-1])
+                for i in range(0, v.shape[0] - 1):
+                    z = torch.randn(1, 1, v.shape[1], generator=g) * 0.6
+                    preds.append(sample_next(m, ctx[:, :i + 1], z, SamplerOptions(steps=10))[0, 0])
+                pred = m.normalizer.denormalize(torch.stack(preds))
+            tgt = v[1:]
+            l2 += (pred[:len(tgt)] - tgt).norm(dim=-1).sum().item()
+            l2_copy += (v[:-1] - tgt).norm(dim=-1).sum().item()
+            n += tgt.shape[0]
+        res[name] = {"next_concept_l2": l2 / n, "copy_last_l2": l2_copy / n, "positions": n}
+        log(f"{name}: next-concept l2 {l2 / n:.4f} vs copy-last {l2_copy / n:.4f}")
+    # summaries on held-out pairs, decoded greedily in the document's language
+    tests = [s for s in c["sup"] if s["split"] == "test"][:40]
+    rows = []
+    for s in tests:
+        ref = " ".join(s["sum_sents"])
+        row = {"id": s["id"], "lang": s["lang"], "lead1": rouge_l(ref, s["doc_sents"][0]),
+               "lead3": rouge_l(ref, " ".join(s["doc_sents"][:3]))}
+        for name, (m, variant) in models.items():
+            prompt = torch.cat([s["doc"], c["markers"]["summarize"][None]])
+            gen = generate(m, variant, prompt, c["eot"], max_new=3, opts=SamplerOptions(steps=20))
+            if gen:
+                outs = greedy_batch(dec, torch.stack(gen), [tok.lang_id(s["lang"])] * len(gen), max_len=64)
+                hyp = " ".join(tok.decode(o) for o in outs)
+            else:
+                hyp = ""
+            row[name] = rouge_l(ref, hyp)
+            row[name + "_text"] = hyp
+        rows.append(row)
+    summary = {k: sum(r[k] for r in rows) / len(rows) for k in ["lead1", "lead3", *models]}
+    res["summaries"] = {"n": len(rows), "rougeL_mean": summary, "examples": rows[:5]}
+    log(f"summary ROUGE-L: {summary}")
+    return res
+
+
+def run(args, enc, dec, tok, cfg, ex):
+    work, out = args.work, args.out
+    torch.manual_seed(3)
+    for p in list(enc.parameters()) + list(dec.parameters()):
+        p.requires_grad_(False)
+    c = build_concepts(enc, tok, work)
+    dim = cfg.model_dim
+    t0 = time.time()
+    base = train_base(c, work, args.lcm_steps, dim)
+    t_base = time.time() - t0
+    tt = train_two_tower(c, work, args.lcm_steps, dim)
+    t_tt = time.time() - t0 - t_base
+    stats = lang_stats(tok, ex)
+    sonar_dir, base_dir, tt_dir = (os.path.join(out, n) for n in ("sonar", "base-lcm", "two-tower-lcm"))
+    build_sonar_pack(enc, dec, os.path.join(work, "spm.model"), sonar_dir, name="mini-sonar", space=SPACE,
+                     license=LICENSE_NOTE, sp_size=tok.sp_size, languages_trained=stats,
+                     description="Mini SONAR-style text encoder/decoder (d=256, 3+3 layers) trained by Concept Studio; "
+                                 "proves the pipeline, not a quality model.")
+    instr = {"summarize": MARKERS["summarize"], "expand": MARKERS["expand"], "continue": None}
+    build_lcm_pack(base, "base", base_dir, name="mini-base-lcm", space=SPACE, license=LICENSE_NOTE,
+                   description="Mini Base-LCM (4 layers, d=256) on mini-sonar concepts", end_of_text=EOT,
+                   instructions=instr)
+    build_lcm_pack(tt, "two-tower", tt_dir, name="mini-two-tower-lcm", space=SPACE, license=LICENSE_NOTE,
+                   description="Mini Two-Tower diffusion LCM (3+3 layers, d=256) on mini-sonar concepts",
+                   end_of_text=EOT, instructions=instr)
+    metrics = {"sonar": evaluate_sonar(enc, dec, tok),
+               "lcm": evaluate_lcm({"base_lcm": (base, "base"), "two_tower": (tt, "two-tower")}, c, dec, tok),
+               "train_minutes": {"base_lcm": t_base / 60, "two_tower": t_tt / 60}}
+    with open(os.path.join(out, "metrics.json"), "w") as f:
+        json.dump(metrics, f, indent=1, ensure_ascii=False)
+    torch.save({"base": base.state_dict(), "two_tower": tt.state_dict(), "base_cfg": base.cfg.to_dict(),
+                "tt_cfg": tt.cfg.to_dict()}, os.path.join(work, "lcm_final.pt"))
+    from . import fixtures
+    fixtures.write_all(args, enc, dec, tok, base, tt, c)
