@@ -1,0 +1,219 @@
+/**
+ * The one typed contract between the engine and every front end: Electron IPC (preload), the local HTTP server
+ * (browser mode, tests) and the CLI. Requests and results are plain JSON so they cross every boundary unchanged.
+ * Long operations return a request id at once; progress, results and errors arrive as events.
+ */
+
+export type LangCode = string; // a SONAR code such as eng_Latn
+
+export interface LanguageInfo {
+  code: LangCode;
+  english: string;
+  native: string;
+  script: string;
+  direction: 'ltr' | 'rtl';
+  trained: boolean; // the installed SONAR pack was trained on it (others may decode poorly)
+}
+
+export interface DocumentSummary {
+  id: number;
+  title: string;
+  type: string; // txt | md | html | pdf | docx | paste
+  language: LangCode | null;
+  languageConfidence: number;
+  chars: number;
+  sentenceCount: number;
+  createdAt: string;
+}
+
+export interface SentenceView {
+  idx: number;
+  paragraph: number;
+  start: number;
+  end: number;
+  text: string;
+  language: LangCode | null;
+}
+
+export interface DocumentView extends DocumentSummary {
+  text: string;
+  sentences: SentenceView[];
+}
+
+export type TaskKind = 'summarize' | 'expand' | 'translate' | 'continue';
+export type Method = 'auto' | 'lcm' | 'extractive';
+
+export interface SamplerSettings {
+  steps: number;
+  guidanceScale: number;
+  guidanceRescale: number;
+  initialNoiseScale: number;
+  epsilonScaling: number | null;
+  seed: number;
+}
+
+export interface LengthSpec {
+  sentences?: number; // absolute count of output sentences
+  ratio?: number; // fraction of the source (sentences for extractive, words for LCM budgets)
+}
+
+export interface RunRequest {
+  documentId: number;
+  task: TaskKind;
+  targetLang: LangCode;
+  method?: Method;
+  lcmPack?: string; // pack name; default: the first installed LCM pack of the SONAR pack's space
+  length?: LengthSpec;
+  sampler?: Partial<SamplerSettings>;
+  /** Concept-level editing: output sentences the user kept or edited, by output position. */
+  pinned?: { index: number; text: string }[];
+  /** Regenerate from an earlier run (with `pinned`), or re-decode it into another language. */
+  parentRunId?: number;
+}
+
+export type Stage = 'load' | 'segment' | 'encode' | 'generate' | 'decode' | 'save';
+
+export interface ProgressEvent {
+  type: 'progress';
+  requestId: string;
+  stage: Stage;
+  done: number;
+  total: number;
+  cacheHits?: number;
+  message?: string;
+}
+
+export interface Attribution {
+  sentenceIdx: number; // index into the source document's sentences
+  score: number; // cosine similarity of the concepts
+}
+
+export interface OutputSentence {
+  index: number;
+  text: string;
+  attribution: Attribution[];
+  pinned?: boolean;
+  verbatim?: boolean; // copied from the source (same-language extractive output), not decoded
+}
+
+export interface RunSummary {
+  id: number;
+  documentId: number;
+  task: TaskKind;
+  targetLang: LangCode;
+  method: Exclude<Method, 'auto'>;
+  createdAt: string;
+  status: 'done' | 'cancelled' | 'failed';
+  preview: string;
+}
+
+export interface RunResult extends RunSummary {
+  sentences: OutputSentence[];
+  timings: Record<string, number>; // milliseconds per stage
+  cache: { hits: number; misses: number };
+  packs: Record<string, string>; // role -> pack name@version
+  parameters: RunRequest;
+}
+
+export interface DoneEvent {
+  type: 'done';
+  requestId: string;
+  result: RunResult;
+}
+
+export interface ErrorEvent {
+  type: 'error';
+  requestId: string;
+  code: string; // machine-readable, e.g. UNKNOWN_LANGUAGE, PACK_MISSING, CANCELLED
+  message: string; // human-readable and actionable
+}
+
+export type ApiEvent = ProgressEvent | DoneEvent | ErrorEvent;
+
+export interface PackInfo {
+  name: string;
+  kind: 'sonar' | 'lcm';
+  variant?: string;
+  space: string;
+  dim: number;
+  license: string;
+  description: string;
+  path: string;
+  bytes: number;
+  languagesTrained: LangCode[];
+  verified: 'ok' | 'failed' | 'unchecked';
+  problems: string[];
+  bundled: boolean;
+}
+
+export interface RuntimeInfo {
+  requestedProvider: string;
+  usedProvider: string;
+  fallbackReason: string | null;
+  availableProviders: string[];
+  threads: number;
+}
+
+export interface Settings {
+  provider: 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
+  threads: number; // 0 = automatic
+  theme: 'system' | 'light' | 'dark';
+  uiLanguage: string | null; // null = follow the system locale
+  recentLanguages: LangCode[];
+  userPackDir: string | null;
+}
+
+export interface ConceptMapPoint {
+  x: number;
+  y: number;
+  kind: 'source' | 'output';
+  index: number;
+  text: string;
+}
+
+export interface ImportRequest {
+  name: string; // file name; its extension picks the importer
+  text?: string; // pasted text
+  bytesBase64?: string; // file contents
+}
+
+export interface ImportResult {
+  document: DocumentSummary;
+  duplicate: boolean;
+  warnings: string[];
+}
+
+/** Every method is async and JSON-in/JSON-out; errors reject with {code, message}. */
+export interface ConceptApi {
+  languages(): Promise<LanguageInfo[]>;
+  listDocuments(query?: { search?: string }): Promise<DocumentSummary[]>;
+  importDocument(req: ImportRequest): Promise<ImportResult>;
+  getDocument(id: number): Promise<DocumentView>;
+  deleteDocument(id: number): Promise<void>; // soft delete
+  restoreDocument(id: number): Promise<void>; // undo
+  startRun(req: RunRequest): Promise<{ requestId: string }>;
+  cancelRun(requestId: string): Promise<void>;
+  listRuns(documentId: number): Promise<RunSummary[]>;
+  getRun(runId: number): Promise<RunResult>;
+  conceptMap(documentId: number, runId?: number): Promise<ConceptMapPoint[]>;
+  packs(): Promise<PackInfo[]>;
+  importPack(path: string): Promise<PackInfo>;
+  verifyPack(name: string): Promise<PackInfo>;
+  runtime(): Promise<RuntimeInfo>;
+  getSettings(): Promise<Settings>;
+  setSettings(patch: Partial<Settings>): Promise<Settings>;
+}
+
+/** Method names, for the HTTP router and the preload bridge (one list, no drift). */
+export const API_METHODS = [
+  'languages', 'listDocuments', 'importDocument', 'getDocument', 'deleteDocument', 'restoreDocument', 'startRun',
+  'cancelRun', 'listRuns', 'getRun', 'conceptMap', 'packs', 'importPack', 'verifyPack', 'runtime', 'getSettings',
+  'setSettings',
+] as const satisfies readonly (keyof ConceptApi)[];
+
+export class ApiError extends Error {
+  constructor(public code: string, message: string) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
