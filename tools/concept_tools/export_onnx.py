@@ -23,6 +23,40 @@ from .sonar_model import SonarTextDecoder, SonarTextEncoder
 OPSET = 17
 
 
+FP16_STORAGE = False  # set by the mini pipeline: weights stored as float16, computed in float32
+
+
+def round_weights_to_fp16(module: nn.Module) -> None:
+    """Make every parameter exactly representable in float16, so fp16 storage loses nothing against PyTorch."""
+    with torch.no_grad():
+        for p in module.parameters():
+            p.copy_(p.half().float())
+
+
+def store_fp16(m: onnx.ModelProto, min_elems: int = 4096) -> None:
+    """Store float32 initializers whose values are exactly representable in float16 as float16 + a Cast node.
+    Lossless by construction (computed constants such as position tables are left alone); halves the pack size.
+    ORT folds the Casts at session load, so inference runs in float32."""
+    import numpy as np
+    from onnx import helper, numpy_helper
+    casts = []
+    for i, init in enumerate(list(m.graph.initializer)):
+        if init.data_type != onnx.TensorProto.FLOAT:
+            continue
+        arr = numpy_helper.to_array(init)
+        if arr.size < min_elems:
+            continue
+        half = arr.astype(np.float16)
+        if not np.array_equal(half.astype(np.float32), arr):
+            continue
+        name = init.name  # `init` is a view into the repeated field: read the name before overwriting it
+        new = numpy_helper.from_array(half, name + "__fp16")
+        m.graph.initializer[i].CopyFrom(new)
+        casts.append(helper.make_node("Cast", [new.name], [name], to=onnx.TensorProto.FLOAT, name=name + "__cast"))
+    for node in reversed(casts):
+        m.graph.node.insert(0, node)
+
+
 def _save(model: nn.Module, args: tuple, path: str, inputs: list[str], outputs: list[str], dynamic: dict,
           external_data: bool | None = None) -> str:
     model.eval()
@@ -34,6 +68,8 @@ def _save(model: nn.Module, args: tuple, path: str, inputs: list[str], outputs: 
     os.remove(tmp)
     if os.path.exists(tmp + ".data"):
         os.remove(tmp + ".data")
+    if FP16_STORAGE:
+        store_fp16(m)
     big = sum(t.ByteSize() for t in m.graph.initializer) > 1.8e9 if external_data is None else external_data
     data_name = os.path.basename(path) + ".data"
     if os.path.exists(path + ".data"):

@@ -148,5 +148,5 @@ def write_all(args, enc, dec, tok, base, tt, c):
     fx = {"sonar": sonar_fixture(enc, dec, tok, full_logprobs=False)}
     doc = c["sup"][0]["doc"][:5] if c["sup"] else torch.randn(5, enc.cfg.model_dim) * 0.05
     fx["lcm"] = lcm_fixture(base, tt, doc)
-    _dump(os.path.join(ROOT, "test", "fixtures", "mini.json"), fx)
-    random_family(os.path.join(ROOT, "test", "fixtures", "random"))
+    _dump(os.path.join(args.fixtures, "mini.json"), fx)
+    random_family(os.path.join(args.fixtures, "random"))

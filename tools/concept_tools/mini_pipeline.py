@@ -11,7 +11,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-from . import data
+from . import data, export_onnx
 from .generate import chrf, greedy_batch
 from .lcm_model import BaseLCM, BaseLCMConfig, SamplerOptions, TwoTowerConfig, TwoTowerLCM, sample_next
 from .packs_build import build_lcm_pack, build_sonar_pack
@@ -20,7 +20,8 @@ from .train_sonar import lang_stats
 SPACE = "concept-studio-mini-v1"
 EOT = "End of text."
 MARKERS = {"summarize": "Summarize:", "expand": "Expand:", "continue": None}
-MAX_DOC = 40  # concepts per training sequence
+MAX_DOC = 40
+QUICK = bool(os.environ.get("CONCEPT_QUICK"))  # smoke-test the pipeline on a sliver of the data  # concepts per training sequence
 LICENSE_NOTE = ("Weights: MIT (Concept Studio). Training data: mixed licences incl. non-commercial research data "
                 "(XL-Sum, WikiLingua, MLSUM: CC BY-NC-SA); see models/mini/README.md.")
 
@@ -64,6 +65,9 @@ def build_concepts(enc, tok, work: str):
     for code, sents in per_lang.items():
         for k in range(0, len(sents), 30):
             docs.append(("pre", code, sents[k:k + 30]))
+    if QUICK:
+        docs = docs[:20] + docs[-20:]
+        summ_tr, summ_te, br_te = summ_tr[:20], summ_te[:10], br_te[:3]
     # flatten, encode once
     flat, langs = [], []
     for _, lang, sents in docs:
@@ -294,7 +298,7 @@ def evaluate_sonar(enc, dec, tok, log=print):
         by_lang.setdefault(a, []).append(ta)
     by_lang["eng_Latn"] = sorted({tb for _, _, _, tb in test})[:100]
     total_em, total_chrf, total_n = 0, 0.0, 0
-    for lang, sents in sorted(by_lang.items()):
+    for lang, sents in sorted(by_lang.items())[:3 if QUICK else None]:
         emb = encode(enc, tok, sents, [lang] * len(sents))
         outs = greedy_batch(dec, emb, [tok.lang_id(lang)] * len(sents), max_len=64)
         hyps = [tok.decode(o) for o in outs]
@@ -309,7 +313,7 @@ def evaluate_sonar(enc, dec, tok, log=print):
     eng = sorted({tb for _, _, _, tb in test})
     e_eng = F.normalize(encode(enc, tok, eng, ["eng_Latn"] * len(eng)), dim=-1)
     correct, n = 0, 0
-    for lang in sorted({a for a, _, _, _ in test}):
+    for lang in sorted({a for a, _, _, _ in test})[:3 if QUICK else None]:
         pairs = [(ta, tb) for a, ta, _, tb in test if a == lang]
         e = F.normalize(encode(enc, tok, [p[0] for p in pairs], [lang] * len(pairs)), dim=-1)
         best = (e @ e_eng.T).argmax(-1)
@@ -330,7 +334,7 @@ def evaluate_lcm(models, c, dec, tok, log=print):
     held = c["held"] + [s["doc"] for s in c["sup"] if s["split"] == "test"]
     for name, (m, variant) in models.items():
         l2, l2_copy, n = 0.0, 0.0, 0
-        for v in held[:60]:
+        for v in held[:3 if QUICK else 60]:
             if v.shape[0] < 3:
                 continue
             xn = m.normalizer.normalize(v)[None]
@@ -351,7 +355,7 @@ def evaluate_lcm(models, c, dec, tok, log=print):
         res[name] = {"next_concept_l2": l2 / n, "copy_last_l2": l2_copy / n, "positions": n}
         log(f"{name}: next-concept l2 {l2 / n:.4f} vs copy-last {l2_copy / n:.4f}")
     # summaries on held-out pairs, decoded greedily in the document's language
-    tests = [s for s in c["sup"] if s["split"] == "test"][:40]
+    tests = [s for s in c["sup"] if s["split"] == "test"][:4 if QUICK else 40]
     rows = []
     for s in tests:
         ref = " ".join(s["sum_sents"])
@@ -379,6 +383,10 @@ def run(args, enc, dec, tok, cfg, ex):
     torch.manual_seed(3)
     for p in list(enc.parameters()) + list(dec.parameters()):
         p.requires_grad_(False)
+    # the packs store weights as float16 (computed in float32): round first, so that the concepts the LCMs learn
+    # from, the evaluation and the fixtures all use exactly the shipped weights
+    export_onnx.round_weights_to_fp16(enc)
+    export_onnx.round_weights_to_fp16(dec)
     c = build_concepts(enc, tok, work)
     dim = cfg.model_dim
     t0 = time.time()
@@ -386,6 +394,9 @@ def run(args, enc, dec, tok, cfg, ex):
     t_base = time.time() - t0
     tt = train_two_tower(c, work, args.lcm_steps, dim)
     t_tt = time.time() - t0 - t_base
+    export_onnx.round_weights_to_fp16(base)
+    export_onnx.round_weights_to_fp16(tt)
+    export_onnx.FP16_STORAGE = True
     stats = lang_stats(tok, ex)
     sonar_dir, base_dir, tt_dir = (os.path.join(out, n) for n in ("sonar", "base-lcm", "two-tower-lcm"))
     build_sonar_pack(enc, dec, os.path.join(work, "spm.model"), sonar_dir, name="mini-sonar", space=SPACE,
@@ -399,6 +410,7 @@ def run(args, enc, dec, tok, cfg, ex):
     build_lcm_pack(tt, "two-tower", tt_dir, name="mini-two-tower-lcm", space=SPACE, license=LICENSE_NOTE,
                    description="Mini Two-Tower diffusion LCM (3+3 layers, d=256) on mini-sonar concepts",
                    end_of_text=EOT, instructions=instr)
+    export_onnx.FP16_STORAGE = False
     metrics = {"sonar": evaluate_sonar(enc, dec, tok),
                "lcm": evaluate_lcm({"base_lcm": (base, "base"), "two_tower": (tt, "two-tower")}, c, dec, tok),
                "train_minutes": {"base_lcm": t_base / 60, "two_tower": t_tt / 60}}
@@ -408,3 +420,4 @@ def run(args, enc, dec, tok, cfg, ex):
                 "tt_cfg": tt.cfg.to_dict()}, os.path.join(work, "lcm_final.pt"))
     from . import fixtures
     fixtures.write_all(args, enc, dec, tok, base, tt, c)
+    print(f"wrote packs to {out} and fixtures to {args.fixtures}", flush=True)

@@ -229,8 +229,11 @@ class SonarTextDecoder(nn.Module):
             x, new_kv = layer(x, causal, c, kv)
             presents.append(new_kv)
         h = self.decoder.layer_norm(x[:, -1, :])
-        # 2-D state so the exporter emits Gemm(transB) on the embedding initializer itself (no transposed copy)
-        logits = F.linear(h, self.decoder_frontend.embed.weight)
+        # A 2-D state plus an explicit (zero) bias makes the exporter emit Gemm(transB=1) on the embedding
+        # initializer itself; without a bias it emits MatMul(Transpose(E)) and constant folding stores a second,
+        # transposed copy of the table (research/sonar.md §8.4 pitfall 2).
+        w = self.decoder_frontend.embed.weight
+        logits = F.linear(h, w, torch.zeros(w.shape[0], dtype=h.dtype))
         return torch.log_softmax(logits.float(), dim=-1), presents
 
     def empty_past(self, n: int):
