@@ -17,6 +17,8 @@ export interface BaseLcmOptions {
   outputName?: string;
   /** τ of the latent noise N(0, τ²) added in normalized space; 0 (default) = deterministic */
   latentNoise?: number;
+  /** longest prefix the graph takes (pack config.max_seq_len): longer prefixes keep their last concepts */
+  maxLength?: number;
 }
 
 export interface BasePredictOptions extends PredictOptions {
@@ -31,6 +33,7 @@ export class BaseLcm implements NextConceptModel {
   readonly inputName: string;
   readonly outputName: string;
   latentNoise: number;
+  readonly maxLength: number;
 
   constructor(o: BaseLcmOptions) {
     this.runner = o.runner;
@@ -38,6 +41,7 @@ export class BaseLcm implements NextConceptModel {
     this.inputName = o.inputName ?? 'concepts';
     this.outputName = o.outputName ?? 'next';
     this.latentNoise = o.latentNoise ?? 0;
+    this.maxLength = o.maxLength ?? Infinity;
   }
 
   get dim(): number {
@@ -56,6 +60,7 @@ export class BaseLcm implements NextConceptModel {
     if (prefix.length === 0) throw new Error('Base-LCM needs a non-empty prefix');
     checkAbort(opts.signal);
     const d = this.dim;
+    if (prefix.length > this.maxLength) prefix = prefix.slice(prefix.length - this.maxLength);
     const xn = this.normalizer.normalize(stack(prefix, d));
     const next = await this.forward(xn, 1, prefix.length);
     const last = next.slice((prefix.length - 1) * d, prefix.length * d);

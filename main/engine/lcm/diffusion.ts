@@ -100,6 +100,8 @@ export interface TwoTowerLcmOptions {
   /** ᾱ_t, length T (pack.json sampler.alphas_cumprod) */
   alphasCumprod: ArrayLike<number>;
   sampler?: Partial<SamplerOptions>;
+  /** longest prefix the contextualizer takes (pack config.max_seq_len): longer prefixes keep their last concepts */
+  maxLength?: number;
   /** tensor names (pack.json graphs.*.inputs / outputs) */
   names?: Partial<TwoTowerNames>;
 }
@@ -138,6 +140,7 @@ export class TwoTowerLcm implements NextConceptModel {
   sampler: SamplerOptions;
   /** denoiser runs made so far (for benchmarks and tests) */
   denoiserRuns = 0;
+  readonly maxLength: number;
 
   constructor(o: TwoTowerLcmOptions) {
     this.contextualizer = o.contextualizer;
@@ -147,6 +150,7 @@ export class TwoTowerLcm implements NextConceptModel {
     if (this.alphasCumprod.length < 2) throw new Error('alphas_cumprod needs at least 2 values');
     this.names = { ...DEFAULT_NAMES, ...o.names };
     this.sampler = { ...DEFAULT_SAMPLER, ...o.sampler };
+    this.maxLength = o.maxLength ?? Infinity;
   }
 
   get dim(): number {
@@ -314,6 +318,7 @@ export class TwoTowerLcm implements NextConceptModel {
   async predictNextNormalized(prefix: readonly Float32Array[], opts: TwoTowerPredictOptions = {}): Promise<Float32Array> {
     if (prefix.length === 0) throw new Error('Two-Tower LCM needs a non-empty prefix');
     checkAbort(opts.signal);
+    if (prefix.length > this.maxLength) prefix = prefix.slice(prefix.length - this.maxLength);
     const xn = this.normalizer.normalize(stack(prefix, this.dim));
     const ctx = await this.contextualize(xn, 1, prefix.length);
     return this.sampleNext(ctx, opts.sampler, opts);

@@ -51,6 +51,12 @@ export function generationDefaults(pack: LcmPackJson): { eosThreshold: number; r
   };
 }
 
+/** config.max_seq_len: the RoPE table size of the causal graphs (prefixes beyond it are windowed). */
+export function maxLengthFromPack(pack: LcmPackJson): number {
+  const m = pack.config?.max_seq_len;
+  return typeof m === 'number' && m > 0 ? m : Infinity;
+}
+
 export function createBaseLcm(pack: LcmPackJson, normalizer: Normalizer, runner: Runner, latentNoise = 0): BaseLcm {
   const g = pack.graphs.base;
   if (pack.variant !== 'base' || !g) throw new Error(`pack ${pack.name} is not a Base-LCM pack`);
@@ -60,6 +66,7 @@ export function createBaseLcm(pack: LcmPackJson, normalizer: Normalizer, runner:
     inputName: g.inputs.concepts ?? 'concepts',
     outputName: g.outputs.next ?? 'next',
     latentNoise,
+    maxLength: maxLengthFromPack(pack),
   });
 }
 
@@ -78,6 +85,7 @@ export function createTwoTowerLcm(
     normalizer,
     alphasCumprod: alphasCumprodFromPack(pack),
     sampler: { ...samplerFromPack(pack.sampler), ...sampler },
+    maxLength: maxLengthFromPack(pack),
     names: {
       concepts: c.inputs.concepts ?? 'concepts',
       context: c.outputs.context ?? 'context',

@@ -76,6 +76,18 @@ for (const pair of PAIRS) {
       expect(sd).toBeLessThan(1);
     });
 
+    it('prefixes longer than the graphs take (config.max_seq_len) keep their last concepts', async () => {
+      const n = Number.isFinite(base.maxLength) ? base.maxLength : 64;
+      const long = Array.from({ length: n + 3 }, (_, i) => prompt[i % prompt.length].map((v) => v * (1 + i / 100)) as Float32Array);
+      const a = await base.predictNext(long);
+      const b = await base.predictNext(long.slice(3));
+      expect(maxAbsDiff(a, b)).toBe(0);
+      const noise = new Rng(4).randn(base.dim);
+      const c = await tt.predictNext(long, { noise });
+      const d = await tt.predictNext(long.slice(3), { noise });
+      expect(maxAbsDiff(c, d)).toBe(0);
+    });
+
     it('Two-Tower: reproducible for a seed, different for another; pinned concepts hold', async () => {
       const opts = { endOfText: eot, repetitionThreshold: null, budget: { concepts: 3 }, maxConcepts };
       const a = await generate(tt, prompt, { ...opts, seed: 1 });
