@@ -223,3 +223,11 @@ export async function generate(
     });
   }
 }
+
+/**
+ * The prompt the mini LCMs were tuned on (models/FORMAT.md): the document's concepts followed by the pack's
+ * instruction marker concept (`summarize`, `expand`); `continue` has no marker (null).
+ */
+export function taskPrompt(document: readonly Float32Array[], marker: Float32Array | null): Float32Array[] {
+  return marker ? [...document, marker] : [...document];
+}

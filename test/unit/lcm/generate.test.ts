@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countWords, generate, type ConceptEvent } from '../../../main/engine/lcm/index.js';
+import { countWords, generate, taskPrompt, type ConceptEvent } from '../../../main/engine/lcm/index.js';
 import { ScriptedModel, vec } from './fakes.js';
 
 const EOT = vec(1, 0, 0, 0);
@@ -211,5 +211,12 @@ describe('countWords', () => {
     expect(countWords("It's a well-known fact, 42 times.")).toBe(6);
     expect(countWords('Привет, мир!')).toBe(2);
     expect(countWords('')).toBe(0);
+  });
+});
+
+describe('taskPrompt', () => {
+  it('appends the instruction marker, or nothing for continue', () => {
+    expect(taskPrompt(PROMPT, A)).toEqual([...PROMPT, A]);
+    expect(taskPrompt(PROMPT, null)).toEqual(PROMPT);
   });
 });
