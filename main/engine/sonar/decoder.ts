@@ -1,0 +1,149 @@
+/**
+ * SONAR decoder step over the pack's `decoder` graph (models/FORMAT.md): `input_ids` [N,T] new tokens,
+ * `sentence_embedding` [N,D], the KV cache `past_key_{i}` / `past_value_{i}` [N,H,P,hd] → `logprobs` [N,V] of the last
+ * new position and the grown cache [N,H,P+T,hd]. P = 0 at the first call (zero-length third axis).
+ * Beam reordering is a row gather in JS (`KvCache.gather`).
+ */
+import type { DecoderGraphSpec, DecodingSpec } from '../packs/schema.js';
+import { ioName } from '../packs/schema.js';
+import type { SonarPack } from '../packs/load.js';
+import { checkGraphIo } from '../packs/load.js';
+import { createSession, type ProviderReport, type SessionConfig } from '../runtime/session.js';
+import { asF32, f32, i64, type GraphRunner } from '../runtime/tensors.js';
+
+export interface DecoderSpec {
+  inputIds: string;
+  embedding: string;
+  pastKey: string[];
+  pastValue: string[];
+  logprobs: string;
+  presentKey: string[];
+  presentValue: string[];
+  layers: number;
+  heads: number;
+  headDim: number;
+  /** Decoder positional table size: prefix + generated tokens ≤ this. */
+  maxPositions: number;
+  dim: number;
+  vocabSize: number;
+  eos: number;
+  langOffset: number;
+  decoding: DecodingSpec;
+}
+
+/** Per-layer key/value caches, rows = hypotheses. Layout [N,H,P,hd] row-major, so one row is contiguous. */
+export class KvCache {
+  constructor(
+    readonly n: number,
+    readonly past: number,
+    readonly heads: number,
+    readonly headDim: number,
+    /** keys[i], values[i] for layer i: Float32Array of n·H·P·hd. */
+    readonly keys: Float32Array[],
+    readonly values: Float32Array[],
+  ) {}
+
+  static empty(n: number, layers: number, heads: number, headDim: number): KvCache {
+    const z = () => new Float32Array(0);
+    return new KvCache(n, 0, heads, headDim, Array.from({ length: layers }, z), Array.from({ length: layers }, z));
+  }
+
+  get rowSize(): number {
+    return this.heads * this.past * this.headDim;
+  }
+
+  /** New cache whose row r is this cache's row rows[r] (beam reordering, dropping finished inputs). */
+  gather(rows: readonly number[]): KvCache {
+    const rs = this.rowSize;
+    const pick = (src: Float32Array) => gatherRows(src, rs, rows);
+    return new KvCache(rows.length, this.past, this.heads, this.headDim, this.keys.map(pick), this.values.map(pick));
+  }
+}
+
+/** Rows of a row-major [N, rowSize] array, in the given order (repeats allowed). */
+export function gatherRows(src: Float32Array, rowSize: number, rows: readonly number[]): Float32Array {
+  const out = new Float32Array(rows.length * rowSize);
+  if (rowSize === 0) return out;
+  // identity prefix (common in greedy decoding and when nothing was reordered): one bulk copy
+  let k = 0;
+  while (k < rows.length && rows[k] === k) k++;
+  if (k > 0) out.set(src.subarray(0, k * rowSize), 0);
+  for (let r = k; r < rows.length; r++) {
+    const s = rows[r] * rowSize;
+    out.set(src.subarray(s, s + rowSize), r * rowSize);
+  }
+  return out;
+}
+
+export class SonarDecoder {
+  constructor(readonly runner: GraphRunner, readonly spec: DecoderSpec, readonly provider?: ProviderReport) {}
+
+  static specOf(pack: SonarPack): DecoderSpec {
+    const g = pack.json.graphs.decoder as DecoderGraphSpec;
+    const L = g.layers;
+    const per = (t: string) => Array.from({ length: L }, (_, i) => ioName(t, i));
+    return {
+      inputIds: g.inputs.input_ids,
+      embedding: g.inputs.sentence_embedding,
+      pastKey: per(g.inputs.past_key),
+      pastValue: per(g.inputs.past_value),
+      logprobs: g.outputs.logprobs,
+      presentKey: per(g.outputs.present_key),
+      presentValue: per(g.outputs.present_value),
+      layers: L,
+      heads: g.heads,
+      headDim: g.head_dim,
+      maxPositions: g.max_positions,
+      dim: pack.json.dim,
+      vocabSize: pack.json.tokenizer.vocab_size,
+      eos: pack.json.tokenizer.eos,
+      langOffset: pack.json.tokenizer.lang_offset,
+      decoding: pack.json.decoding,
+    };
+  }
+
+  static async fromPack(pack: SonarPack, cfg: SessionConfig = {}): Promise<SonarDecoder> {
+    const { session, report } = await createSession(pack.graphPath('decoder'), cfg);
+    checkGraphIo(pack, 'decoder', session.inputMetadata, session.outputMetadata);
+    return new SonarDecoder(session, SonarDecoder.specOf(pack), report);
+  }
+
+  emptyCache(n: number): KvCache {
+    return KvCache.empty(n, this.spec.layers, this.spec.heads, this.spec.headDim);
+  }
+
+  /**
+   * One incremental step. `tokens` holds N·T ids (row-major [N,T]); `emb` N·D floats; `cache` has N rows.
+   * Returns the log-probs of each row's last new position (N·V) and the grown cache.
+   */
+  async step(tokens: ArrayLike<number>, t: number, emb: Float32Array, cache: KvCache): Promise<{ logprobs: Float32Array; cache: KvCache }> {
+    const s = this.spec;
+    const n = cache.n;
+    if (tokens.length !== n * t) throw new Error(`decoder step: ${tokens.length} tokens for ${n}×${t}`);
+    if (emb.length !== n * s.dim) throw new Error(`decoder step: embedding has ${emb.length} values, expected ${n}×${s.dim}`);
+    if (cache.past + t > s.maxPositions) throw new Error(`decoder step: ${cache.past + t} positions exceed max_positions ${s.maxPositions}`);
+    const feeds: Record<string, ReturnType<typeof f32>> = {
+      [s.inputIds]: i64(tokens, [n, t]),
+      [s.embedding]: f32(emb, [n, s.dim]),
+    };
+    const kvDims = [n, s.heads, cache.past, s.headDim];
+    for (let i = 0; i < s.layers; i++) {
+      feeds[s.pastKey[i]] = f32(cache.keys[i], kvDims);
+      feeds[s.pastValue[i]] = f32(cache.values[i], kvDims);
+    }
+    const out = await this.runner.run(feeds);
+    const logprobs = asF32(out[s.logprobs], s.logprobs);
+    if (logprobs.length !== n * s.vocabSize) throw new Error(`decoder step: logprobs has ${logprobs.length} values, expected ${n}×${s.vocabSize}`);
+    const keys: Float32Array[] = [];
+    const values: Float32Array[] = [];
+    for (let i = 0; i < s.layers; i++) {
+      keys.push(asF32(out[s.presentKey[i]], s.presentKey[i]));
+      values.push(asF32(out[s.presentValue[i]], s.presentValue[i]));
+    }
+    return { logprobs, cache: new KvCache(n, cache.past + t, s.heads, s.headDim, keys, values) };
+  }
+
+  async dispose(): Promise<void> {
+    await (this.runner as { release?: () => Promise<void> }).release?.();
+  }
+}
