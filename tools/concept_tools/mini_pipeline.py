@@ -413,11 +413,15 @@ def run(args, enc, dec, tok, cfg, ex):
     export_onnx.FP16_STORAGE = False
     metrics = {"sonar": evaluate_sonar(enc, dec, tok),
                "lcm": evaluate_lcm({"base_lcm": (base, "base"), "two_tower": (tt, "two-tower")}, c, dec, tok),
-               "train_minutes": {"base_lcm": t_base / 60, "two_tower": t_tt / 60}}
+               "train_minutes": {"base_lcm": t_base / 60, "two_tower": t_tt / 60},
+               "train": {"sonar_steps": getattr(enc, "train_info", {}).get("steps"),
+                         "sonar_minutes": getattr(enc, "train_info", {}).get("minutes", 0),
+                         "lcm_steps": args.lcm_steps}}
     with open(os.path.join(out, "metrics.json"), "w") as f:
         json.dump(metrics, f, indent=1, ensure_ascii=False)
     torch.save({"base": base.state_dict(), "two_tower": tt.state_dict(), "base_cfg": base.cfg.to_dict(),
                 "tt_cfg": tt.cfg.to_dict()}, os.path.join(work, "lcm_final.pt"))
-    from . import fixtures
+    from . import fixtures, model_card
+    model_card.write_card(out)
     fixtures.write_all(args, enc, dec, tok, base, tt, c)
     print(f"wrote packs to {out} and fixtures to {args.fixtures}", flush=True)

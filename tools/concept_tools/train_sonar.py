@@ -186,7 +186,7 @@ def train(work: str, steps: int, batch: int = 64, seed: int = 1, device: str = "
     params = list(enc.parameters()) + [p for n, p in dec.named_parameters() if n != "final_proj.weight"]
     opt = torch.optim.AdamW(params, lr=1e-3, betas=(0.9, 0.98), weight_decay=0.01)
     ckpt = os.path.join(work, "sonar_ckpt.pt")
-    step, rng = 0, random.Random(seed)
+    step, rng, elapsed0 = 0, random.Random(seed), 0.0
     if os.path.exists(ckpt):
         st = torch.load(ckpt)
         enc.load_state_dict(st["encoder"])
@@ -194,6 +194,7 @@ def train(work: str, steps: int, batch: int = 64, seed: int = 1, device: str = "
         dec.tie()
         opt.load_state_dict(st["opt"])
         step = st["step"]
+        elapsed0 = st.get("elapsed_s", 0.0)
         rng.setstate(st["rng"])
         torch.set_rng_state(st["torch_rng"])
         log(f"resumed sonar at step {step}")
@@ -234,7 +235,8 @@ def train(work: str, steps: int, batch: int = 64, seed: int = 1, device: str = "
         if step % 100 == 0 or step == steps:
             torch.save({"encoder": enc.state_dict(), "decoder": dec.state_dict(), "opt": opt.state_dict(),
                         "step": step, "rng": rng.getstate(), "torch_rng": torch.get_rng_state(),
-                        "config": cfg.to_dict()}, ckpt + ".tmp")
+                        "config": cfg.to_dict(), "elapsed_s": elapsed0 + time.time() - t0}, ckpt + ".tmp")
             os.replace(ckpt + ".tmp", ckpt)
     enc.eval(), dec.eval()
+    enc.train_info = {"steps": step, "batch": batch, "minutes": (elapsed0 + time.time() - t0) / 60}
     return enc, dec, tok, cfg, ex
