@@ -1,0 +1,268 @@
+/**
+ * Browser mode: the typed ConceptApi over HTTP on 127.0.0.1, plus server-sent events, plus the built renderer.
+ *
+ *   POST /api/<method>   body: JSON array of arguments  → 200 JSON result | 4xx/5xx {code, message}
+ *   GET  /api/events     text/event-stream of ApiEvent (one JSON object per `data:` line)
+ *   GET  /*              renderer/dist (index.html for unknown paths), strict CSP
+ *
+ * Every /api call needs the random per-start token: header `x-concept-token`, or `?token=` (EventSource cannot set
+ * headers). Requests whose Host header is not this loopback address are refused (DNS rebinding).
+ */
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { API_METHODS, ApiError, type ApiEvent, type ConceptApi } from './api/contract.js';
+
+export type EventSourceApi = ConceptApi & { onEvent(cb: (ev: ApiEvent) => void): (() => void) | void };
+
+export interface ServerOptions {
+  api: EventSourceApi;
+  port?: number; // 0 = any free port
+  host?: string; // loopback only: 127.0.0.1 (default), ::1 or localhost
+  token?: string; // default: 32 random bytes, hex
+  staticDir?: string | null; // default: renderer/dist; null = API only
+  maxBodyBytes?: number;
+}
+
+export interface RunningServer {
+  url: string; // http://127.0.0.1:PORT/
+  appUrl: string; // url + '#token=...' (what a person opens)
+  token: string;
+  port: number;
+  host: string;
+  close(): Promise<void>;
+}
+
+export const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+const METHODS = new Set<string>(API_METHODS);
+
+export const DEFAULT_STATIC_DIR = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', 'renderer', 'dist');
+
+/** HTTP status for an API error code. */
+export function statusForCode(code: string): number {
+  if (/NOT_FOUND|UNKNOWN_METHOD|NO_SUCH/.test(code)) return 404;
+  if (/CANCELLED|BUSY|CONFLICT/.test(code)) return 409;
+  if (/INVALID|UNKNOWN_|BAD_|VALIDATION|MISSING_ARG|TOO_LARGE|UNSUPPORTED/.test(code)) return 400;
+  if (/UNAUTHORIZED/.test(code)) return 401;
+  return 500;
+}
+
+function securityHeaders(res: ServerResponse) {
+  res.setHeader('Content-Security-Policy', CSP);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown) {
+  const text = body === undefined ? 'null' : JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(text);
+}
+
+function tokenMatches(expected: Buffer, given: string | null | undefined): boolean {
+  if (!given) return false;
+  const g = Buffer.from(given);
+  return g.length === expected.length && timingSafeEqual(g, expected);
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new ApiError('TOO_LARGE', `Request body is larger than ${limit} bytes.`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function toApiError(e: unknown): { code: string; message: string } {
+  if (e && typeof e === 'object' && 'code' in e && typeof (e as any).code === 'string') {
+    return { code: (e as any).code, message: String((e as any).message ?? (e as any).code) };
+  }
+  return { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
+}
+
+export async function createServer(opts: ServerOptions): Promise<RunningServer> {
+  const host = opts.host ?? '127.0.0.1';
+  if (!LOOPBACK.has(host)) throw new Error(`Browser mode listens on loopback only, not on ${host}.`);
+  const token = opts.token ?? randomBytes(32).toString('hex');
+  const tokenBuf = Buffer.from(token);
+  const staticDir = opts.staticDir === undefined ? DEFAULT_STATIC_DIR : opts.staticDir;
+  const maxBody = opts.maxBodyBytes ?? 256 * 1024 * 1024;
+  const api = opts.api;
+
+  // One subscription to the API, fanned out to every SSE client.
+  const clients = new Set<ServerResponse>();
+  const unsubscribe = api.onEvent((ev) => {
+    const line = `data: ${JSON.stringify(ev)}\n\n`;
+    for (const c of clients) c.write(line);
+  });
+  const heartbeat = setInterval(() => {
+    for (const c of clients) c.write(': ping\n\n');
+  }, 15_000);
+  heartbeat.unref();
+
+  let port = 0;
+  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
+
+  const server = createHttpServer(async (req, res) => {
+    try {
+      securityHeaders(res);
+      const url = new URL(req.url ?? '/', 'http://local');
+      if (!allowedHosts().has(String(req.headers.host ?? ''))) {
+        return sendJson(res, 421, { code: 'BAD_HOST', message: 'Unexpected Host header.' });
+      }
+      if (url.pathname.startsWith('/api/')) {
+        const given = (req.headers['x-concept-token'] as string | undefined) ?? url.searchParams.get('token');
+        if (!tokenMatches(tokenBuf, given)) {
+          return sendJson(res, 401, { code: 'UNAUTHORIZED', message: 'Missing or wrong token.' });
+        }
+        if (url.pathname === '/api/events') {
+          if (req.method !== 'GET') return sendJson(res, 405, { code: 'METHOD_NOT_ALLOWED', message: 'Use GET.' });
+          res.writeHead(200, {
+            'Content-Type': 'text/event-stream; charset=utf-8',
+            'Cache-Control': 'no-store',
+            Connection: 'keep-alive',
+          });
+          res.write('retry: 1000\n: connected\n\n');
+          clients.add(res);
+          req.on('close', () => clients.delete(res));
+          return;
+        }
+        const method = url.pathname.slice('/api/'.length);
+        if (!METHODS.has(method)) {
+          return sendJson(res, 404, { code: 'UNKNOWN_METHOD', message: `No API method "${method}".` });
+        }
+        if (req.method !== 'POST') return sendJson(res, 405, { code: 'METHOD_NOT_ALLOWED', message: 'Use POST.' });
+        const ctype = String(req.headers['content-type'] ?? '');
+        if (!ctype.startsWith('application/json')) {
+          // Also blocks "simple" cross-site form posts, which cannot send application/json.
+          return sendJson(res, 415, { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send application/json.' });
+        }
+        let args: unknown;
+        try {
+          const body = await readBody(req, maxBody);
+          args = body.trim() === '' ? [] : JSON.parse(body);
+        } catch (e) {
+          const err = toApiError(e);
+          return sendJson(res, err.code === 'TOO_LARGE' ? 413 : 400, err.code === 'INTERNAL'
+            ? { code: 'BAD_JSON', message: 'The body is not valid JSON.' } : err);
+        }
+        if (!Array.isArray(args)) {
+          return sendJson(res, 400, { code: 'BAD_ARGS', message: 'The body must be a JSON array of arguments.' });
+        }
+        try {
+          const fn = (api as any)[method] as (...a: unknown[]) => Promise<unknown>;
+          const result = await fn.apply(api, args);
+          return sendJson(res, 200, result ?? null);
+        } catch (e) {
+          const err = toApiError(e);
+          return sendJson(res, statusForCode(err.code), err);
+        }
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        return sendJson(res, 405, { code: 'METHOD_NOT_ALLOWED', message: 'Read-only.' });
+      }
+      if (!staticDir) return sendJson(res, 404, { code: 'NOT_FOUND', message: 'No renderer is served.' });
+      return serveStatic(staticDir, url.pathname, req, res);
+    } catch (e) {
+      if (!res.headersSent) sendJson(res, 500, toApiError(e));
+      else res.end();
+    }
+  });
+
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(opts.port ?? 0, host, () => ok());
+  });
+  const addr = server.address();
+  port = typeof addr === 'object' && addr ? addr.port : 0;
+  const hostInUrl = host === '::1' ? '[::1]' : host;
+  const url = `http://${hostInUrl}:${port}/`;
+  return {
+    url,
+    appUrl: `${url}#token=${token}`,
+    token,
+    port,
+    host,
+    async close() {
+      clearInterval(heartbeat);
+      if (typeof unsubscribe === 'function') unsubscribe();
+      for (const c of clients) c.end();
+      clients.clear();
+      await new Promise<void>((ok) => server.close(() => ok()));
+      server.closeAllConnections?.();
+    },
+  };
+}
+
+async function serveStatic(root: string, pathname: string, req: IncomingMessage, res: ServerResponse) {
+  let rel: string;
+  try {
+    rel = decodeURIComponent(pathname);
+  } catch {
+    return sendJson(res, 400, { code: 'BAD_PATH', message: 'Bad path.' });
+  }
+  const rootAbs = resolve(root);
+  let file = resolve(rootAbs, '.' + (rel.endsWith('/') ? rel + 'index.html' : rel));
+  if (file !== rootAbs && !file.startsWith(rootAbs + sep)) {
+    return sendJson(res, 403, { code: 'FORBIDDEN', message: 'Outside the app.' });
+  }
+  let st = await stat(file).catch(() => null);
+  if (!st || !st.isFile()) {
+    // Single-page app: unknown paths without an extension get index.html.
+    if (extname(rel)) return sendJson(res, 404, { code: 'NOT_FOUND', message: 'No such file.' });
+    file = join(rootAbs, 'index.html');
+    st = await stat(file).catch(() => null);
+    if (!st) {
+      res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' });
+      return res.end('The renderer is not built. Run `npm run build:renderer`.');
+    }
+  }
+  const body = await readFile(file);
+  const immutable = file.includes(`${sep}assets${sep}`);
+  res.writeHead(200, {
+    'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
+    'Content-Length': body.length,
+    'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/** Entry: `tsx main/server.ts [--port N]` serves the real service in browser mode (see main/start.ts). */
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { main } = await import('./start.js');
+  await main(['--browser', ...process.argv.slice(2)]);
+}

@@ -1,0 +1,81 @@
+/**
+ * One server and one Chromium for the whole e2e suite. Uses the real service (main/api/service.ts, bundled mini
+ * packs, a fresh data folder) when it exists, else the fake API; CONCEPT_E2E_API=fake|real forces one.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { createServer, type EventSourceApi, type RunningServer } from '../../main/server.js';
+import { buildRenderer, rendererNeedsBuild, serviceOptions } from '../../main/start.js';
+import { createFakeApi } from './fake-api.js';
+
+export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const SCREENSHOTS = join(ROOT, 'test', 'e2e', 'screenshots');
+export const hasChromium = existsSync(CHROMIUM);
+
+export interface E2E {
+  mode: 'real' | 'fake';
+  api: EventSourceApi;
+  server: RunningServer;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+export function wantReal(): boolean {
+  const forced = process.env.CONCEPT_E2E_API;
+  if (forced === 'fake') return false;
+  if (forced === 'real') return true;
+  return existsSync(join(ROOT, 'main', 'api', 'service.ts'));
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
+  });
+}
+
+export async function startE2E(opts: { locale?: string } = {}): Promise<E2E> {
+  if (rendererNeedsBuild()) buildRenderer();
+  const real = wantReal();
+  let dataDir: string | null = null;
+  let api: EventSourceApi;
+  if (real) {
+    dataDir = mkdtempSync(join(tmpdir(), 'concept-e2e-'));
+    const o = serviceOptions(dataDir);
+    mkdirSync(o.userPackDir, { recursive: true });
+    const spec = '../../main/api/service.js';
+    const mod: any = await import(spec);
+    api = await mod.createService(o);
+  } else {
+    api = createFakeApi();
+  }
+  const server = await createServer({ api });
+  const browser = await launchBrowser();
+  const context = await browser.newContext({
+    locale: opts.locale ?? 'en-US',
+    viewport: { width: 1360, height: 900 },
+    deviceScaleFactor: 1,
+  });
+  const page = await context.newPage();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return {
+    mode: real ? 'real' : 'fake',
+    api,
+    server,
+    browser,
+    context,
+    page,
+    async close() {
+      await browser.close().catch(() => {});
+      await server.close();
+      await (api as any).close?.();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
