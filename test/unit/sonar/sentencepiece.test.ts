@@ -150,6 +150,14 @@ describe('SentencePiece wrapper', () => {
     expect(bpe.pieceSize()).toBe(1000);
   });
 
+  it('loads several models concurrently', async () => {
+    const names = ['test_model', 'test_ja_model', 'bpe_botchan_nfkc_1000', 'test_model'];
+    const sps = await Promise.all(names.map((m) => SentencePiece.load(path.join(FIXTURES, `${m}.model`))));
+    const text = '吾輩は猫である。 I am a cat.';
+    sps.forEach((sp, k) => expect(sp.encodeIds(text)).toEqual(loaded.get(names[k])!.encodeIds(text)));
+    for (const sp of sps) sp.dispose();
+  });
+
   it('reports model facts read from the file', () => {
     expect(loaded.get('test_model')!.modelType).toBe('unigram');
     expect(loaded.get('bpe_botchan_nfkc_1000')!.modelType).toBe('bpe');
