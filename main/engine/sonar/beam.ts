@@ -32,6 +32,7 @@ export interface DecodeOptions {
 }
 
 export interface DecodeProgress {
+  stage: 'decode';
   /** Current position t (2 … maxPos − 1). */
   step: number;
   maxSteps: number;
@@ -216,7 +217,7 @@ export async function beamSearch(dec: SonarDecoder, embs: readonly Float32Array[
       }
       r0 += n;
     }
-    opts.onProgress?.({ step: t, maxSteps: o.maxPos - 1, active: stillActive.length, total: states.length });
+    opts.onProgress?.({ stage: 'decode', step: t, maxSteps: o.maxPos - 1, active: stillActive.length, total: states.length });
     if (stillActive.length === 0) break;
     active = stillActive;
     throwIfAborted(signal);
@@ -272,7 +273,7 @@ export async function greedySearch(dec: SonarDecoder, embs: readonly Float32Arra
         toks.push(tok);
       }
     });
-    opts.onProgress?.({ step: t, maxSteps: o.maxPos - 1, active: rows.length, total: langIds.length });
+    opts.onProgress?.({ stage: 'decode', step: t, maxSteps: o.maxPos - 1, active: rows.length, total: langIds.length });
     if (rows.length === 0) break;
     active = rows.map((r) => active[r]);
     cache = cache.gather(rows);

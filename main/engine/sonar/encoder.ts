@@ -18,7 +18,7 @@ export interface BatchPlanOptions {
 
 export interface EncodeOptions extends BatchPlanOptions {
   signal?: AbortSignal;
-  onProgress?: (p: { done: number; total: number }) => void;
+  onProgress?: (p: { stage: 'encode'; done: number; total: number }) => void;
 }
 
 /**
@@ -113,7 +113,7 @@ export class SonarEncoder {
       const embs = await this.encodeBatch(batch.map((i) => seqs[i]));
       batch.forEach((i, k) => { out[i] = embs[k]; });
       done += batch.length;
-      opts.onProgress?.({ done, total: seqs.length });
+      opts.onProgress?.({ stage: 'encode', done, total: seqs.length });
     }
     return out;
   }

@@ -66,14 +66,14 @@ export const handlers: Handlers = {
   },
 
   'sonar.encodeIds': (p: { key: string; seqs: number[][]; options?: WireEncodeOptions }, ctx) =>
-    model(ctx, p.key).encodeIds(p.seqs, { ...p.options, signal: ctx.signal, onProgress: (pr) => ctx.progress({ stage: 'encode', ...pr }) }),
+    model(ctx, p.key).encodeIds(p.seqs, { ...p.options, signal: ctx.signal, onProgress: (pr) => ctx.progress(pr) }),
 
   'sonar.encodeTexts': (p: { key: string; texts: string[]; lang: string | string[]; options?: WireEncodeOptions }, ctx) =>
-    model(ctx, p.key).encodeTexts(p.texts, p.lang, { ...p.options, signal: ctx.signal, onProgress: (pr) => ctx.progress({ stage: 'encode', ...pr }) }),
+    model(ctx, p.key).encodeTexts(p.texts, p.lang, { ...p.options, signal: ctx.signal, onProgress: (pr) => ctx.progress(pr) }),
 
   'sonar.decodeIds': (p: { key: string; embeddings: Float32Array[]; lang: string | string[]; options?: WireDecodeOptions }, ctx) =>
-    model(ctx, p.key).decodeIds(p.embeddings, p.lang, { ...p.options, signal: ctx.signal, onProgress: (pr) => ctx.progress({ stage: 'decode', ...pr }) }),
+    model(ctx, p.key).decodeIds(p.embeddings, p.lang, { ...p.options, signal: ctx.signal, onProgress: (pr) => ctx.progress(pr) }),
 
   'sonar.decodeTexts': (p: { key: string; embeddings: Float32Array[]; lang: string | string[]; options?: WireDecodeOptions }, ctx) =>
-    model(ctx, p.key).decodeTexts(p.embeddings, p.lang, { ...p.options, signal: ctx.signal, onProgress: (pr) => ctx.progress({ stage: 'decode', ...pr }) }),
+    model(ctx, p.key).decodeTexts(p.embeddings, p.lang, { ...p.options, signal: ctx.signal, onProgress: (pr) => ctx.progress(pr) }),
 };

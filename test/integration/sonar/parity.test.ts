@@ -9,6 +9,7 @@ import { loadSonarPack } from '../../../main/engine/packs/load.js';
 import { SonarEncoder } from '../../../main/engine/sonar/encoder.js';
 import { SonarDecoder } from '../../../main/engine/sonar/decoder.js';
 import { beamSearch, greedySearch } from '../../../main/engine/sonar/beam.js';
+import { SonarModel } from '../../../main/engine/sonar/model.js';
 import { maxAbsDiff, presentFamilies, sonarFixture, type SonarFixture } from './packs.js';
 
 const TOL = 1e-4;
@@ -122,6 +123,23 @@ for (const fam of presentFamilies()) {
       }
       console.log(`[${fam.name}] beam scores max abs diff ${worst.toExponential(2)}`);
       expect(worst).toBeLessThanOrEqual(TOL);
+    });
+
+    it('text in, text out (tokenizer + encoder + decoder): same ids, embeddings and texts as PyTorch', async () => {
+      const model = await SonarModel.load(join(fam.dir, 'sonar'), cfg);
+      try {
+        const ids = fx.encoder.map((e) => model.tokenize(e.text, e.lang));
+        expect(ids).toEqual(fx.encoder.map((e) => e.ids));
+        const embs = await model.encodeTexts(fx.encoder.map((e) => e.text), fx.encoder.map((e) => e.lang));
+        embs.forEach((e, i) => expect(maxAbsDiff(e, fx.encoder[i].embedding)).toBeLessThanOrEqual(TOL));
+        const withText = fx.decodes.filter((d) => d.beam[0]?.text !== undefined);
+        const out = await model.decodeTexts(withText.map((d) => fxEmb(d.embedding_of)), withText.map((d) => d.lang));
+        expect(out.map((o) => o.text)).toEqual(withText.map((d) => d.beam[0].text));
+        const greedy = await model.decodeTexts(withText.map((d) => fxEmb(d.embedding_of)), withText.map((d) => d.lang), { greedy: true, maxTokens: model.decoder.spec.maxPositions });
+        expect(greedy.map((o) => o.text)).toEqual(withText.map((d) => d.greedy_text));
+      } finally {
+        await model.dispose();
+      }
     });
   });
 }

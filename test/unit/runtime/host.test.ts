@@ -68,7 +68,7 @@ describe('EngineHost (one worker thread)', () => {
   });
 
   it('reports an error thrown in the worker with its name, code and message', async () => {
-    const err = await host.request('test.throw', { message: 'bad thing' }).catch((e) => e);
+    const err = (await host.request('test.throw', { message: 'bad thing' }).catch((e: unknown) => e)) as EngineError;
     expect(err).toBeInstanceOf(EngineError);
     expect(err).toMatchObject({ name: 'RangeError', code: 'TEST_CODE', message: 'bad thing' });
     expect(err.workerStack).toContain('test-handlers');

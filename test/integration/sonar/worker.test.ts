@@ -1,0 +1,66 @@
+/** SONAR through the engine worker: same results as in-process, progress, cancellation, errors reported. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { EngineHost } from '../../../main/engine/runtime/host.js';
+import { SONAR_HANDLERS, SonarClient } from '../../../main/engine/sonar/client.js';
+import { maxAbsDiff, presentFamilies, sonarFixture } from './packs.js';
+
+const fam = presentFamilies()[0];
+
+describe.runIf(fam)('SONAR in the engine worker', () => {
+  let host: EngineHost;
+  let sonar: SonarClient;
+  const fx = sonarFixture(fam);
+
+  beforeAll(async () => {
+    host = await EngineHost.start({ handlerModules: [SONAR_HANDLERS] });
+    sonar = await SonarClient.open(host, join(fam.dir, 'sonar'), { config: { provider: 'cpu', threads: 1 } });
+  });
+  afterAll(async () => {
+    await host?.close();
+  });
+
+  it('opens the pack and reports the provider used', () => {
+    expect(sonar.info.dim).toBe(fx.encoder[0].embedding.length);
+    expect(sonar.info.providers.decoder).toMatchObject({ requested: 'cpu', used: 'cpu', fallbackReason: null });
+  });
+
+  it('encodes token ids with progress, matching the fixture', async () => {
+    const progress: unknown[] = [];
+    const embs = await sonar.encodeIds(fx.encoder.map((e) => e.ids), { maxBatchSize: 2, onProgress: (p) => progress.push(p) });
+    expect(embs[0]).toBeInstanceOf(Float32Array);
+    const worst = Math.max(...embs.map((e, i) => maxAbsDiff(e, fx.encoder[i].embedding)));
+    expect(worst).toBeLessThanOrEqual(1e-4);
+    expect(progress.length).toBe(Math.ceil(fx.encoder.length / 2));
+  });
+
+  it('decodes with progress events, matching the fixture', async () => {
+    const d = fx.decodes[0];
+    const progress: { stage: string; step: number }[] = [];
+    const [r] = await sonar.decodeIds([Float32Array.from(fx.encoder[d.embedding_of].embedding)], d.lang, { onProgress: (p) => progress.push(p) });
+    expect(r.hypotheses.map((h) => h.tokens)).toEqual(d.beam.map((h) => h.tokens));
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress[0]).toMatchObject({ stage: 'decode', step: 2 });
+  });
+
+  it('cancels a long decode between steps, then keeps serving', async () => {
+    const d = fx.decodes.reduce((a, b) => (b.greedy_tokens.length > a.greedy_tokens.length ? b : a));
+    const emb = Float32Array.from(fx.encoder[d.embedding_of].embedding);
+    const ctl = new AbortController();
+    let steps = 0;
+    const p = sonar.decodeIds([emb], d.lang, { greedy: true, signal: ctl.signal, onProgress: () => { if (++steps === 3) ctl.abort(); } });
+    await expect(p).rejects.toMatchObject({ name: 'AbortError' });
+    const [again] = await sonar.decodeIds([emb], d.lang, { greedy: true });
+    expect(again.tokens).toEqual(d.greedy_tokens);
+  });
+
+  it('reports errors from the worker (wrong embedding dimension, unknown language, unknown model)', async () => {
+    await expect(sonar.decodeIds([new Float32Array(3)], 'eng_Latn')).rejects.toThrow(/dimension 3/);
+    await expect(sonar.decodeIds([new Float32Array(sonar.info.dim)], 'xxx_Xxxx')).rejects.toMatchObject({ code: 'UNKNOWN_LANGUAGE' });
+    await expect(host.request('sonar.encodeIds', { key: 'nope', seqs: [[1]] })).rejects.toMatchObject({ code: 'MODEL_NOT_LOADED' });
+  });
+
+  it('a missing pack is a typed error', async () => {
+    await expect(SonarClient.open(host, join(fam.dir, 'no-such-pack'))).rejects.toMatchObject({ code: 'PACK_MISSING', name: 'PackError' });
+  });
+});
