@@ -10,10 +10,22 @@ import { SonarEncoder } from '../../../main/engine/sonar/encoder.js';
 import { SonarDecoder } from '../../../main/engine/sonar/decoder.js';
 import { beamSearch, greedySearch } from '../../../main/engine/sonar/beam.js';
 import { SonarModel } from '../../../main/engine/sonar/model.js';
-import { maxAbsDiff, presentFamilies, sonarFixture, type SonarFixture } from './packs.js';
+import { existsSync } from 'node:fs';
+import { FAMILIES, maxAbsDiff, miniCommitted, presentFamilies, sonarFixture, type SonarFixture } from './packs.js';
 
 const TOL = 1e-4;
 const cfg = { provider: 'cpu' as const, threads: 1 };
+
+describe('parity inputs', () => {
+  it('the random family is present', () => {
+    expect(presentFamilies().map((f) => f.name)).toContain('random');
+  });
+  it.runIf(miniCommitted())('models/mini is committed: its SONAR pack and test/fixtures/mini.json must exist', () => {
+    const mini = FAMILIES.find((f) => f.name === 'mini')!;
+    expect(existsSync(join(mini.dir, 'sonar', 'pack.json')), 'models/mini/sonar/pack.json').toBe(true);
+    expect(existsSync(mini.fixture), 'test/fixtures/mini.json').toBe(true);
+  });
+});
 
 for (const fam of presentFamilies()) {
   describe(`SONAR parity: ${fam.name} pack`, () => {
