@@ -2,7 +2,7 @@
  * The renderer's only way to the engine: the typed ConceptApi, over Electron's preload bridge (`window.conceptApi`)
  * or over HTTP + server-sent events in browser mode (token from the page URL `#token=`, kept in sessionStorage).
  */
-import { API_METHODS, ApiError, type ApiEvent, type ConceptApi } from '../../../main/api/contract';
+import { API_METHODS, ApiError, type ApiEvent, type ConceptApi } from '../../../main/api/contract.js';
 
 export type Unsubscribe = () => void;
 export interface ApiClient extends ConceptApi {
@@ -38,24 +38,54 @@ export function createBridgeClient(bridge: Bridge): ApiClient {
   return client as ApiClient;
 }
 
+/** The little of fetch, EventSource and the window that the client needs (kept structural, so tests run in Node). */
+export interface ResponseLike {
+  ok: boolean;
+  status: number;
+  statusText: string;
+  text(): Promise<string>;
+}
+export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string }) => Promise<ResponseLike>;
+export interface EventSourceLike {
+  onmessage: ((msg: { data: string }) => void) | null;
+  close(): void;
+}
+export type EventSourceCtor = new (url: string) => EventSourceLike;
+export interface StorageLike {
+  getItem(k: string): string | null;
+  setItem(k: string, v: string): void;
+}
+export interface LocationLike {
+  hash: string;
+  search: string;
+  pathname: string;
+  origin: string;
+}
+export interface WindowLike {
+  conceptApi?: Bridge;
+  location: LocationLike;
+  sessionStorage?: StorageLike;
+  history: { replaceState(data: unknown, unused: string, url: string): void };
+}
+
 export interface HttpDeps {
   base: string; // e.g. http://127.0.0.1:8765/ (the page's origin)
   token: string;
-  fetch?: typeof fetch;
-  EventSource?: typeof EventSource;
+  fetch?: FetchLike;
+  EventSource?: EventSourceCtor;
 }
 
 export function createHttpClient(deps: HttpDeps): ApiClient {
-  const f = deps.fetch ?? globalThis.fetch.bind(globalThis);
-  const ES = deps.EventSource ?? globalThis.EventSource;
+  const f: FetchLike = deps.fetch ?? (globalThis.fetch.bind(globalThis) as unknown as FetchLike);
+  const ES: EventSourceCtor | undefined = deps.EventSource ?? (globalThis as any).EventSource;
   const base = deps.base.endsWith('/') ? deps.base : deps.base + '/';
   const listeners = new Set<(ev: ApiEvent) => void>();
-  let source: EventSource | null = null;
+  let source: EventSourceLike | null = null;
 
   const client: any = { transport: 'http' };
   for (const m of API_METHODS) {
     client[m] = async (...args: unknown[]) => {
-      let res: Response;
+      let res: ResponseLike;
       try {
         res = await f(`${base}api/${m}`, {
           method: 'POST',
@@ -82,7 +112,7 @@ export function createHttpClient(deps: HttpDeps): ApiClient {
     listeners.add(cb);
     if (!source && ES) {
       source = new ES(`${base}api/events?token=${encodeURIComponent(deps.token)}`);
-      source.onmessage = (msg: MessageEvent) => {
+      source.onmessage = (msg) => {
         let ev: ApiEvent;
         try {
           ev = JSON.parse(msg.data);
@@ -104,7 +134,7 @@ export function createHttpClient(deps: HttpDeps): ApiClient {
 }
 
 /** Reads the token from `#token=…` or `?token=…`, remembers it for reloads and removes it from the address bar. */
-export function takeToken(loc: Pick<Location, 'hash' | 'search' | 'pathname'>, storage?: Storage | null,
+export function takeToken(loc: Pick<LocationLike, 'hash' | 'search' | 'pathname'>, storage?: StorageLike | null,
   replace?: (url: string) => void): string | null {
   const fromHash = new URLSearchParams(loc.hash.replace(/^#/, '')).get('token');
   const fromQuery = new URLSearchParams(loc.search).get('token');
@@ -117,9 +147,9 @@ export function takeToken(loc: Pick<Location, 'hash' | 'search' | 'pathname'>, s
   return storage?.getItem('concept-token') ?? null;
 }
 
-export function createClient(win: Window & { conceptApi?: Bridge } = window as any): ApiClient {
+export function createClient(win: WindowLike = (globalThis as any).window): ApiClient {
   if (win.conceptApi) return createBridgeClient(win.conceptApi);
-  let storage: Storage | null = null;
+  let storage: StorageLike | null = null;
   try {
     storage = win.sessionStorage;
   } catch {

@@ -1,4 +1,4 @@
-import type { DocumentSummary, OutputSentence, RunResult } from '../../../main/api/contract';
+import type { DocumentSummary, OutputSentence, RunResult } from '../../../main/api/contract.js';
 
 export function plainText(sentences: OutputSentence[]): string {
   return sentences.map((s) => s.text).join(' ') + '\n';

@@ -1,4 +1,4 @@
-import type { LanguageInfo } from '../../../main/api/contract';
+import type { LanguageInfo } from '../../../main/api/contract.js';
 
 /** Lower-cased, accent-free form for matching ("Français" ~ "francais"). */
 export function fold(s: string): string {

@@ -1,4 +1,4 @@
-import type { ConceptMapPoint } from '../../../main/api/contract';
+import type { ConceptMapPoint } from '../../../main/api/contract.js';
 
 export interface PlacedPoint extends ConceptMapPoint {
   px: number;

@@ -1,4 +1,4 @@
-import type { ApiEvent, ProgressEvent, Stage } from '../../../main/api/contract';
+import type { ApiEvent, ProgressEvent, Stage } from '../../../main/api/contract.js';
 
 export const STAGES: Stage[] = ['load', 'segment', 'encode', 'generate', 'decode', 'save'];
 

@@ -2,11 +2,11 @@
 import type {
   ApiEvent, ConceptMapPoint, DocumentSummary, DocumentView, LanguageInfo, Method, OutputSentence, PackInfo,
   RunRequest, RunResult, RunSummary, RuntimeInfo, SamplerSettings, Settings, TaskKind,
-} from '../../../main/api/contract';
-import { createClient, type ApiClient } from './api';
-import { dirOf, i18next, initI18n, isLocale, pickLocale, type Locale } from './i18n';
-import { pushRecent } from './languages';
-import { applyProgress, initialStages, type StageState } from './progress';
+} from '../../../main/api/contract.js';
+import { createClient, type ApiClient } from './api.js';
+import { dirOf, i18next, initI18n, isLocale, pickLocale, type Locale } from './i18n.js';
+import { pushRecent } from './languages.js';
+import { applyProgress, initialStages, type StageState } from './progress.js';
 
 export type Tab = 'document' | 'result' | 'history' | 'map';
 
