@@ -12,6 +12,8 @@ denoiser:       x_t [B,1,D], t int64 [B], context [B,L,H], context_mask float32 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 
 import onnx
 import torch
@@ -60,14 +62,17 @@ def store_fp16(m: onnx.ModelProto, min_elems: int = 4096) -> None:
 def _save(model: nn.Module, args: tuple, path: str, inputs: list[str], outputs: list[str], dynamic: dict,
           external_data: bool | None = None) -> str:
     model.eval()
-    tmp = path + ".tmp.onnx"
-    with torch.no_grad():
-        torch.onnx.export(model, args, tmp, input_names=inputs, output_names=outputs, dynamic_axes=dynamic,
-                          opset_version=OPSET, do_constant_folding=True)
-    m = onnx.load(tmp)
-    os.remove(tmp)
-    if os.path.exists(tmp + ".data"):
-        os.remove(tmp + ".data")
+    # Export into a private temporary folder: for graphs over 2 GB torch.onnx.export writes one external-data file
+    # per initializer next to the model file, which would otherwise litter the pack folder (and be listed in it).
+    tmpdir = tempfile.mkdtemp(prefix=".export-", dir=os.path.dirname(os.path.abspath(path)))
+    try:
+        tmp = os.path.join(tmpdir, "model.onnx")
+        with torch.no_grad():
+            torch.onnx.export(model, args, tmp, input_names=inputs, output_names=outputs, dynamic_axes=dynamic,
+                              opset_version=OPSET, do_constant_folding=True)
+        m = onnx.load(tmp)
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
     if FP16_STORAGE:
         store_fp16(m)
     big = sum(t.ByteSize() for t in m.graph.initializer) > 1.8e9 if external_data is None else external_data
