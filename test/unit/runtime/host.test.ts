@@ -90,3 +90,31 @@ describe('EngineHost (one worker thread)', () => {
     await expect(EngineHost.start({ handlerModules: [new URL('./no-such-module.ts', import.meta.url)] })).rejects.toBeInstanceOf(Error);
   });
 });
+
+describe('RemoteSession (a graph in the worker, driven from the calling thread)', () => {
+  it('runs the random Base-LCM graph with the PyTorch outputs', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { fileURLToPath } = await import('node:url');
+    const { f32 } = await import('../../../main/engine/runtime/tensors.js');
+    const root = fileURLToPath(new URL('../../fixtures/random/', import.meta.url));
+    const fx = JSON.parse(readFileSync(root + 'fixtures.json', 'utf8')).lcm;
+    const host = await EngineHost.start();
+    try {
+      const s = await host.openSession('base', root + 'base-lcm/base_lcm.onnx', { provider: 'cpu', threads: 1 });
+      expect(s.info.report.used).toBe('cpu');
+      expect(s.inputNames).toEqual(['concepts']);
+      const [l, d] = fx.shape as [number, number];
+      const out = await s.run({ concepts: f32(Float32Array.from(fx.base.normalized_input), [1, l, d]) });
+      expect(out.next.dims).toEqual([1, l, d]);
+      const got = out.next.data as Float32Array;
+      let worst = 0;
+      (fx.base.next as number[]).forEach((v, i) => { worst = Math.max(worst, Math.abs(v - got[i])); });
+      expect(worst).toBeLessThanOrEqual(1e-4);
+      await s.release();
+      await expect(s.run({})).rejects.toMatchObject({ code: 'SESSION_CLOSED' });
+      await expect(host.openSession('bad', root + 'base-lcm/pack.json')).rejects.toMatchObject({ code: 'PACK_GRAPH_INVALID', name: 'PackError' });
+    } finally {
+      await host.close();
+    }
+  });
+});
