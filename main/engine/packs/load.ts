@@ -181,6 +181,13 @@ export async function assertVerified(pack: LoadedPack, opts: Parameters<typeof v
   }
 }
 
+/** loadPack, then (with `verify`) every sha256 checked, with byte progress; the first bad file throws. */
+export async function openPack(dir: string, opts: { verify?: boolean; onProgress?: (p: VerifyProgress) => void; signal?: AbortSignal } = {}): Promise<LoadedPack> {
+  const pack = loadPack(dir);
+  if (opts.verify) await assertVerified(pack, opts);
+  return pack;
+}
+
 /** An LCM pack must share the SONAR pack's embedding space and dimension. */
 export function checkCompatible(sonar: SonarPack, lcm: LcmPack): void {
   if (lcm.json.space !== sonar.json.space) {

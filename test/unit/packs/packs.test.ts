@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync, rmSync, truncateSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  checkCachedDim, checkCompatible, discoverPacks, loadLcmPack, loadPack, loadSonarPack, verifyPack, assertVerified,
+  checkCachedDim, checkCompatible, discoverPacks, loadLcmPack, loadPack, loadSonarPack, verifyPack, assertVerified, openPack,
 } from '../../../main/engine/packs/load.js';
 import { PackError } from '../../../main/engine/packs/errors.js';
 import { toPackInfo } from '../../../main/engine/packs/index.js';
@@ -109,6 +109,9 @@ describe('verifyPack', () => {
     expect(r.ok).toBe(false);
     expect(r.problems).toEqual([expect.objectContaining({ code: 'PACK_CHECKSUM', path: p })]);
     await expect(assertVerified(pack)).rejects.toMatchObject({ code: 'PACK_CHECKSUM' });
+    await expect(openPack(dir, { verify: true })).rejects.toMatchObject({ code: 'PACK_CHECKSUM', path: p });
+    await expect(openPack(dir)).resolves.toMatchObject({ dir });
+    await expect(openPack(join(RANDOM, 'sonar'), { verify: true })).resolves.toMatchObject({ bytes: expect.any(Number) });
   });
 
   it('can be cancelled', async () => {
