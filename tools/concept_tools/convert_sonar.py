@@ -138,6 +138,8 @@ def convert(encoder: str, decoder: str, spm: str, out: str, *, name: str = "sona
     log(f"loading encoder checkpoint {encoder}")
     enc_state = load_checkpoint(encoder)
     log(f"  {len(enc_state)} tensors")
+    if "encoder_frontend.embed.weight" in enc_state:  # fail early, before reading the decoder
+        check_vocab(SonarConfig(vocab_size=enc_state["encoder_frontend.embed.weight"].shape[0]), sp_size)
     log(f"loading decoder checkpoint {decoder}")
     dec_state = load_checkpoint(decoder)
     log(f"  {len(dec_state)} tensors")
