@@ -121,11 +121,11 @@ for (const fam of presentFamilies()) {
     it('beam-5 decodes are identical with scores within 1e-4 (each alone, and all in one batch)', async () => {
       const embs = fx.decodes.map((d) => fxEmb(d.embedding_of));
       const langs = fx.decodes.map((d) => langId(d.lang));
-      const batched = await beamSearch(dec, embs, langs, { beam: 5 });
+      const batched = await beamSearch(dec, embs, langs, { beam: 5, maxTokens: dec.spec.maxPositions });
       let worst = 0;
       for (let i = 0; i < fx.decodes.length; i++) {
         const want = fx.decodes[i].beam;
-        const [alone] = await beamSearch(dec, [embs[i]], [langs[i]], { beam: 5 });
+        const [alone] = await beamSearch(dec, [embs[i]], [langs[i]], { beam: 5, maxTokens: dec.spec.maxPositions });
         for (const got of [alone, batched[i]]) {
           expect(got.map((h) => h.tokens)).toEqual(want.map((h) => h.tokens));
           got.forEach((h, k) => {
@@ -145,7 +145,7 @@ for (const fam of presentFamilies()) {
         const embs = await model.encodeTexts(fx.encoder.map((e) => e.text), fx.encoder.map((e) => e.lang));
         embs.forEach((e, i) => expect(maxAbsDiff(e, fx.encoder[i].embedding)).toBeLessThanOrEqual(TOL));
         const withText = fx.decodes.filter((d) => d.beam[0]?.text !== undefined);
-        const out = await model.decodeTexts(withText.map((d) => fxEmb(d.embedding_of)), withText.map((d) => d.lang));
+        const out = await model.decodeTexts(withText.map((d) => fxEmb(d.embedding_of)), withText.map((d) => d.lang), { maxTokens: model.decoder.spec.maxPositions });
         expect(out.map((o) => o.text)).toEqual(withText.map((d) => d.beam[0].text));
         const greedy = await model.decodeTexts(withText.map((d) => fxEmb(d.embedding_of)), withText.map((d) => d.lang), { greedy: true, maxTokens: model.decoder.spec.maxPositions });
         expect(greedy.map((o) => o.text)).toEqual(withText.map((d) => d.greedy_text));

@@ -37,7 +37,7 @@ describe.runIf(fam)('SONAR in the engine worker', () => {
   it('decodes with progress events, matching the fixture', async () => {
     const d = fx.decodes[0];
     const progress: { stage: string; step: number }[] = [];
-    const [r] = await sonar.decodeIds([Float32Array.from(fx.encoder[d.embedding_of].embedding)], d.lang, { onProgress: (p) => progress.push(p) });
+    const [r] = await sonar.decodeIds([Float32Array.from(fx.encoder[d.embedding_of].embedding)], d.lang, { maxTokens: sonar.info.maxPositions, onProgress: (p) => progress.push(p) });
     expect(r.hypotheses.map((h) => h.tokens)).toEqual(d.beam.map((h) => h.tokens));
     expect(progress.length).toBeGreaterThan(0);
     expect(progress[0]).toMatchObject({ stage: 'decode', step: 2 });
@@ -48,9 +48,9 @@ describe.runIf(fam)('SONAR in the engine worker', () => {
     const emb = Float32Array.from(fx.encoder[d.embedding_of].embedding);
     const ctl = new AbortController();
     let steps = 0;
-    const p = sonar.decodeIds([emb], d.lang, { greedy: true, signal: ctl.signal, onProgress: () => { if (++steps === 3) ctl.abort(); } });
+    const p = sonar.decodeIds([emb], d.lang, { greedy: true, maxTokens: sonar.info.maxPositions, signal: ctl.signal, onProgress: () => { if (++steps === 3) ctl.abort(); } });
     await expect(p).rejects.toMatchObject({ name: 'AbortError' });
-    const [again] = await sonar.decodeIds([emb], d.lang, { greedy: true });
+    const [again] = await sonar.decodeIds([emb], d.lang, { greedy: true, maxTokens: sonar.info.maxPositions });
     expect(again.tokens).toEqual(d.greedy_tokens);
   });
 
