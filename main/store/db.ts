@@ -98,9 +98,19 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
   }
   const ctx: StoreContext = { db, path };
   try {
-    guard(ctx, () => {
+    const version = guard(ctx, () => {
       // Reading the schema first surfaces NOTADB / corruption before any write.
       db.prepare('SELECT count(*) FROM sqlite_schema').pluck().get();
+      return currentVersion(db);
+    });
+    if (version === 0) {
+      const foreign = guard(ctx, () =>
+        db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).pluck().all()) as string[];
+      if (foreign.length > 0) {
+        throw new DatabaseCorruptError(path, `it is an SQLite database of another program (tables: ${foreign.slice(0, 5).join(', ')})`);
+      }
+    }
+    guard(ctx, () => {
       if (!readonly && path !== ':memory:') {
         const mode = db.pragma('journal_mode = WAL', { simple: true });
         if (mode !== 'wal') {
@@ -111,15 +121,6 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
       db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
       if (!readonly) db.pragma('synchronous = NORMAL');
     });
-
-    const version = guard(ctx, () => currentVersion(db));
-    if (version === 0) {
-      const foreign = guard(ctx, () =>
-        db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).pluck().all()) as string[];
-      if (foreign.length > 0) {
-        throw new DatabaseCorruptError(path, `it is an SQLite database of another program (tables: ${foreign.slice(0, 5).join(', ')})`);
-      }
-    }
     const latest = migrations.length ? migrations[migrations.length - 1]!.version : 0;
     if (readonly) {
       if (version !== latest) {
