@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PackError } from './errors.js';
 import {
   ioName, validatePackJson, type DecoderGraphSpec, type GraphSpec, type LcmPackJson, type PackJson, type SonarPackJson,
@@ -311,6 +312,16 @@ export function checkGraphIo(pack: LoadedPack, graphName: string, inputs: readon
         path, 'pack.json does not describe this graph: re-convert the pack');
     }
   }
+}
+
+/** models/mini of this checkout / installation (the bundled packs). */
+export const BUNDLED_PACKS_DIR = fileURLToPath(new URL('../../../models/mini/', import.meta.url));
+
+/** The folders searched for packs: the bundled ones, then the user's folder (settings.userPackDir). */
+export function packFolders(userDir?: string | null, bundledDir: string = BUNDLED_PACKS_DIR): { path: string; bundled: boolean }[] {
+  const out = [{ path: bundledDir, bundled: true }];
+  if (userDir) out.push({ path: userDir, bundled: false });
+  return out;
 }
 
 export interface DiscoveredPack {

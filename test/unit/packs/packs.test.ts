@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync, rmSync, truncateSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  checkCachedDim, checkCompatible, discoverPacks, loadLcmPack, loadPack, loadSonarPack, verifyPack, assertVerified, openPack,
+  BUNDLED_PACKS_DIR, checkCachedDim, checkCompatible, discoverPacks, packFolders, loadLcmPack, loadPack, loadSonarPack, verifyPack, assertVerified, openPack,
 } from '../../../main/engine/packs/load.js';
 import { PackError } from '../../../main/engine/packs/errors.js';
 import { toPackInfo } from '../../../main/engine/packs/index.js';
@@ -147,6 +147,8 @@ describe('discoverPacks', () => {
     expect(broken).toHaveLength(1);
     expect(broken[0]).toMatchObject({ dir: join(user, 'broken'), bundled: false });
     expect(broken[0].error!.code).toBe('PACK_INVALID');
+    expect(packFolders(user)).toEqual([{ path: BUNDLED_PACKS_DIR, bundled: true }, { path: user, bundled: false }]);
+    expect(BUNDLED_PACKS_DIR.replaceAll('\\', '/')).toMatch(/models\/mini\/?$/);
     // a pack folder itself can be listed
     expect(discoverPacks([join(RANDOM, 'sonar')]).map((f) => f.pack?.json.name)).toEqual(['random-sonar']);
   });
