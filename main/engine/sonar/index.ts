@@ -5,3 +5,4 @@ export * from './model.js';
 export * from './client.js';
 export type { SonarOpenResult } from './handlers.js';
 export { SonarTokenizer, UnknownLanguageError } from './tokenizer.js';
+export * from './ports.js';

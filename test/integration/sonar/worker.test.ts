@@ -64,3 +64,31 @@ describe.runIf(fam)('SONAR in the engine worker', () => {
     await expect(SonarClient.open(host, join(fam.dir, 'no-such-pack'))).rejects.toMatchObject({ code: 'PACK_MISSING', name: 'PackError' });
   });
 });
+
+describe.runIf(fam)('SONAR ports for the tasks layer', () => {
+  it('encode/decode through the worker client and the in-process model agree', async () => {
+    const { SonarModel } = await import('../../../main/engine/sonar/model.js');
+    const { sonarPorts } = await import('../../../main/engine/sonar/ports.js');
+    const host = await EngineHost.start({ handlerModules: [SONAR_HANDLERS] });
+    const model = await SonarModel.load(join(fam.dir, 'sonar'), { provider: 'cpu', threads: 1 });
+    try {
+      const client = await SonarClient.open(host, join(fam.dir, 'sonar'), { config: { provider: 'cpu', threads: 1 } });
+      const remote = sonarPorts(client);
+      const local = sonarPorts(model);
+      expect(remote.encoder.dim).toBe(local.encoder.dim);
+      expect(remote.encoder.space).toBe(local.encoder.space);
+      const texts = sonarFixture(fam).encoder.filter((e) => e.lang === 'eng_Latn').map((e) => e.text);
+      const ticks: number[][] = [];
+      const [a, b] = [await remote.encoder.encode(texts, 'eng_Latn', { onProgress: (d, t) => ticks.push([d, t]) }), await local.encoder.encode(texts, 'eng_Latn')];
+      a.forEach((v, i) => expect(maxAbsDiff(v, b[i])).toBeLessThanOrEqual(1e-6));
+      expect(ticks.at(-1)).toEqual([texts.length, texts.length]);
+      const dticks: number[][] = [];
+      const [x, y] = [await remote.decoder.decode(a, 'fra_Latn', { onProgress: (d, t) => dticks.push([d, t]) }), await local.decoder.decode(a, 'fra_Latn')];
+      expect(x).toEqual(y);
+      expect(dticks.at(-1)).toEqual([texts.length, texts.length]);
+    } finally {
+      await model.dispose();
+      await host.close();
+    }
+  });
+});
