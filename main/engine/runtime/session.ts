@@ -8,7 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { basename, dirname, join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { PackError } from '../packs/errors.js';
 
@@ -64,6 +65,30 @@ export function availableProviders(): ProviderName[] {
   for (const p of ['cuda', 'dml', 'coreml', 'webgpu'] as const) if (names.has(p)) out.push(p);
   out.push('cpu');
   return out;
+}
+
+/** Folder of onnxruntime-node's native binding for this platform (where provider libraries must sit), if found. */
+function bindingDir(): string | undefined {
+  try {
+    const pkg = createRequire(import.meta.url).resolve('onnxruntime-node/package.json');
+    const dir = join(dirname(pkg), 'bin', 'napi-v6', process.platform, process.arch);
+    return existsSync(dir) ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why a listed provider cannot work here, without trying it (CUDA's provider library is not bundled with
+ * onnxruntime-node: it is downloaded at install time with --onnxruntime-node-install=cuda12), or null.
+ */
+export function providerUnavailableReason(p: ProviderName): string | null {
+  if (p !== 'cuda') return null;
+  const dir = bindingDir();
+  if (!dir) return null;
+  const lib = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+  if (existsSync(join(dir, lib))) return null;
+  return `CUDA provider library not installed (${lib}); reinstall onnxruntime-node with --onnxruntime-node-install=cuda12 and install CUDA 12 + cuDNN 9`;
 }
 
 /** The providers `createSession` will try, in order, for a request. */
@@ -128,7 +153,7 @@ export async function createSession(path: string, cfg: SessionConfig = {}): Prom
   const tried: ProviderReport['tried'] = [];
   let lastErr: unknown;
   for (const provider of plan) {
-    const known = providerFailures.get(provider);
+    const known = providerFailures.get(provider) ?? providerUnavailableReason(provider) ?? undefined;
     if (known && provider !== 'cpu') {
       tried.push({ provider, error: known });
       continue;
