@@ -1,0 +1,240 @@
+/**
+ * End-to-end: the renderer in Debian's Chromium against browser mode (main/server.ts), with the real service on the
+ * bundled mini packs when main/api/service.ts exists, else the fake API. One server, one browser, one page, in order.
+ * Screenshots go to test/e2e/screenshots/.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, ROOT, SCREENSHOTS, startE2E, type E2E } from './harness.js';
+
+const SAMPLE = join(ROOT, 'test', 'e2e', 'fixtures', 'sample.txt');
+const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+
+/** Records, from inside the page, whether the running panel appeared and the highest progress it showed. */
+async function watchRunning(page: Page) {
+  await page.evaluate(() => {
+    const w = window as any;
+    w.__running = { seen: false, maxProgress: 0, cacheHits: false };
+    new MutationObserver(() => {
+      const panel = document.querySelector('[data-testid="running"]');
+      if (!panel) return;
+      w.__running.seen = true;
+      for (const bar of panel.querySelectorAll('[role="progressbar"]')) {
+        const now = Number(bar.getAttribute('aria-valuenow') ?? 0);
+        const max = Number(bar.getAttribute('aria-valuemax') ?? 1) || 1;
+        w.__running.maxProgress = Math.max(w.__running.maxProgress, now / max);
+      }
+      if (panel.querySelector('[data-testid="cache-hits"]')) w.__running.cacheHits = true;
+    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
+}
+
+async function axe(page: Page, label: string) {
+  const src = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(src); // evaluated over the DevTools protocol, so the page's CSP does not apply
+  const res: any = await page.evaluate(() => (window as any).axe.run(document, { resultTypes: ['violations'] }));
+  const bad = res.violations.filter((v: any) => v.impact === 'serious' || v.impact === 'critical');
+  const report = bad.map((v: any) => `${label}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n: any) => n.target.join(' ')).join(', ')}`);
+  if (report.length) console.log(report.join('\n'));
+  expect(report).toEqual([]);
+}
+
+async function pickLanguage(page: Page, testid: string, query: string, code: string) {
+  await page.getByTestId(testid).locator('button.trigger').click();
+  await page.getByTestId(`${testid}-search`).fill(query);
+  await page.getByTestId(testid).locator(`[role=option][data-code="${code}"]`).click();
+  await expect.poll(() => page.getByTestId(testid).locator('button.trigger').textContent()).toContain(code);
+}
+
+describe.skipIf(!hasChromium)('Concept Studio in the browser (e2e)', () => {
+  let e: E2E;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    e = await startE2E();
+    page = e.page;
+    page.on('pageerror', (err) => errors.push(err.message));
+    console.log(`e2e against the ${e.mode} service`);
+  }, 300_000);
+
+  afterAll(async () => {
+    await e?.close();
+  });
+
+  it('opens with the token and shows the library', async () => {
+    await page.goto(e.server.appUrl);
+    await page.getByRole('heading', { name: 'Library' }).waitFor();
+    expect(page.url()).not.toContain('token='); // taken out of the address bar
+    await axe(page, 'empty library');
+  });
+
+  it('imports a document with the file picker and by paste', async () => {
+    await page.getByTestId('file-input').setInputFiles(SAMPLE);
+    await expect.poll(() => page.getByTestId('doc-title').textContent(), { timeout: 60_000 }).toBe('sample');
+    await expect.poll(() => page.getByTestId('doc-language').textContent()).toMatch(/English/);
+    await page.getByTestId('paste-toggle').click();
+    await page.getByTestId('paste-title').fill('Long declaration');
+    const long = Array.from({ length: 6 }, () => readFileSync(SAMPLE, 'utf8')).join('\n\n').replace(/\.\s/g, (m, i) => `${m}`);
+    await page.getByTestId('paste-text').fill(long.split('\n\n').map((p, i) => `${p.trim()} Paragraph ${i + 1} ends here.`).join('\n\n'));
+    await page.getByTestId('paste-import').click();
+    await expect.poll(() => page.getByTestId('doc-title').textContent(), { timeout: 60_000 }).toBe('Long declaration');
+    const items = page.getByTestId('doc-list').locator('li');
+    await expect.poll(() => items.count()).toBe(2);
+    // Search filters the list.
+    await page.getByTestId('doc-search').fill('long decl');
+    await expect.poll(() => items.count()).toBe(1);
+    await page.getByTestId('doc-search').fill('');
+    await expect.poll(() => items.count()).toBe(2);
+    await items.filter({ hasText: 'sample' }).locator('button.open').click();
+    await expect.poll(() => page.getByTestId('doc-title').textContent()).toBe('sample');
+    await shot(page, 'library');
+  });
+
+  it('deletes a document and brings it back with undo', async () => {
+    const items = page.getByTestId('doc-list').locator('li');
+    await items.filter({ hasText: 'Long declaration' }).getByRole('button', { name: /Delete/ }).click();
+    await expect.poll(() => items.count()).toBe(1);
+    await page.getByTestId('toast').getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(() => items.count()).toBe(2);
+  });
+
+  it('summarizes into French with the progress visible', async () => {
+    await pickLanguage(page, 'lang-picker', 'fran', 'fra_Latn');
+    await page.getByTestId('length-value').fill('3');
+    await watchRunning(page);
+    await page.getByTestId('run').click();
+    // Screenshot mid-run (once a later stage is under way), or as soon as it shows if the run is quick.
+    await page.locator('[data-testid="running"] li.active[data-stage="encode"], [data-testid="running"] li.active[data-stage="generate"], [data-testid="running"] li.active[data-stage="decode"]')
+      .first().waitFor({ timeout: 30_000 })
+      .catch(() => {})
+      .then(() => page.waitForTimeout(250))
+      .then(async () => { if (await page.getByTestId('running').count()) await shot(page, 'running'); });
+    await page.getByTestId('output-sentence').first().waitFor({ timeout: 180_000 });
+    const seen: any = await page.evaluate(() => (window as any).__running);
+    expect(seen.seen).toBe(true);
+    expect(seen.maxProgress).toBeGreaterThan(0);
+    expect(await page.getByTestId('output-sentence').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('live').textContent()).toMatch(/Done/);
+  });
+
+  it('highlights the source sentences of a hovered output sentence, with scores', async () => {
+    const first = page.getByTestId('output-sentence').first();
+    await first.hover();
+    await expect.poll(() => page.locator('.src.hl').count()).toBeGreaterThan(0);
+    const score = await page.getByTestId('attribution-score').first().textContent();
+    expect(score).toMatch(/similarity -?\d/);
+    await shot(page, 'result-attribution');
+    // Keyboard focus does the same.
+    await page.getByTestId('output-sentence').last().focus();
+    await expect.poll(() => page.locator('.src.hl').count()).toBeGreaterThan(0);
+    await axe(page, 'result');
+  });
+
+  it('edits a sentence, regenerates the rest and keeps the edit pinned', async () => {
+    const before = await page.getByTestId('output-sentence').count();
+    await page.getByTestId('output').locator('li').first().hover();
+    await page.getByTestId('output').locator('li').first().getByTestId('edit').click();
+    await page.getByTestId('edit-text').fill('Tous les êtres humains naissent libres.');
+    await page.getByTestId('save-edit').click();
+    await expect.poll(() => page.getByTestId('output-sentence').first().textContent()).toBe('Tous les êtres humains naissent libres.');
+    const runsBefore = (await e.api.listRuns((await e.api.listDocuments()).find((d) => d.title === 'sample')!.id)).length;
+    await page.getByTestId('regenerate').click();
+    await expect.poll(async () => (await e.api.listRuns((await e.api.listDocuments()).find((d) => d.title === 'sample')!.id)).length, { timeout: 180_000 }).toBe(runsBefore + 1);
+    await expect.poll(() => page.getByTestId('output-sentence').first().textContent(), { timeout: 30_000 }).toBe('Tous les êtres humains naissent libres.');
+    expect(await page.getByTestId('output').locator('li').first().textContent()).toMatch(/edited|pinned/);
+    expect(await page.getByTestId('output-sentence').count()).toBe(before);
+  });
+
+  it('decodes the result into another language in one click', async () => {
+    await pickLanguage(page, 'decode-picker', 'deutsch', 'deu_Latn');
+    await page.getByTestId('decode').click();
+    await expect.poll(() => page.locator('.toolbar').textContent(), { timeout: 180_000 }).toContain('German');
+  });
+
+  it('cancels a long run with Escape', async () => {
+    await page.getByTestId('doc-list').locator('li').filter({ hasText: 'Long declaration' }).locator('button.open').click();
+    await expect.poll(() => page.getByTestId('doc-title').textContent()).toBe('Long declaration');
+    await page.locator('label.seg').filter({ has: page.getByTestId('task-expand') }).click();
+    expect(await page.getByTestId('task-expand').isChecked()).toBe(true);
+    await page.getByTestId('length-mode').selectOption('ratio');
+    await page.getByTestId('length-value').fill('300');
+    await page.keyboard.press(process.platform === 'darwin' ? 'Meta+Enter' : 'Control+Enter');
+    await page.getByTestId('running').waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Escape');
+    await page.getByTestId('running').waitFor({ state: 'detached', timeout: 60_000 });
+    await expect.poll(() => page.getByTestId('toast').allTextContents()).toContainEqual(expect.stringContaining('Run cancelled.'));
+    const doc = (await e.api.listDocuments()).find((d) => d.title === 'Long declaration')!;
+    const runs = await e.api.listRuns(doc.id);
+    expect(runs.filter((r) => r.status === 'done' && r.task === 'expand')).toHaveLength(0);
+  });
+
+  it('lists the runs of a document in its history and reopens one', async () => {
+    await page.getByTestId('doc-list').locator('li').filter({ hasText: 'sample' }).locator('button.open').click();
+    await page.getByTestId('tab-history').click();
+    const items = page.getByTestId('history').locator('li');
+    await expect.poll(() => items.count()).toBeGreaterThanOrEqual(3);
+    await items.last().getByRole('button', { name: 'Open' }).click();
+    await page.getByTestId('output-sentence').first().waitFor();
+  });
+
+  it('shows the concept map with source and output concepts', async () => {
+    await page.getByTestId('tab-map').click();
+    const svg = page.getByTestId('map-svg');
+    await svg.waitFor();
+    await expect.poll(() => svg.locator('circle.dot').count(), { timeout: 60_000 }).toBeGreaterThan(5);
+    await expect.poll(() => svg.locator('[data-testid="map-output"]').count()).toBeGreaterThan(0);
+    await page.getByTestId('tab-map').scrollIntoViewIfNeeded();
+    await page.locator('main.main').evaluate((m) => m.scrollTo(0, m.scrollHeight));
+    await svg.locator('[data-testid="map-output"]').first().hover();
+    await shot(page, 'concept-map');
+    await axe(page, 'concept map');
+  });
+
+  it('opens models & settings', async () => {
+    await page.getByTestId('open-settings').click();
+    const dlg = page.getByTestId('settings');
+    await dlg.waitFor();
+    await expect.poll(() => dlg.locator('.pack').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('runtime').textContent()).toMatch(/In use: \w+/);
+    await axe(page, 'settings');
+    await page.getByTestId('theme-dark').check();
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await shot(page, 'settings-dark');
+    await page.getByTestId('theme-system').check();
+    await page.keyboard.press('Escape');
+    await dlg.waitFor({ state: 'detached' });
+  });
+
+  it('switches the interface to Arabic, right to left, with a mirrored layout', async () => {
+    const sideBefore = await page.locator('aside.side').boundingBox();
+    const mainBefore = await page.locator('main.main').boundingBox();
+    expect(sideBefore!.x).toBeLessThan(mainBefore!.x);
+    await page.getByTestId('ui-language').selectOption('ar');
+    await expect.poll(() => page.evaluate(() => document.documentElement.dir)).toBe('rtl');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('ar');
+    await page.getByTestId('tab-result').click();
+    await page.getByRole('heading', { name: 'المكتبة' }).waitFor();
+    const side = await page.locator('aside.side').boundingBox();
+    const main = await page.locator('main.main').boundingBox();
+    expect(side!.x).toBeGreaterThan(main!.x); // the library moved to the right
+    const dir = await page.getByTestId('run').evaluate((el) => getComputedStyle(el).direction);
+    expect(dir).toBe('rtl');
+    await page.getByTestId('output-sentence').first().hover();
+    await shot(page, 'arabic');
+    await axe(page, 'Arabic');
+    // The choice is remembered in the settings and survives a reload.
+    expect((await e.api.getSettings()).uiLanguage).toBe('ar');
+    await page.reload();
+    await expect.poll(() => page.evaluate(() => document.documentElement.dir)).toBe('rtl');
+    await page.getByTestId('ui-language').selectOption('en');
+    await expect.poll(() => page.evaluate(() => document.documentElement.dir)).toBe('ltr');
+  });
+
+  it('had no uncaught errors in the page', () => {
+    expect(errors).toEqual([]);
+  });
+});
