@@ -93,7 +93,7 @@ export function htmlToText(html: string): HtmlText {
     if (p) paragraphs.push(p);
     current = '';
   };
-  const walk = (nodes: ChildNode[], pre: boolean) => {
+  const walk = (nodes: ChildNode[], pre: boolean, inCell = false) => {
     for (const n of nodes) {
       if (n.type === 'text') {
         current += pre ? n.data.replace(/\n/g, '\u2028') : n.data.replace(/\s+/g, ' ');
@@ -109,13 +109,20 @@ export function htmlToText(html: string): HtmlText {
         continue; // alt text of images is not part of the prose
       }
       if (CELL.has(name)) {
-        walk(n.children, pre);
+        // A table row is one paragraph: cells (and the blocks inside them) are separated by spaces.
+        walk(n.children, pre, true);
         current += ' \t ';
         continue;
       }
       const block = BLOCK.has(name);
+      if (block && inCell) {
+        current += ' ';
+        walk(n.children, pre || name === 'pre', true);
+        current += ' ';
+        continue;
+      }
       if (block) flush();
-      walk(n.children, pre || name === 'pre');
+      walk(n.children, pre || name === 'pre', inCell);
       if (block) flush();
     }
   };

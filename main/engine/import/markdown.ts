@@ -29,8 +29,7 @@ function inline(tokens: Token[] | undefined): string {
       case 'br':
         s += '\n';
         break;
-      case 'image':
-        s += (t as Tokens.Image).text;
+      case 'image': // alt text is not part of the prose (as in the HTML importer)
         break;
       case 'html':
         s += htmlToText((t as Tokens.HTML).text).text;

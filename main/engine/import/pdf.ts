@@ -61,17 +61,29 @@ function joinLines(a: string, b: string): string {
   return `${a} ${b}`;
 }
 
-function paragraphsOf(lines: Line[]): string[] {
+function dropPageNumbers(lines: Line[]): Line[] {
   if (lines.length && PAGE_NUMBER.test(lines[lines.length - 1]!.text)) lines = lines.slice(0, -1);
   if (lines.length && PAGE_NUMBER.test(lines[0]!.text)) lines = lines.slice(1);
-  if (lines.length === 0) return [];
+  return lines;
+}
+
+/** The document's usual line spacing: the lower quartile of the gaps between lines (paragraph gaps are larger). */
+function usualSpacing(pages: Line[][]): number | undefined {
   const gaps: number[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const g = lines[i - 1]!.y - lines[i]!.y;
-    if (g > 0) gaps.push(g);
+  for (const lines of pages) {
+    for (let i = 1; i < lines.length; i++) {
+      const g = lines[i - 1]!.y - lines[i]!.y;
+      if (g > 0) gaps.push(g);
+    }
   }
+  if (gaps.length < 2) return undefined;
   gaps.sort((x, y) => x - y);
-  const usual = gaps.length ? gaps[Math.floor(gaps.length / 2)]! : lines[0]!.size * 1.2;
+  return gaps[Math.floor((gaps.length - 1) / 4)]!;
+}
+
+function paragraphsOf(lines: Line[], spacing: number | undefined): string[] {
+  if (lines.length === 0) return [];
+  const usual = spacing ?? lines[0]!.size * 1.2;
   const paras: string[] = [];
   let cur = lines[0]!.text;
   for (let i = 1; i < lines.length; i++) {
@@ -118,8 +130,10 @@ export async function pdfToText(buf: Uint8Array, file: string): Promise<PdfText>
     }
     const paras: string[] = [];
     let emptyPages = 0;
-    for (const pageItems of items) {
-      const ps = paragraphsOf(linesOf(pageItems));
+    const pageLines = items.map((pageItems) => dropPageNumbers(linesOf(pageItems)));
+    const spacing = usualSpacing(pageLines);
+    for (const lines of pageLines) {
+      const ps = paragraphsOf(lines, spacing);
       if (ps.length === 0) {
         emptyPages++;
         continue;
