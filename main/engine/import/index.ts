@@ -129,7 +129,7 @@ export async function importBuffer(buf: Uint8Array, name: string, opts: ImportOp
     case 'md': {
       const d = decodeText(buf, file, { invalidUtf8: opts.invalidUtf8 });
       ({ encoding, warnings } = d);
-      if (type === 'md') ({ title, text } = markdownToText(normalizeText(d.text)));
+      if (type === 'md') ({ title, text } = markdownToText(d.text.replace(/\r\n?/g, '\n')));
       else text = d.text;
       break;
     }
