@@ -110,6 +110,8 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
         throw new DatabaseCorruptError(path, `it is an SQLite database of another program (tables: ${foreign.slice(0, 5).join(', ')})`);
       }
     }
+    const latest = migrations.length ? migrations[migrations.length - 1]!.version : 0;
+    if (version > latest && !readonly) migrate(db, path, migrations); // throws DB_SCHEMA_TOO_NEW before any write
     guard(ctx, () => {
       if (!readonly && path !== ':memory:') {
         const mode = db.pragma('journal_mode = WAL', { simple: true });
@@ -121,7 +123,6 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
       db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
       if (!readonly) db.pragma('synchronous = NORMAL');
     });
-    const latest = migrations.length ? migrations[migrations.length - 1]!.version : 0;
     if (readonly) {
       if (version !== latest) {
         throw new StoreError(

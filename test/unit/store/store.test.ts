@@ -100,9 +100,14 @@ describe('opening', () => {
     const path = tempDb();
     openStore(path).close();
     const db = new Database(path);
+    db.pragma('journal_mode = DELETE');
     db.pragma(`user_version = ${LATEST_VERSION + 5}`);
     db.close();
     expect(() => openStore(path)).toThrow(expect.objectContaining({ code: 'DB_SCHEMA_TOO_NEW' }));
+    // Refused before anything was written: the journal mode was not switched back to WAL.
+    const check = new Database(path, { readonly: true });
+    expect(check.pragma('journal_mode', { simple: true })).toBe('delete');
+    check.close();
   });
 });
 
@@ -278,6 +283,28 @@ describe('settings', () => {
       })).toThrow('abort');
       expect(store.settings.get('a')).toBeUndefined();
       expect(store.documents.count()).toBe(0);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('lifecycle', () => {
+  it('works in memory, and using a closed store gives DB_CLOSED', () => {
+    const mem = openStore(':memory:');
+    mem.documents.insert({ title: 'm', text: 'In memory.', type: 'paste' });
+    expect(mem.documents.count()).toBe(1);
+    mem.close();
+    mem.close(); // idempotent
+    expect(() => mem.documents.count()).toThrow(expect.objectContaining({ code: 'DB_CLOSED' }));
+  });
+
+  it('accepts an importer result as a new document', () => {
+    const store = openStore(tempDb());
+    try {
+      const imported = { title: 'Report', type: 'pdf', text: 'Text of the report.', warnings: [], source: '/tmp/report.pdf', bytes: 1234 };
+      const { document } = store.documents.insert(imported);
+      expect(document).toMatchObject({ title: 'Report', type: 'pdf', source: '/tmp/report.pdf' });
     } finally {
       store.close();
     }
