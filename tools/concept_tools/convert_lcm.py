@@ -343,7 +343,8 @@ def convert(checkpoint: str, out: str, *, normalizer: str | None = None, name: s
     for n in notes:
         log(f"  {n}")
     if cfg.sonar_dim != 1024 and space == SPACE:
-        raise ValueError(f"concept dim {cfg.sonar_dim} != 1024: not the SONAR space; pass --space")
+        warnings.warn(f"concept dim {cfg.sonar_dim} != 1024 but space {SPACE!r}: the app will only pair this pack "
+                      "with a SONAR pack of the same dim; pass --space to name its own space")
     log(f"exporting ONNX graphs to {out}")
     pack = build_lcm_pack(model, variant, out, name=name or f"lcm-{variant}", space=space, license=license,
                           description=description or f"{variant} LCM converted from a large_concept_model checkpoint",
