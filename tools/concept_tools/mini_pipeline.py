@@ -120,7 +120,7 @@ def sequences(c, rng: random.Random, split="train"):
     sup = [s for s in c["sup"] if s["split"] == split]
     if r < 0.45 or not sup:
         v = rng.choice(c["pre"])
-        return torch.cat([v, c["eot"][None]]), 1
+        return torch.cat([v, c["eot"][None]]), 0  # every position is a target (Base-LCM skips position 0)
     s = rng.choice(sup)
     if r < 0.85:
         src = torch.cat([s["doc"], c["markers"]["summarize"][None]])
@@ -228,12 +228,7 @@ def train_two_tower(c, work, steps, dim, batch=32, budget_s=None):
             keep[:, rows, :] = 0  # classifier-free guidance: these rows see only the zero vector
         pred = m.denoiser(x_t, t, ctx, keep)
         err = ((pred - xn) ** 2).sum(-1)
-        w = tmask.clone()
-        w[:, 0] = torch.where(tmask[:, 0] > 0, 1.0, 0.0)
-        valid = torch.zeros_like(tmask)
-        for i in range(b):
-            valid[i] = (x[i].abs().sum(-1) > 0).float()
-        w = torch.maximum(w, torch.zeros_like(w)) * valid
+        w = tmask  # target positions (zero on padding)
         return (err * w).sum() / w.sum().clamp_min(1) / dim
 
     return _ckpt_loop("two_tower", m, steps, work, step_fn, 1e-3, budget_s=budget_s)
