@@ -264,6 +264,11 @@ def fill_missing(model: torch.nn.Module, our: dict) -> list[str]:
         if name.endswith(".bias") and name[:-5] + ".weight" in our:
             our[name] = torch.zeros_like(p)
             filled.append(name)
+    missing = [k for k in model.state_dict() if k not in our]
+    if missing:
+        hint = (" (no final layer norm: final_norm_order_style='post' cannot be expressed by our RMSNorm)"
+                if any(k.endswith("layer_norm.weight") and ".layers." not in k for k in missing) else "")
+        raise Unmappable(f"the checkpoint lacks {len(missing)} tensors our model needs{hint}: {missing[:6]}")
     return filled
 
 

@@ -47,9 +47,10 @@ def load_checkpoint(path: str) -> dict:
         state = ckpt  # a bare state dict
     else:
         raise ValueError(f"{path}: expected a fairseq2 checkpoint {{'model': state_dict}}")
-    # DDP / FSDP prefixes, as fairseq2's converters strip them
-    if state and all(k.startswith("module.") for k in state):
-        state = {k[len("module."):]: v for k, v in state.items()}
+    # DDP prefix, stripped from every key that has it (torch's consume_prefix_in_state_dict_if_present, which
+    # large_concept_model's convert_lcm_checkpoint applies)
+    if any(k.startswith("module.") for k in state):
+        state = {(k[len("module."):] if k.startswith("module.") else k): v for k, v in state.items()}
     return state
 
 

@@ -172,6 +172,9 @@ def test_refuses_unmappable_and_folds_weight_norm():
     bad = dict(sd, **{"frontend.pos_encoder.weight": torch.zeros(10, 256)})
     with pytest.raises(Unmappable, match="position"):
         build_model(bad)
+    nofinal = {k: v for k, v in sd.items() if k != "lcm.layer_norm.weight"}
+    with pytest.raises(Unmappable, match="final layer norm"):
+        build_model(nofinal)
     with pytest.raises(Unmappable, match="schedule"):
         build_model(off.two_tower_state_dict(sonar_dim=32, model_dim=256, ffn_nominal=512), schedule="linear")
     # weight norm: g * v / ||v|| reproduces the plain weight
@@ -199,3 +202,25 @@ def test_scale_embeddings_folded():
         sd2 = dict(sd)
         want = ref.base_forward(sd2, x * 256 ** 0.5, heads=2)  # their frontend: pre_linear(sqrt(d) * x)
         assert (m(x) - want).abs().max() < 1e-4
+
+
+def test_load_checkpoint_weights_only_then_fallback(tmp_path):
+    """Plain {"model": tensors} loads with weights_only=True; a container with pickled objects (fairseq2 saves
+    configs too) falls back to the full unpickler with a warning; DDP `module.` prefixes are stripped."""
+    import argparse
+    import warnings
+    from concept_tools.convert_sonar import load_checkpoint
+    sd = {"a.weight": torch.ones(2), "module.b.bias": torch.zeros(1)}
+    plain = tmp_path / "plain.pt"
+    torch.save({"model": sd}, plain)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert set(load_checkpoint(str(plain))) == {"a.weight", "b.bias"}
+    rich = tmp_path / "rich.pt"
+    torch.save({"model": sd, "config": argparse.Namespace(model_dim=3)}, rich)
+    with pytest.warns(UserWarning, match="full unpickler"):
+        assert set(load_checkpoint(str(rich))) == {"a.weight", "b.bias"}
+    bad = tmp_path / "bad.pt"
+    torch.save([torch.ones(1)], bad)
+    with pytest.raises(ValueError, match="fairseq2 checkpoint"):
+        load_checkpoint(str(bad))
