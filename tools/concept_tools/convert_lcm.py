@@ -29,7 +29,7 @@ KEY RULES (their name -> our name), applied in order, first match wins; `{i}` is
     denoiser.final_proj.fc.{weight,bias}                     -> denoiser.postnet.{weight,bias}
   <layer rules> (same names on both sides): self_attn_layer_norm.weight, ffn_layer_norm.weight,
     self_attn.{q,k,v,output}_proj.{weight,bias}, ffn.{gate,inner,output}_proj.{weight,bias}
-  dropped: `*.pos_encoder.freqs` (RoPE table; a non-persistent buffer in fairseq2, recomputed by us).
+  dropped: `*.self_attn.pos_encoder.freqs` (attention RoPE table; non-persistent in fairseq2 0.3, recomputed).
   filled:  a missing attention `output_proj.bias` (their default `mha_output_proj_bias=False`, e.g. the toy archs) or
            a missing pre/post-linear bias (`pre_linear_bias` / `linear_bias` False) -> zeros (same function).
   folded:  torch weight-norm parametrizations (`X.parametrizations.weight.original0/1`, their
@@ -101,7 +101,7 @@ def fold_weight_norm(state: dict) -> dict:
 
 def refuse_unmappable(state: dict) -> None:
     checks = [
-        (r"(^|\.)frontend\.pos_encoder\.weight$|^encoder_frontend\.pos_encoder\.weight$|^denoiser\.pos_encoder\.",
+        (r"^(frontend|encoder_frontend|denoiser)\.pos_encoder\.",
          "learned/sinusoidal position embeddings in a frontend (our towers use RoPE only)"),
         (r"\.(q|k)_layer_norm\.", "QK-LayerNorm (enable_qk_layernorm=True)"),
         (r"\.residual_scale$", "scaled residuals (scale_residual)"),
@@ -123,8 +123,8 @@ def _map_layer_tail(tail: str) -> str | None:
 
 def map_key(key: str, variant: str) -> str | None:
     """Their state-dict name -> our name (None: not a weight of ours; the caller reports it)."""
-    if key.endswith(".pos_encoder.freqs"):
-        return ""  # dropped on purpose
+    if re.search(r"\.self_attn\.pos_encoder\.freqs$", key):
+        return ""  # an attention RoPE table (non-persistent in fairseq2 0.3, recomputed by us): dropped on purpose
     if variant == "base":
         simple = {"frontend.pre_linear.weight": "prenet.weight", "frontend.pre_linear.bias": "prenet.bias",
                   "frontend.sonar_normalizer.center": "normalizer.center",

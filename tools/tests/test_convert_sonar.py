@@ -121,7 +121,8 @@ def test_encoder_parity_onnxruntime_node(converted):
     assert np.abs(emb - ref).max() <= 1e-4, np.abs(emb - ref).max()
     # mean pooling ignores padding: the padded row equals the same sentence alone
     assert np.abs(r2["sentence_embedding"][0] - emb[1]).max() <= 1e-5
-    print(f"encoder: max |ort - torch| = {np.abs(emb - ref).max():.2e}, load {r1['_meta']['_load_ms']} ms")
+    print(f"encoder: sentence_embedding {list(emb.shape)}, max |ort - torch| = {np.abs(emb - ref).max():.2e}, "
+          f"session load {r1['_meta']['_load_ms']} ms")
 
 
 @needs_ort
@@ -157,7 +158,9 @@ def test_decoder_parity_onnxruntime_node(converted):
     d2 = np.abs(r2["logprobs"] - lp2.numpy()).max()
     assert d1 <= 1e-4 and d2 <= 1e-4, (d1, d2)
     assert np.abs(r2[f"present_key_{LAYERS - 1}"] - past2[-1][0].numpy()).max() <= 1e-4
-    print(f"decoder: max |ort - torch| logprobs {d1:.2e} / {d2:.2e}, load {r1['_meta']['_load_ms']} ms")
+    print(f"decoder: logprobs {list(r1['logprobs'].shape)}, present_key_0 {list(r1['present_key_0'].shape)} -> "
+          f"{list(r2['present_key_0'].shape)}, max |ort - torch| logprobs {d1:.2e} / {d2:.2e}, "
+          f"session load {r1['_meta']['_load_ms']} ms")
 
 
 def test_rejects_wrong_tokenizer(converted, tmp_path):
