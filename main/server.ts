@@ -262,7 +262,8 @@ async function serveStatic(root: string, pathname: string, req: IncomingMessage,
 }
 
 /** Entry: `tsx main/server.ts [--port N]` serves the real service in browser mode (see main/start.ts). */
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+// Run as a script only (not when bundled into another entry such as out/electron/main.mjs).
+if (process.argv[1] && /[\\/]server\.(ts|js)$/.test(fileURLToPath(import.meta.url)) && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { main } = await import('./start.js');
   await main(['--browser', ...process.argv.slice(2)]);
 }

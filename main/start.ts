@@ -171,7 +171,8 @@ export async function main(argv = process.argv.slice(2)) {
   await startBrowserMode(api, args);
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+// Run as a script only (not when bundled into another entry such as out/electron/main.mjs).
+if (process.argv[1] && /[\\/]start\.(ts|js)$/.test(fileURLToPath(import.meta.url)) && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main().catch((e) => {
     console.error(e instanceof Error ? e.message : e);
     process.exit(1);

@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// Callbacks passed to page.evaluate run in the browser; the project's tsconfig has no DOM lib, so they reach the
+// browser's globals through `(globalThis as any)`.
 import { hasChromium, ROOT, SCREENSHOTS, startE2E, type E2E } from './harness.js';
 
 const SAMPLE = join(ROOT, 'test', 'e2e', 'fixtures', 'sample.txt');
@@ -16,10 +18,10 @@ const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSH
 /** Records, from inside the page, whether the running panel appeared and the highest progress it showed. */
 async function watchRunning(page: Page) {
   await page.evaluate(() => {
-    const w = window as any;
+    const w = globalThis as any;
     w.__running = { seen: false, maxProgress: 0, cacheHits: false };
-    new MutationObserver(() => {
-      const panel = document.querySelector('[data-testid="running"]');
+    new (globalThis as any).MutationObserver(() => {
+      const panel = (globalThis as any).document.querySelector('[data-testid="running"]');
       if (!panel) return;
       w.__running.seen = true;
       for (const bar of panel.querySelectorAll('[role="progressbar"]')) {
@@ -28,14 +30,14 @@ async function watchRunning(page: Page) {
         w.__running.maxProgress = Math.max(w.__running.maxProgress, now / max);
       }
       if (panel.querySelector('[data-testid="cache-hits"]')) w.__running.cacheHits = true;
-    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    }).observe((globalThis as any).document.body, { subtree: true, childList: true, attributes: true });
   });
 }
 
 async function axe(page: Page, label: string) {
   const src = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
   await page.evaluate(src); // evaluated over the DevTools protocol, so the page's CSP does not apply
-  const res: any = await page.evaluate(() => (window as any).axe.run(document, { resultTypes: ['violations'] }));
+  const res: any = await page.evaluate(() => (globalThis as any).axe.run((globalThis as any).document, { resultTypes: ['violations'] }));
   const bad = res.violations.filter((v: any) => v.impact === 'serious' || v.impact === 'critical');
   const report = bad.map((v: any) => `${label}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n: any) => n.target.join(' ')).join(', ')}`);
   if (report.length) console.log(report.join('\n'));
@@ -114,7 +116,7 @@ describe.skipIf(!hasChromium)('Concept Studio in the browser (e2e)', () => {
       .then(() => page.waitForTimeout(250))
       .then(async () => { if (await page.getByTestId('running').count()) await shot(page, 'running'); });
     await page.getByTestId('output-sentence').first().waitFor({ timeout: 180_000 });
-    const seen: any = await page.evaluate(() => (window as any).__running);
+    const seen: any = await page.evaluate(() => ((globalThis as any)).__running);
     expect(seen.seen).toBe(true);
     expect(seen.maxProgress).toBeGreaterThan(0);
     expect(await page.getByTestId('output-sentence').count()).toBeGreaterThan(0);
@@ -202,7 +204,7 @@ describe.skipIf(!hasChromium)('Concept Studio in the browser (e2e)', () => {
     await expect.poll(() => page.getByTestId('runtime').textContent()).toMatch(/In use: \w+/);
     await axe(page, 'settings');
     await page.getByTestId('theme-dark').check();
-    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await expect.poll(() => page.evaluate(() => (globalThis as any).document.documentElement.dataset.theme)).toBe('dark');
     await shot(page, 'settings-dark');
     await page.getByTestId('theme-system').check();
     await page.keyboard.press('Escape');
@@ -214,14 +216,14 @@ describe.skipIf(!hasChromium)('Concept Studio in the browser (e2e)', () => {
     const mainBefore = await page.locator('main.main').boundingBox();
     expect(sideBefore!.x).toBeLessThan(mainBefore!.x);
     await page.getByTestId('ui-language').selectOption('ar');
-    await expect.poll(() => page.evaluate(() => document.documentElement.dir)).toBe('rtl');
-    expect(await page.evaluate(() => document.documentElement.lang)).toBe('ar');
+    await expect.poll(() => page.evaluate(() => (globalThis as any).document.documentElement.dir)).toBe('rtl');
+    expect(await page.evaluate(() => (globalThis as any).document.documentElement.lang)).toBe('ar');
     await page.getByTestId('tab-result').click();
     await page.getByRole('heading', { name: 'المكتبة' }).waitFor();
     const side = await page.locator('aside.side').boundingBox();
     const main = await page.locator('main.main').boundingBox();
     expect(side!.x).toBeGreaterThan(main!.x); // the library moved to the right
-    const dir = await page.getByTestId('run').evaluate((el) => getComputedStyle(el).direction);
+    const dir = await page.getByTestId('run').evaluate((el) => (globalThis as any).getComputedStyle(el).direction);
     expect(dir).toBe('rtl');
     await page.getByTestId('output-sentence').first().hover();
     await shot(page, 'arabic');
@@ -229,9 +231,9 @@ describe.skipIf(!hasChromium)('Concept Studio in the browser (e2e)', () => {
     // The choice is remembered in the settings and survives a reload.
     expect((await e.api.getSettings()).uiLanguage).toBe('ar');
     await page.reload();
-    await expect.poll(() => page.evaluate(() => document.documentElement.dir)).toBe('rtl');
+    await expect.poll(() => page.evaluate(() => (globalThis as any).document.documentElement.dir)).toBe('rtl');
     await page.getByTestId('ui-language').selectOption('en');
-    await expect.poll(() => page.evaluate(() => document.documentElement.dir)).toBe('ltr');
+    await expect.poll(() => page.evaluate(() => (globalThis as any).document.documentElement.dir)).toBe('ltr');
   });
 
   it('had no uncaught errors in the page', () => {

@@ -61,6 +61,7 @@ export async function startE2E(opts: { locale?: string } = {}): Promise<E2E> {
     locale: opts.locale ?? 'en-US',
     viewport: { width: 1360, height: 900 },
     deviceScaleFactor: 1,
+    reducedMotion: 'reduce', // no transitions: stable screenshots and colour-contrast checks
   });
   const page = await context.newPage();
   mkdirSync(SCREENSHOTS, { recursive: true });

@@ -50,9 +50,9 @@ describe('browser-mode server', () => {
   it('runs a method with a JSON array of arguments', async () => {
     const r = await call('importDocument', [{ name: 'a.txt', text: 'One sentence here. Another one there.' }]);
     expect(r.status).toBe(200);
-    const body = await r.json();
+    const body: any = await r.json();
     expect(body.document).toMatchObject({ title: 'a', sentenceCount: 2 });
-    const list = await (await call('listDocuments', [])).json();
+    const list: any = await (await call('listDocuments', [])).json();
     expect(list.map((d: any) => d.id)).toContain(body.document.id);
     const del = await call('deleteDocument', [body.document.id]);
     expect(del.status).toBe(200);
@@ -74,12 +74,12 @@ describe('browser-mode server', () => {
   });
 
   it('streams run events as server-sent events', async () => {
-    const { document } = await (await call('importDocument', [{ name: 'b.txt', text: 'Alpha is first. Beta is second. Gamma is third.' }])).json();
+    const { document }: any = await (await call('importDocument', [{ name: 'b.txt', text: 'Alpha is first. Beta is second. Gamma is third.' }])).json();
     const ctrl = new AbortController();
     const res = await fetch(`${srv.url}api/events?token=${srv.token}`, { signal: ctrl.signal });
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
     const reader = res.body!.getReader();
-    const { requestId } = await (await call('startRun', [{ documentId: document.id, task: 'summarize', targetLang: 'fra_Latn' }])).json();
+    const { requestId }: any = await (await call('startRun', [{ documentId: document.id, task: 'summarize', targetLang: 'fra_Latn' }])).json();
     const events: ApiEvent[] = [];
     let buf = '';
     while (!events.some((e) => e.type === 'done')) {

@@ -151,7 +151,7 @@ export function createClient(win: WindowLike = (globalThis as any).window): ApiC
   if (win.conceptApi) return createBridgeClient(win.conceptApi);
   let storage: StorageLike | null = null;
   try {
-    storage = win.sessionStorage;
+    storage = win.sessionStorage ?? null;
   } catch {
     /* storage may be blocked */
   }
