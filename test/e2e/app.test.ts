@@ -80,10 +80,20 @@ describe.skipIf(!hasChromium)('Concept Studio in the browser (e2e)', () => {
     await expect.poll(() => page.getByTestId('doc-language').textContent()).toMatch(/English/);
     await page.getByTestId('paste-toggle').click();
     await page.getByTestId('paste-title').fill('Long declaration');
-    const long = Array.from({ length: 6 }, () => readFileSync(SAMPLE, 'utf8')).join('\n\n').replace(/\.\s/g, (m, i) => `${m}`);
+    // ~15 copies of the sample: over 150 sentences, so the document view is virtualized.
+    const long = Array.from({ length: 15 }, () => readFileSync(SAMPLE, 'utf8')).join('\n\n');
     await page.getByTestId('paste-text').fill(long.split('\n\n').map((p, i) => `${p.trim()} Paragraph ${i + 1} ends here.`).join('\n\n'));
     await page.getByTestId('paste-import').click();
     await expect.poll(() => page.getByTestId('doc-title').textContent(), { timeout: 60_000 }).toBe('Long declaration');
+    // Long documents render only the rows in view.
+    const vlist = page.getByTestId('virtual-list');
+    await vlist.waitFor();
+    const rendered = await vlist.locator('[role=listitem]').count();
+    const total = (await e.api.listDocuments()).find((d) => d.title === 'Long declaration')!.sentenceCount;
+    expect(total).toBeGreaterThan(150);
+    expect(rendered).toBeLessThan(80);
+    await vlist.evaluate((el: any) => el.scrollTo(0, el.scrollHeight));
+    await expect.poll(() => vlist.locator(`[data-idx="${total - 1}"]`).count()).toBe(1);
     const items = page.getByTestId('doc-list').locator('li');
     await expect.poll(() => items.count()).toBe(2);
     // Search filters the list.
