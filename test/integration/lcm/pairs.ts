@@ -1,7 +1,7 @@
 /** Every LCM pack/fixture pair present in the checkout: the random test family always, the trained mini packs once
  * training has written them. */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 
 export const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -41,19 +41,24 @@ const CANDIDATES = [
   { name: 'random', packs: 'test/fixtures/random', fixtures: 'test/fixtures/random/fixtures.json' },
   { name: 'mini', packs: 'models/mini', fixtures: 'test/fixtures/mini.json' },
 ];
+// extra pairs for local checks: CONCEPT_LCM_PAIRS="name=packsDir:fixtures.json;..." (absolute or repo-relative)
+for (const spec of (process.env.CONCEPT_LCM_PAIRS ?? '').split(';').filter(Boolean)) {
+  const m = /^([^=]+)=([^:]+):(.+)$/.exec(spec);
+  if (m) CANDIDATES.push({ name: m[1], packs: m[2], fixtures: m[3] });
+}
 
 export const PAIRS: Pair[] = CANDIDATES.filter(
   (c) =>
-    existsSync(join(ROOT, c.fixtures)) &&
-    existsSync(join(ROOT, c.packs, 'base-lcm', 'pack.json')) &&
-    existsSync(join(ROOT, c.packs, 'two-tower-lcm', 'pack.json')),
+    existsSync(resolve(ROOT, c.fixtures)) &&
+    existsSync(resolve(ROOT, c.packs, 'base-lcm', 'pack.json')) &&
+    existsSync(resolve(ROOT, c.packs, 'two-tower-lcm', 'pack.json')),
 ).map((c) => {
   let cached: LcmFixture | undefined;
   return {
     name: c.name,
-    baseDir: join(ROOT, c.packs, 'base-lcm'),
-    twoTowerDir: join(ROOT, c.packs, 'two-tower-lcm'),
-    fixture: () => (cached ??= (JSON.parse(readFileSync(join(ROOT, c.fixtures), 'utf8')) as { lcm: LcmFixture }).lcm),
+    baseDir: resolve(ROOT, c.packs, 'base-lcm'),
+    twoTowerDir: resolve(ROOT, c.packs, 'two-tower-lcm'),
+    fixture: () => (cached ??= (JSON.parse(readFileSync(resolve(ROOT, c.fixtures), 'utf8')) as { lcm: LcmFixture }).lcm),
   };
 });
 
