@@ -230,7 +230,13 @@ class AppState {
       return;
     }
     this.requestId = null;
-    if (ev.type === 'done') {
+    if (ev.type === 'done' && ev.result.status !== 'done') {
+      // A service may report a stopped run as a result with status cancelled/failed.
+      const msg = ev.result.status === 'cancelled' ? this.t('run.cancelled') : this.t('run.failed', { message: ev.result.preview });
+      this.toast(msg);
+      this.announce(msg);
+      void this.refreshRuns();
+    } else if (ev.type === 'done') {
       this.stages = this.stages.map((s) => ({ ...s, status: 'done' }));
       void this.showResult(ev.result);
       this.announce(this.t('run.done', { count: ev.result.sentences.length }));
