@@ -28,9 +28,21 @@ export interface FamilyCase {
   fixture: string; // fixtures JSON
 }
 
+/** Extra families from the environment: CS_PACK_FAMILIES="name=packsDir:fixture.json;…" (e.g. a fresh training run). */
+function extraFamilies(): FamilyCase[] {
+  const v = process.env.CS_PACK_FAMILIES;
+  if (!v) return [];
+  return v.split(';').filter(Boolean).map((entry) => {
+    const [name, rest] = entry.split('=');
+    const [dir, fixture] = rest.split(':');
+    return { name, dir: resolve(dir), fixture: resolve(fixture) };
+  });
+}
+
 export const FAMILIES: FamilyCase[] = [
   { name: 'random', dir: join(ROOT, 'test/fixtures/random'), fixture: join(ROOT, 'test/fixtures/random/fixtures.json') },
   { name: 'mini', dir: join(ROOT, 'models/mini'), fixture: join(ROOT, 'test/fixtures/mini.json') },
+  ...extraFamilies(),
 ];
 
 export const PACK_NAMES = ['sonar', 'base-lcm', 'two-tower-lcm'];

@@ -6,10 +6,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { checkGraphIo, loadPack, loadSonarPack } from '../../../main/engine/packs/load.js';
+import { checkCompatible, checkGraphIo, isLcmPack, loadPack, loadSonarPack, verifyPack } from '../../../main/engine/packs/load.js';
 import { PackError } from '../../../main/engine/packs/errors.js';
 import { createSession } from '../../../main/engine/runtime/session.js';
 import { ROOT, RANDOM, cleanup, copyPack, editJson, replaceFile } from './helpers.js';
+import { FAMILIES } from '../../integration/sonar/packs.js';
 
 afterAll(cleanup);
 
@@ -30,7 +31,7 @@ describe('bundled mini packs', () => {
   });
 });
 
-for (const [family, root] of [['random', RANDOM], ['mini', MINI]] as const) {
+for (const { name: family, dir: root } of FAMILIES) {
   for (const name of PACKS) {
     const dir = join(root, name);
     describe.runIf(existsSync(join(dir, 'pack.json')))(`${family}/${name}`, () => {
@@ -42,6 +43,12 @@ for (const [family, root] of [['random', RANDOM], ['mini', MINI]] as const) {
           expect(() => checkGraphIo(pack, g, session.inputMetadata, session.outputMetadata)).not.toThrow();
           await session.release();
         }
+      });
+
+      it('every file matches its sha256, and an LCM pack fits its family\'s SONAR pack', async () => {
+        const pack = loadPack(dir);
+        expect(await verifyPack(pack)).toEqual({ ok: true, problems: [] });
+        if (isLcmPack(pack) && existsSync(join(root, 'sonar', 'pack.json'))) checkCompatible(loadSonarPack(join(root, 'sonar')), pack);
       });
     });
   }
