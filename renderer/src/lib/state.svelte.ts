@@ -209,13 +209,22 @@ class AppState {
     if (!req) return;
     this.stages = initialStages();
     this.lastRunRequest = req;
+    this.starting = true;
     try {
       const { requestId } = await this.api.startRun(req);
       this.requestId = requestId;
+      // Events can overtake the reply to startRun (a quick, fully cached run may even be done already).
+      const early = this.early.get(requestId) ?? [];
+      this.starting = false;
+      this.early.clear();
+      for (const ev of early) this.onEvent(ev);
       this.announce(this.t('run.running'));
-      if (this.settings) this.settings.recentLanguages = pushRecent(this.settings.recentLanguages, req.targetLang);
+      if (this.settings) void this.saveSettings({ recentLanguages: pushRecent(this.settings.recentLanguages, req.targetLang) });
     } catch (e) {
       this.error(e);
+    } finally {
+      this.starting = false;
+      this.early.clear();
     }
   }
 
@@ -223,8 +232,14 @@ class AppState {
     if (this.requestId) await this.api.cancelRun(this.requestId).catch((e) => this.error(e));
   }
 
+  private starting = false;
+  private early = new Map<string, ApiEvent[]>();
+
   private onEvent(ev: ApiEvent) {
-    if (ev.requestId !== this.requestId) return;
+    if (ev.requestId !== this.requestId) {
+      if (this.starting) this.early.set(ev.requestId, [...(this.early.get(ev.requestId) ?? []), ev]);
+      return;
+    }
     if (ev.type === 'progress') {
       this.stages = applyProgress(this.stages, ev);
       return;
