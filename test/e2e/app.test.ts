@@ -156,6 +156,21 @@ describe.skipIf(!hasChromium)('Concept Studio in the browser (e2e)', () => {
     await axe(page, 'result');
   });
 
+  it('copies the result and exports it as Markdown and plain text', async () => {
+    await e.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: e.server.url.replace(/\/$/, '') });
+    const texts = (await page.getByTestId('output-sentence').allTextContents()).map((x) => x.trim());
+    await page.getByTestId('copy').click();
+    await expect.poll(() => page.evaluate(() => (globalThis as any).navigator.clipboard.readText())).toBe(texts.join(' ') + '\n');
+    const [md] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-md').click()]);
+    expect(md.suggestedFilename()).toMatch(/^sample.*\.md$/);
+    const mdText = readFileSync((await md.path())!, 'utf8');
+    expect(mdText).toMatch(/^# sample/);
+    for (const t of texts) expect(mdText).toContain(`- ${t}`);
+    const [txt] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-txt').click()]);
+    expect(txt.suggestedFilename()).toMatch(/\.txt$/);
+    expect(readFileSync((await txt.path())!, 'utf8')).toBe(texts.join(' ') + '\n');
+  });
+
   it('edits a sentence, regenerates the rest and keeps the edit pinned', async () => {
     const before = await page.getByTestId('output-sentence').count();
     await page.getByTestId('output').locator('li').first().hover();
