@@ -13,7 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, ROOT, SCREENSHOTS, startE2E, type E2E } from './harness.js';
 
 const SAMPLE = join(ROOT, 'test', 'e2e', 'fixtures', 'sample.txt');
-const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+async function shot(page: Page, name: string) {
+  // Notifications would cover the content: dismiss them first.
+  for (const b of await page.locator('[data-testid="toast"] button.ghost').all()) await b.click().catch(() => {});
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
 
 /** Records, from inside the page, whether the running panel appeared and the highest progress it showed. */
 async function watchRunning(page: Page) {
