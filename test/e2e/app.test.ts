@@ -275,6 +275,16 @@ describe.skipIf(!hasChromium)('Concept Studio in the browser (e2e)', () => {
     await expect.poll(() => page.evaluate(() => (globalThis as any).document.documentElement.dir)).toBe('ltr');
   });
 
+  it('follows the system locale when no interface language is chosen', async () => {
+    await e.api.setSettings({ uiLanguage: null });
+    const ctx = await e.browser.newContext({ locale: 'ja-JP', reducedMotion: 'reduce' });
+    const p2 = await ctx.newPage();
+    await p2.goto(e.server.appUrl);
+    await p2.getByRole('heading', { name: 'ライブラリ' }).waitFor();
+    expect(await p2.evaluate(() => (globalThis as any).document.documentElement.lang)).toBe('ja');
+    await ctx.close();
+  });
+
   it('had no uncaught errors in the page', () => {
     expect(errors).toEqual([]);
   });
