@@ -17,5 +17,10 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     chunkSizeWarningLimit: 1500,
   },
-  server: { fs: { allow: [fileURLToPath(new URL('..', import.meta.url))] } },
+  // Development with hot reload: run an API (e.g. `npx tsx test/e2e/fake-api.ts --port 8765`), then
+  // `npx vite --config renderer/vite.config.ts` and open http://localhost:5173/#token=<the token it printed>.
+  server: {
+    fs: { allow: [fileURLToPath(new URL('..', import.meta.url))] },
+    proxy: { '/api': { target: process.env.CONCEPT_API ?? 'http://127.0.0.1:8765', changeOrigin: true } },
+  },
 });
