@@ -1,0 +1,117 @@
+/**
+ * Sentence segmentation: paragraphs, then sentences (ICU's `Intl.Segmenter` corrected by per-language rules), then
+ * length capping. Every sentence carries offsets into the original text, so the UI can highlight it and the store can
+ * keep it: `text.slice(start, end) === sentence.text`.
+ */
+import { capSpan, trimSpan, type Span } from './capping.js';
+import { extraBoundaries, maskText } from './boundary-rules.js';
+
+export interface SegmentOptions {
+  /** Document language: a BCP-47 tag ('en', 'fr-CA'), an ISO 639-3 code or a SONAR code ('fra_Latn'). */
+  lang?: string;
+  /** Longest sentence in characters; longer ones are re-split at fallback separators (default 250). */
+  maxChars?: number;
+  /** Read single line breaks as spaces (hard-wrapped text such as PDF extractions). Blank lines still separate paragraphs. */
+  joinLines?: boolean;
+}
+
+export interface Sentence {
+  text: string;
+  start: number;
+  end: number;
+  /** Index of the paragraph (blank-line separated block) the sentence belongs to. */
+  paragraph: number;
+}
+
+export const DEFAULT_MAX_CHARS = 250;
+
+/** Split `text` into sentences with offsets. */
+export function segment(text: string, options: SegmentOptions = {}): Sentence[] {
+  const maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
+  if (!(maxChars >= 1)) throw new RangeError(`maxChars must be a positive number, got ${maxChars}`);
+  const lang = ruleLanguage(options.lang);
+  const segmenter = new Intl.Segmenter(intlLocale(options.lang), { granularity: 'sentence' });
+  const out: Sentence[] = [];
+  paragraphs(text).forEach((para, paragraph) => {
+    for (const span of sentenceSpans(text, para, lang, segmenter, options.joinLines ?? false)) {
+      for (const capped of capSpan(text, span.start, span.end, maxChars)) {
+        out.push({ text: text.slice(capped.start, capped.end), start: capped.start, end: capped.end, paragraph });
+      }
+    }
+  });
+  return out;
+}
+
+/** Paragraphs: blocks separated by blank lines (whitespace-only lines count as blank). */
+export function paragraphs(text: string): Span[] {
+  const out: Span[] = [];
+  const sep = /\n[ \t\u00A0]*(?:\r?\n[ \t\u00A0]*)+/gu;
+  let start = 0;
+  for (const m of text.replace(/\r/g, '\n').matchAll(sep)) {
+    const s = trimSpan(text, start, m.index!);
+    if (s) out.push(s);
+    start = m.index! + m[0].length;
+  }
+  const last = trimSpan(text, start, text.length);
+  if (last) out.push(last);
+  return out;
+}
+
+/** Sentence spans inside one paragraph. */
+function sentenceSpans(text: string, para: Span, lang: string, segmenter: Intl.Segmenter, joinLines: boolean): Span[] {
+  const raw = text.slice(para.start, para.end);
+  const masked = maskText(raw, { lang, joinLines });
+  const cuts = new Set<number>();
+  for (const seg of segmenter.segment(masked)) cuts.add(seg.index);
+  for (const b of extraBoundaries(raw, masked, lang)) cuts.add(b);
+  cuts.add(raw.length);
+  const ends = [...cuts].filter((c) => c > 0).sort((a, b) => a - b);
+  const out: Span[] = [];
+  let start = 0;
+  for (const end of ends) {
+    const s = trimSpan(text, para.start + start, para.start + end);
+    if (s) out.push(s);
+    start = end;
+  }
+  return mergeFragments(text, out);
+}
+
+/**
+ * ICU sometimes leaves a fragment that is no sentence: a lone closing quote or bracket, or punctuation only.
+ * Glue such fragments to the sentence before.
+ */
+function mergeFragments(text: string, spans: Span[]): Span[] {
+  const out: Span[] = [];
+  for (const s of spans) {
+    const t = text.slice(s.start, s.end);
+    const prev = out[out.length - 1];
+    if (prev && !/[\p{L}\p{N}]/u.test(t) && !text.slice(prev.end, s.start).includes('\n')) prev.end = s.end;
+    else out.push({ ...s });
+  }
+  return out;
+}
+
+/** Two- or three-letter code used to pick rules ('en' for 'en-GB', 'eng', 'eng_Latn'). */
+function ruleLanguage(tag: string | undefined): string {
+  if (!tag) return 'en';
+  const base = tag.split(/[-_]/)[0]!.toLowerCase();
+  return ISO3_TO_1[base] ?? base;
+}
+
+/** A locale Intl accepts: SONAR codes and ISO 639-3 tags are reduced to their language subtag. */
+function intlLocale(tag: string | undefined): string {
+  const l = ruleLanguage(tag);
+  try {
+    return Intl.Segmenter.supportedLocalesOf([l])[0] ?? 'und';
+  } catch {
+    return 'und';
+  }
+}
+
+/** ISO 639-3 codes (as in SONAR codes) of the languages the boundary rules know, mapped to ISO 639-1. */
+const ISO3_TO_1: Record<string, string> = {
+  eng: 'en', deu: 'de', fra: 'fr', spa: 'es', ita: 'it', por: 'pt', nld: 'nl', dan: 'da', swe: 'sv', nob: 'no',
+  nno: 'no', fin: 'fi', pol: 'pl', ces: 'cs', slk: 'sk', rus: 'ru', ukr: 'uk', bul: 'bg', kaz: 'kk', ell: 'el',
+  hye: 'hy', tur: 'tr', ind: 'id', jpn: 'ja', zho: 'zh', arb: 'ar', pes: 'fa', urd: 'ur', hin: 'hi', mar: 'mr',
+  amh: 'am', mya: 'my',
+};
