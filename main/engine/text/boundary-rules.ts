@@ -26,8 +26,11 @@ const ORDINAL_PERIOD_LANGS = new Set(['de', 'da', 'no', 'nb', 'nn', 'fi', 'is', 
 export interface MaskOptions {
   /** ISO 639-1 (or 639-3 when no 639-1 exists) language code used to pick abbreviation lists. */
   lang: string;
-  /** Treat single line breaks as spaces (PDF-like hard-wrapped text). */
-  joinLines?: boolean;
+  /**
+   * Single line breaks: `true` reads them as spaces (PDF-like hard-wrapped text), `false` as sentence ends, 'auto'
+   * joins a line to the next when that one clearly continues a sentence (starts in lowercase after a line of prose).
+   */
+  joinLines?: boolean | 'auto';
 }
 
 /** Return a copy of `text`, same length, with non-terminating punctuation masked. */
@@ -39,7 +42,7 @@ export function maskText(text: string, opts: MaskOptions): string {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (ch === '\n' && opts.joinLines) {
-      if (joinable(text, i)) chars[i] = ' ';
+      if (joinable(text, i, opts.joinLines)) chars[i] = ' ';
       continue;
     }
     if (ch !== '.') continue;
@@ -53,17 +56,17 @@ export function maskText(text: string, opts: MaskOptions): string {
 
     // Numbers: 3.14, 1.000.000, 12.5.2020 - no space after the period.
     if (DIGIT.test(text[i - 1] ?? '') && DIGIT.test(next)) { chars[i] = MASK; continue; }
-    // Numbered list item at the start of a line: "1. Buy milk" (the line break already separates items).
-    if (/^\d{1,2}$/.test(word) && atLineStart(text, i - word.length) && SPACE.test(next)) { chars[i] = MASK; continue; }
     // Ordinal dates: "am 3. Oktober", "den 5. maj".
     if (ordinals && /^\d{1,4}$/.test(word) && SPACE.test(next) && (MONTHS.test(after) || /^\p{Ll}/u.test(after) || /^\d{4}\b/.test(after))) {
       chars[i] = MASK; continue;
     }
     if (!word || !LETTER.test(word[0]!)) continue;
+    // Inside an e-mail address, a URL or a file path: no sentence ends before the token does.
+    if (inUrlOrEmail(text, i)) { if (next && !/\s/u.test(next)) chars[i] = MASK; continue; }
     // Text ends here, or no space follows (file names, domains): not an abbreviation question.
     if (!after) continue;
     // Mask inner periods of multi-period abbreviations ("U.S", "e.g", "т.е") as well.
-    const multi = word.includes('.');
+    const multi = word.includes('.') && (general.has(lower) || /^(?:\p{L}{1,3}\.)+\p{L}{1,4}$/u.test(word));
     const nextIsUpper = UPPER.test(after[0]!);
     const nextIsDigit = DIGIT.test(after[0]!);
     let keep = false; // true: this period is not a sentence end
@@ -72,28 +75,83 @@ export function maskText(text: string, opts: MaskOptions): string {
     else if (BEFORE_NUMBER.includes(lower) && (nextIsDigit || after[0] === '(')) keep = true;
     else if (multi || general.has(lower)) {
       // "... in the U.S. The rest" ends; "U.S. Army", "e.g. Paris" do not.
-      keep = !nextIsUpper || (!SENTENCE_STARTERS.has(after.split(/[\s,]/u)[0]!) && (multi || isInitialism(word)));
+      keep = !nextIsUpper || (!startsSentence(after, opts.lang) && (multi || isInitialism(word)) && !(multi && opts.lang !== 'en' && isInitialism(word.replace(/\./g, ''))));
     } else if (word.length === 1 && UPPER.test(word)) {
       // Initials: "Jonas E. Smith", "J. R. R. Tolkien".
-      keep = nextIsUpper && !SENTENCE_STARTERS.has(after.split(/[\s,]/u)[0]!) || !nextIsUpper;
+      keep = nextIsUpper && (!startsSentence(after, opts.lang) || atSentenceStart(text, i - 1)) || !nextIsUpper;
+    } else if (word.length === 1 && !/\p{Lu}|\p{Ll}/u.test(word)) {
+      keep = true; // a single letter of a caseless script (Arabic "د." for doctor) is an abbreviation
     } else if (word.length === 1) {
-      keep = !nextIsUpper;
+      // "z. B.", "d. h.", "u. a.": a single letter followed by another single-letter abbreviation
+      keep = !nextIsUpper || /^\p{L}\.(\s|$)/u.test(after);
     }
     if (keep) {
       chars[i] = MASK;
       if (multi) for (let j = i - word.length; j < i; j++) if (text[j] === '.') chars[j] = MASK;
     }
   }
+  for (const item of listItems(text)) if (item.masked) maskRange(chars, item.pos, item.pos + item.length, /\./u);
+  maskOtherPunctuation(text, chars, opts.lang);
   return chars.join('');
+}
+
+const maskRange = (chars: string[], from: number, to: number, what: RegExp) => {
+  for (let j = from; j < to; j++) if (what.test(chars[j]!)) chars[j] = MASK;
+};
+
+/** Masks for "!", "?", ellipses, bracketed omissions and titles, which ICU would otherwise break after. */
+function maskOtherPunctuation(text: string, chars: string[], lang: string): void {
+  const TERM = /[.!?！？。]/u;
+  // "[...]" and "(...)" mark omissions inside a quotation.
+  for (const m of text.matchAll(/[[(]\s*(?:\.\s*){3,}[\])]|[[(]…[\])]/gu)) maskRange(chars, m.index!, m.index! + m[0].length, TERM);
+  // Titles in 《》 and 〈〉 (Chinese) and 「」 『』 (Japanese) quotations that continue the sentence.
+  for (const m of text.matchAll(/《[^》]{0,80}》|〈[^〉]{0,80}〉/gu)) maskRange(chars, m.index!, m.index! + m[0].length, TERM);
+  for (const m of text.matchAll(/「[^」]{0,200}」(?=[^\s。！？」])|『[^』]{0,200}』(?=[^\s。！？』])/gu)) {
+    maskRange(chars, m.index!, m.index! + m[0].length, TERM);
+  }
+  // "!Kung", "Y!J": an exclamation mark glued to letters on its right is part of a name.
+  for (const m of text.matchAll(/!(?=\p{L})/gu)) chars[m.index!] = MASK;
+  // "Yahoo! in ...", "'Where?' he asked", "'Well!' thought Alice": before a lowercase word the sentence goes on.
+  for (const m of text.matchAll(/[!?][!?]*["'”’»)\]]*(?=\s+["'“‘«(]?\p{Ll})/gu)) {
+    if (lang === 'el' || lang === 'hy') continue;
+    maskRange(chars, m.index!, m.index! + m[0].length, /[!?]/u);
+  }
+  // Spaced ellipsis ". . ." inside a sentence; a fourth period before it is the real sentence end.
+  for (const m of text.matchAll(/(?<=\s|^)\.(?: \.){2}(?=\s+\S)/gu)) maskRange(chars, m.index!, m.index! + m[0].length, /\./u);
+  for (const m of text.matchAll(/\p{L}\.(?= \.(?: \.){2})/gu)) chars[m.index! + 1] = '.';
+  // An ellipsis glued to the next word continues the sentence ("անձրևել...Այդպես", "mean...see").
+  for (const m of text.matchAll(/(?:\.{3,}|…)(?=[\p{L}\p{N}])/gu)) maskRange(chars, m.index!, m.index! + m[0].length, /[.…]/u);
+}
+
+function startsSentence(after: string, lang: string): boolean {
+  const w = /^[\p{L}]+/u.exec(after)?.[0] ?? '';
+  return SENTENCE_STARTERS.has(w) && lang !== '';
+}
+
+/** Is position `pos` the start of a sentence (text start or after a terminator)? Used for "Q. What...?" labels. */
+function atSentenceStart(text: string, pos: number): boolean {
+  const before = text.slice(0, pos).trimEnd();
+  return before === '' || /[.!?。！？:]["'”’)]?$/u.test(before);
+}
+
+/** Is the period at `i` inside a token that looks like an e-mail address, a URL or a path? */
+function inUrlOrEmail(text: string, i: number): boolean {
+  let s = i;
+  while (s > 0 && !/\s/u.test(text[s - 1]!)) s--;
+  let e = i;
+  while (e < text.length && !/\s/u.test(text[e]!)) e++;
+  const token = text.slice(s, e);
+  return /@\S+\.|:\/\/|^www\.|^\(?https?:/iu.test(token);
 }
 
 /** The run of letters (and inner periods, apostrophes, hyphens) that ends just before position `end`. */
 function wordBefore(text: string, end: number): string {
   let s = end;
-  while (s > 0 && /[\p{L}\p{M}\p{Nd}.'’-]/u.test(text[s - 1]!)) s--;
+  while (s > 0 && /[\p{L}\p{M}\p{Nd}\p{Cf}.'’°º-]/u.test(text[s - 1]!)) s--;
   // a leading period belongs to the previous token ("etc..")
   while (text[s] === '.' && s < end) s++;
-  return text.slice(s, end);
+  // directional marks around the period (Arabic "د\u202A.\u202C") are not part of the word
+  return text.slice(s, end).replace(/\p{Cf}/gu, '');
 }
 
 /** The next word after `from`, skipping spaces, closing quotes and opening quotes. */
@@ -119,26 +177,85 @@ function isInitialism(word: string): boolean {
 }
 
 /** May the single line break at `i` be read as a space? Not before list items or after a finished sentence's line. */
-function joinable(text: string, i: number): boolean {
+function joinable(text: string, i: number, mode: true | 'auto'): boolean {
   if (text[i + 1] === '\n' || text[i - 1] === '\n') return false;
-  const rest = text.slice(i + 1, i + 12);
-  if (/^\s*([-*•·◦‣▪–]\s|\d{1,3}[.)]\s|[a-z][.)]\s|[ivx]{1,4}[.)]\s)/iu.test(rest)) return false;
-  return true;
+  const rest = text.slice(i + 1, i + 12).trimStart();
+  if (/^([-*•·◦‣▪–]\s|\d{1,3}[.)]\s|[a-z][.)]\s|[ivx]{1,4}[.)]\s)/iu.test(rest)) return false;
+  if (mode === true) return true;
+  const lineStart = text.lastIndexOf('\n', i - 1) + 1;
+  const line = text.slice(lineStart, i);
+  const prev = line.trimEnd().slice(-1);
+  if (/[.!?。！？:;]/u.test(prev)) return false;
+  // CJK text wraps anywhere: join when both sides are ideographs or kana
+  if (/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u.test(prev) && /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u.test(rest)) return true;
+  if (!/^\p{Ll}/u.test(rest)) return false;
+  return /\s$/u.test(line) || line.trim().split(/\s+/u).length >= 3;
 }
 
+/** Punctuation that ends a sentence in one language but not in general (before whitespace). */
+const LANG_TERMINATORS: Record<string, RegExp> = {
+  el: /[;\u037E](?=\s+\S)/gu, // the Greek question mark is a semicolon
+  hy: /[:։](?=\s+\S)/gu, // Armenian full stop, often typed as a colon
+  ar: /[:،](?=\s+\S)/gu, // as the Arabic suites of pragmatic_segmenter/pySBD split
+  fa: /[:](?=\s+\S)/gu,
+  ur: /[:](?=\s+\S)/gu,
+};
+
 /**
- * Extra boundaries ICU misses, as positions (exclusive ends) within `text`:
- * the Greek question mark ";", and sentences glued without a space ("world.I dag").
+ * Extra boundaries ICU misses, as positions (exclusive ends) within `text`: language-specific terminators, a period
+ * before a lowercase word or a number that is no abbreviation, sentences glued without a space ("world.Today"), the
+ * fullwidth period, and inline numbered lists ("1. first 2. second").
  */
 export function extraBoundaries(text: string, masked: string, lang: string): number[] {
   const out: number[] = [];
-  if (lang === 'el') for (const m of text.matchAll(/[;\u037E](?=\s+\S)/gu)) out.push(m.index! + 1);
-  for (const m of masked.matchAll(/\p{Ll}{2}[.?!](?=\p{Lu}\p{Ll})/gu)) {
-    const pos = m.index! + 3;
-    // not inside a URL, e-mail address or file path
-    const tokenStart = Math.max(masked.lastIndexOf(' ', pos), masked.lastIndexOf('\n', pos));
-    if (/[@/:]|www/u.test(masked.slice(tokenStart + 1, pos))) continue;
-    out.push(pos);
+  const terminators = LANG_TERMINATORS[lang];
+  if (terminators) for (const m of masked.matchAll(terminators)) out.push(m.index! + 1);
+  // ICU (UAX #29 rule SB8) never breaks before a lowercase word; with abbreviations masked, a period there is an end.
+  for (const m of masked.matchAll(/[^.\s\d]\.["'”’)\]]*(?=\s+(?:\p{Ll}|\d|\.\.\.|…))/gu)) {
+    if (masked[m.index! + 1] !== '.') continue;
+    out.push(m.index! + m[0].length);
   }
+  for (const m of masked.matchAll(/[\p{Ll}\d][.?!．](?=\p{Lu}\p{Ll})|．(?=\S)/gu)) {
+    const pos = m.index! + m[0].length;
+    if (!inUrlOrEmail(text, pos - 1)) out.push(pos);
+  }
+  out.push(...inlineListBoundaries(text));
   return out;
+}
+
+interface ListItem {
+  pos: number;
+  length: number;
+  /** the marker's period must not end a sentence */
+  masked: boolean;
+  /** a new sentence starts at `pos` */
+  boundary: boolean;
+}
+
+/**
+ * List markers: "1.) a 2.) b", "a) x b) y", "• 9. x • 10. y" on one line, or "1. x" at a line start. Consecutive
+ * numbering is what tells an inline list from "... at 5. Then".
+ */
+function listItems(text: string): ListItem[] {
+  const found: { pos: number; length: number; key: number; lineStart: boolean }[] = [];
+  const re = /(?<=^|\s)([•⁃\-*]\s?|⁃)?(\d{1,2}|[a-z])(\.\)|\)|\.)(?=\s)/gu;
+  for (const m of text.matchAll(re)) {
+    const v = m[2]!;
+    const key = /\d/.test(v) ? Number(v) : v.charCodeAt(0) - 96;
+    found.push({ pos: m.index!, length: m[0].length, key, lineStart: atLineStart(text, m.index!) || !!m[1] });
+  }
+  const items: ListItem[] = [];
+  for (let i = 0; i < found.length; i++) {
+    const f = found[i]!;
+    const prev = found[i - 1];
+    const next = found[i + 1];
+    const inSequence = (prev && f.key === prev.key + 1) || (next && next.key === f.key + 1);
+    if (!inSequence && !f.lineStart) continue;
+    items.push({ pos: f.pos, length: f.length, masked: true, boundary: !!(prev && f.key === prev.key + 1) });
+  }
+  return items;
+}
+
+function inlineListBoundaries(text: string): number[] {
+  return listItems(text).filter((i) => i.boundary).map((i) => i.pos);
 }

@@ -11,8 +11,11 @@ export interface SegmentOptions {
   lang?: string;
   /** Longest sentence in characters; longer ones are re-split at fallback separators (default 250). */
   maxChars?: number;
-  /** Read single line breaks as spaces (hard-wrapped text such as PDF extractions). Blank lines still separate paragraphs. */
-  joinLines?: boolean;
+  /**
+   * Single line breaks inside a paragraph: `true` reads them as spaces (hard-wrapped text such as PDF extractions),
+   * `false` as sentence ends, 'auto' (default) joins a line onto the previous one when it clearly continues a sentence.
+   */
+  joinLines?: boolean | 'auto';
 }
 
 export interface Sentence {
@@ -33,7 +36,7 @@ export function segment(text: string, options: SegmentOptions = {}): Sentence[] 
   const segmenter = new Intl.Segmenter(intlLocale(options.lang), { granularity: 'sentence' });
   const out: Sentence[] = [];
   paragraphs(text).forEach((para, paragraph) => {
-    for (const span of sentenceSpans(text, para, lang, segmenter, options.joinLines ?? false)) {
+    for (const span of sentenceSpans(text, para, lang, segmenter, options.joinLines ?? 'auto')) {
       for (const capped of capSpan(text, span.start, span.end, maxChars)) {
         out.push({ text: text.slice(capped.start, capped.end), start: capped.start, end: capped.end, paragraph });
       }
@@ -58,7 +61,7 @@ export function paragraphs(text: string): Span[] {
 }
 
 /** Sentence spans inside one paragraph. */
-function sentenceSpans(text: string, para: Span, lang: string, segmenter: Intl.Segmenter, joinLines: boolean): Span[] {
+function sentenceSpans(text: string, para: Span, lang: string, segmenter: Intl.Segmenter, joinLines: boolean | 'auto'): Span[] {
   const raw = text.slice(para.start, para.end);
   const masked = maskText(raw, { lang, joinLines });
   const cuts = new Set<number>();
