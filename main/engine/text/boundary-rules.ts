@@ -51,7 +51,12 @@ export function maskText(text: string, opts: MaskOptions): string {
 
     const next = text[i + 1] ?? '';
     const after = nextWord(text, i + 1);
-    const word = wordBefore(text, i);
+    let word = wordBefore(text, i);
+    // "l'Ing." (Italian elision) and "Tuesday.Hr." (glued sentences): the abbreviation is the last part
+    word = word.replace(/^\p{L}{1,3}['’](?=\p{L})/u, '');
+    if (word.includes('.') && !abbreviationsFor(opts.lang).general.has(word.toLowerCase()) && !/^(?:\p{L}{1,3}\.)+\p{L}{1,4}$/u.test(word)) {
+      word = word.slice(word.lastIndexOf('.') + 1);
+    }
     const lower = word.toLowerCase();
 
     // Numbers: 3.14, 1.000.000, 12.5.2020 - no space after the period.
@@ -67,7 +72,8 @@ export function maskText(text: string, opts: MaskOptions): string {
     if (!after) continue;
     // Mask inner periods of multi-period abbreviations ("U.S", "e.g", "т.е") as well.
     const multi = word.includes('.') && (general.has(lower) || /^(?:\p{L}{1,3}\.)+\p{L}{1,4}$/u.test(word));
-    const nextIsUpper = UPPER.test(after[0]!);
+    const nextRaw = text.slice(i + 1).trimStart()[0] ?? '';
+    const nextIsUpper = UPPER.test(after[0]!) && !/[(“]/u.test(nextRaw);
     const nextIsDigit = DIGIT.test(after[0]!);
     let keep = false; // true: this period is not a sentence end
 
@@ -109,6 +115,8 @@ function maskOtherPunctuation(text: string, chars: string[], lang: string): void
   for (const m of text.matchAll(/「[^」]{0,200}」(?=[^\s。！？」])|『[^』]{0,200}』(?=[^\s。！？』])/gu)) {
     maskRange(chars, m.index!, m.index! + m[0].length, TERM);
   }
+  // Footnote marks glued to the end ("martyr.[1]"): ICU would break inside them; extraBoundaries puts the end after.
+  for (const m of text.matchAll(/[.!?](?=(?:\[\d{1,3}\])+)/gu)) chars[m.index!] = MASK;
   // "!Kung", "Y!J": an exclamation mark glued to letters on its right is part of a name.
   for (const m of text.matchAll(/!(?=\p{L})/gu)) chars[m.index!] = MASK;
   // "Yahoo! in ...", "'Where?' he asked", "'Well!' thought Alice": before a lowercase word the sentence goes on.
@@ -201,6 +209,9 @@ const LANG_TERMINATORS: Record<string, RegExp> = {
   ur: /[:](?=\s+\S)/gu,
 };
 
+/** Languages whose suites end a sentence at a period even before a lowercase word (ICU never does). */
+const LOWERCASE_STARTS = new Set(['el']);
+
 /**
  * Extra boundaries ICU misses, as positions (exclusive ends) within `text`: language-specific terminators, a period
  * before a lowercase word or a number that is no abbreviation, sentences glued without a space ("world.Today"), the
@@ -211,11 +222,13 @@ export function extraBoundaries(text: string, masked: string, lang: string): num
   const terminators = LANG_TERMINATORS[lang];
   if (terminators) for (const m of masked.matchAll(terminators)) out.push(m.index! + 1);
   // ICU (UAX #29 rule SB8) never breaks before a lowercase word; with abbreviations masked, a period there is an end.
-  for (const m of masked.matchAll(/[^.\s\d]\.["'”’)\]]*(?=\s+(?:\p{Ll}|\d|\.\.\.|…))/gu)) {
-    if (masked[m.index! + 1] !== '.') continue;
+  const afterPeriod = LOWERCASE_STARTS.has(lang) ? /[^.\s\d]\.(?=\s+(?:\p{Ll}|\d|\.\.\.|…))/gu : /[^.\s\d]\.(?=\s+(?:\d|\.\.\.|…))/gu;
+  for (const m of masked.matchAll(afterPeriod)) out.push(m.index! + m[0].length);
+  // Footnote marks after the end: "martyr.[1] The", "consultation.11 12 Take", "(type 2).10 This".
+  for (const m of masked.matchAll(/[\p{L})]\.((?:\[\d{1,3}\])+|\d{1,3}(?: \d{1,3})*)(?=\s+\p{Lu})/gu)) {
     out.push(m.index! + m[0].length);
   }
-  for (const m of masked.matchAll(/[\p{Ll}\d][.?!．](?=\p{Lu}\p{Ll})|．(?=\S)/gu)) {
+  for (const m of masked.matchAll(/[\p{Ll}\d][.?!．](?=\p{Lu}\p{Ll})|(?<!\p{Nd})．(?=[^\s\p{Nd}])/gu)) {
     const pos = m.index! + m[0].length;
     if (!inUrlOrEmail(text, pos - 1)) out.push(pos);
   }
@@ -238,9 +251,10 @@ interface ListItem {
  */
 function listItems(text: string): ListItem[] {
   const found: { pos: number; length: number; key: number; lineStart: boolean }[] = [];
-  const re = /(?<=^|\s)([•⁃\-*]\s?|⁃)?(\d{1,2}|[a-z])(\.\)|\)|\.)(?=\s)/gu;
+  const re = /(?<=^|\s)([•⁃\-*]\s?|⁃|\()?(\d{1,2}|[a-z])(\.\)|\)|\.)(?=\s+[^\p{Ll}\s])/gu;
   for (const m of text.matchAll(re)) {
     const v = m[2]!;
+    if (m[1] === '(' && m[3] !== ')') continue;
     const key = /\d/.test(v) ? Number(v) : v.charCodeAt(0) - 96;
     found.push({ pos: m.index!, length: m[0].length, key, lineStart: atLineStart(text, m.index!) || !!m[1] });
   }
