@@ -9,25 +9,28 @@ export const PREPOSITIVE: Record<string, readonly string[]> = {
   en: ['adm', 'attys', 'brig', 'capt', 'cmdr', 'col', 'cpl', 'det', 'dr', 'gen', 'gov', 'ing', 'lt', 'maj', 'mr', 'mrs',
     'ms', 'mt', 'messrs', 'mssrs', 'prof', 'ph', 'rep', 'reps', 'rev', 'sen', 'sens', 'sgt', 'st', 'supt', 'v', 'vs',
     'fig', 'hon', 'pres', 'gov', 'sr', 'jr'],
-  de: ['dr', 'prof', 'hr', 'fr', 'frl', 'hrn', 'st', 'nr', 'bzw', 'dipl', 'ing', 'mag', 'abs', 'art', 'bd', 'bspw',
+  de: ['med', 'kath', 'evang', 'ev', 'jur', 'phil', 'rer', 'nat', 'dr', 'prof', 'hr', 'fr', 'frl', 'hrn', 'st', 'nr', 'bzw', 'dipl', 'ing', 'mag', 'abs', 'art', 'bd', 'bspw',
     'ca', 'evtl', 'ggf', 'inkl', 'jh', 'jhd', 'max', 'min', 'mio', 'mrd', 'sog', 'str', 'tel', 'usw', 'vgl', 'zb', 'ziff'],
-  da: ['dr', 'hr', 'fr', 'prof', 'nr', 'st', 'bl.a', 'ca', 'f.eks', 'jf', 'mht', 'pga', 'vedr', 'ifm', 'iflg'],
-  es: ['sr', 'sra', 'srta', 'sres', 'dr', 'dra', 'd', 'da', 'dña', 'lic', 'ing', 'prof', 'arq', 'núm', 'no', 'pág',
+  da: ['skt', 'dr', 'hr', 'fr', 'prof', 'nr', 'st', 'bl.a', 'ca', 'f.eks', 'jf', 'mht', 'pga', 'vedr', 'ifm', 'iflg'],
+  es: ['párrf', 'art', 'ee.uu', 'lun', 'mar', 'mié', 'jue', 'vie', 'sáb', 'dom', 'ene', 'abr', 'may', 'jun', 'jul',
+    'ago', 'sept', 'oct', 'nov', 'dic', 'min', 'cra', 'tel', 'km', 'kg', 'pág', 'págs', 'cap', 'aprox', 'dpto', 'sr', 'sra', 'srta', 'sres', 'dr', 'dra', 'd', 'da', 'dña', 'lic', 'ing', 'prof', 'arq', 'núm', 'no', 'pág',
     'av', 'avda', 'cía', 'etc', 'ud', 'uds', 'vd', 'vds', 'excmo', 'ilmo', 'sto', 'sta', 'gral', 'cap', 'pbro'],
   fr: ['m', 'mm', 'mme', 'mmes', 'mlle', 'mlles', 'dr', 'pr', 'me', 'mgr', 'st', 'ste', 'av', 'bd', 'n°', 'no', 'p',
     'pp', 'vol', 'chap', 'cf', 'env', 'etc', 'ex', 'fig', 'hab', 'tél'],
-  it: ['sig', 'sigg', 'sig.ra', 'dott', 'dr', 'prof', 'avv', 'ing', 'arch', 'geom', 'rag', 'on', 'sen', 'mons', 'p',
+  it: ['dir', 'amm', 'psicol', 'meteor', 'idraul', 'econ', 'az', 'set', 'dom', 'lun', 'mart', 'merc', 'giov', 'ven',
+    'sab', 'ing', 'avv', 'dott', 'geol', 'ragion', 'amministr', 'biol', 'chim', 'fis', 'filos', 'giur', 'ital', 'lett',
+    'mat', 'mus', 'pol', 'psic', 'stor', 'tecn', 'univ', 'ecc', 'sig', 'sigg', 'sig.ra', 'dott', 'dr', 'prof', 'avv', 'ing', 'arch', 'geom', 'rag', 'on', 'sen', 'mons', 'p',
     'pp', 'pag', 'n', 'nr', 'art', 'cap', 'cfr', 'ecc', 'es', 'fig', 'tel', 'vol', 'sec', 'cit', 'op', 'ca', 'spett',
     'gent', 'egr', 'ill', 'dott.ssa', 'prof.ssa', 'f.lli', 'c.so', 'v.le', 'p.zza', 'sett', 'ott', 'nov', 'dic',
     'gen', 'feb', 'mar', 'apr', 'mag', 'giu', 'lug', 'ago'],
   nl: ['dhr', 'mevr', 'mr', 'dr', 'drs', 'ir', 'ing', 'prof', 'nr', 'st', 'blz', 'bijv', 'bv', 'ca', 'enz', 'evt',
     'jl', 'm.a.w', 'mln', 'mld', 'o.a', 'resp', 'vgl', 'zgn'],
-  ru: ['г', 'гг', 'гр', 'ул', 'д', 'кв', 'стр', 'им', 'т', 'тт', 'напр', 'см', 'ср', 'проф', 'акад', 'доц', 'тов',
+  ru: ['пгт', 'г', 'гг', 'гр', 'ул', 'д', 'кв', 'стр', 'им', 'т', 'тт', 'напр', 'см', 'ср', 'проф', 'акад', 'доц', 'тов',
     'руб', 'коп', 'тыс', 'млн', 'млрд', 'др', 'пр', 'рис', 'табл', 'гл', 'ст', 'п', 'пп', 'в', 'вв', 'н', 'э', 'ок',
     'трлн', 'англ', 'нем', 'франц', 'лат', 'греч', 'искл', 'т.е', 'т.д', 'т.п', 'т.к', 'т.н', 'и.о', 'с.г', 'ж.д'],
   uk: ['м', 'вул', 'буд', 'кв', 'проф', 'акад', 'доц', 'тис', 'млн', 'млрд', 'грн', 'коп', 'рис', 'табл', 'ст', 'п',
     'див', 'напр', 'т.д', 'т.п', 'р', 'рр', 'ім'],
-  bg: ['г', 'гр', 'ул', 'бул', 'д-р', 'проф', 'акад', 'доц', 'инж', 'проф', 'хил', 'млн', 'млрд', 'лв', 'ст', 'с',
+  bg: ['пл', 'вкл', 'г', 'гр', 'ул', 'бул', 'д-р', 'проф', 'акад', 'доц', 'инж', 'проф', 'хил', 'млн', 'млрд', 'лв', 'ст', 'с',
     'т.е', 'т.н', 'напр', 'вж', 'стр', 'бел', 'пр', 'сп', 'чл', 'ал', 'т', 'р', 'кв', 'ж.к', 'вр'],
   kk: ['ж', 'жж', 'т.б', 'т.с.с', 'б.з.д', 'б.з', 'ғ', 'ғғ', 'млн', 'млрд', 'мыс', 'бет', 'қ', 'көш', 'ш', 'т.т',
     'проф', 'акад', 'доц', 'тәр', 'ә', 'б'],
@@ -70,7 +73,7 @@ export const GENERAL: Record<string, readonly string[]> = {
 
 /** Abbreviations that end no sentence when a number follows ("No. 5", "p. 55", "Art. 3"). */
 export const BEFORE_NUMBER: readonly string[] = ['art', 'ext', 'no', 'nos', 'nr', 'p', 'pp', 'vol', 'fig', 'no',
-  'abs', 'bd', 'kap', 'ziff', 'núm', 'pág', 'n', 'nº', 'str', 'č', 'рис', 'табл', 'стр', 'с', 'ст', 'гл', 'п', 'бет'];
+  'abs', 'bd', 'kap', 'ziff', 'núm', 'n°', 'nº', 'no°', 'pág', 'n', 'nº', 'str', 'č', 'рис', 'табл', 'стр', 'с', 'ст', 'гл', 'п', 'бет'];
 
 /** Words after which "U.S." and similar end a sentence when they start the next word ("... in the U.S. The"). */
 export const SENTENCE_STARTERS: ReadonlySet<string> = new Set(['A', 'Being', 'Did', 'For', 'He', 'How', 'However',

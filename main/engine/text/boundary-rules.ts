@@ -11,6 +11,7 @@ import { abbreviationsFor, BEFORE_NUMBER, SENTENCE_STARTERS } from './abbreviati
 /** Stands in for punctuation that must not end a sentence (a math symbol: no sentence-break class in UAX #29). */
 export const MASK = '\u222F';
 
+const COUNTRY_INITIALISMS = new Set(['u.s', 'u.s.a', 'e.u', 'u.k', 'u.n']);
 const LETTER = /[\p{L}\p{M}]/u;
 const UPPER = /\p{Lu}/u;
 const DIGIT = /\p{Nd}/u;
@@ -62,7 +63,7 @@ export function maskText(text: string, opts: MaskOptions): string {
     // Numbers: 3.14, 1.000.000, 12.5.2020 - no space after the period.
     if (DIGIT.test(text[i - 1] ?? '') && DIGIT.test(next)) { chars[i] = MASK; continue; }
     // Ordinal dates: "am 3. Oktober", "den 5. maj".
-    if (ordinals && /^\d{1,4}$/.test(word) && SPACE.test(next) && (MONTHS.test(after) || /^\p{Ll}/u.test(after) || /^\d{4}\b/.test(after))) {
+    if (ordinals && /^(\d{1,4}|[IVXLC]{1,6})$/.test(word) && SPACE.test(next) && (MONTHS.test(after) || /^\p{Ll}/u.test(after) || /^\d{4}\b/.test(after))) {
       chars[i] = MASK; continue;
     }
     if (!word || !LETTER.test(word[0]!)) continue;
@@ -79,9 +80,12 @@ export function maskText(text: string, opts: MaskOptions): string {
 
     if (prepositive.has(lower) && (SPACE.test(next) || next === ':' || next === '\n' && opts.joinLines)) keep = true;
     else if (BEFORE_NUMBER.includes(lower) && (nextIsDigit || after[0] === '(')) keep = true;
+    else if (word.length === 1 && /\p{Ll}/u.test(word) && /^\p{L}\.(\s|$)/u.test(after)) keep = true; // "z. B.", "u. Ä."
     else if (multi || general.has(lower)) {
       // "... in the U.S. The rest" ends; "U.S. Army", "e.g. Paris" do not.
-      keep = !nextIsUpper || (!startsSentence(after, opts.lang) && (multi || isInitialism(word)) && !(multi && opts.lang !== 'en' && isInitialism(word.replace(/\./g, ''))));
+      // Country initialisms end a sentence before a capital in other languages ("Jeg bor i E.U. Hvad ...").
+      const country = COUNTRY_INITIALISMS.has(lower) && opts.lang !== 'en';
+      keep = !nextIsUpper || (!startsSentence(after, opts.lang) && (multi || isInitialism(word)) && !country);
     } else if (word.length === 1 && UPPER.test(word)) {
       // Initials: "Jonas E. Smith", "J. R. R. Tolkien".
       keep = nextIsUpper && (!startsSentence(after, opts.lang) || atSentenceStart(text, i - 1)) || !nextIsUpper;
@@ -225,7 +229,7 @@ export function extraBoundaries(text: string, masked: string, lang: string): num
   const afterPeriod = LOWERCASE_STARTS.has(lang) ? /[^.\s\d]\.(?=\s+(?:\p{Ll}|\d|\.\.\.|…))/gu : /[^.\s\d]\.(?=\s+(?:\d|\.\.\.|…))/gu;
   for (const m of masked.matchAll(afterPeriod)) out.push(m.index! + m[0].length);
   // Footnote marks after the end: "martyr.[1] The", "consultation.11 12 Take", "(type 2).10 This".
-  for (const m of masked.matchAll(/[\p{L})]\.((?:\[\d{1,3}\])+|\d{1,3}(?: \d{1,3})*)(?=\s+\p{Lu})/gu)) {
+  for (const m of masked.matchAll(/[\p{L})][.\u222F]((?:\[\d{1,3}\])+|\d{1,3}(?: \d{1,3})*)(?=\s+\p{Lu})/gu)) {
     out.push(m.index! + m[0].length);
   }
   for (const m of masked.matchAll(/[\p{Ll}\d][.?!．](?=\p{Lu}\p{Ll})|(?<!\p{Nd})．(?=[^\s\p{Nd}])/gu)) {
