@@ -70,9 +70,11 @@ export const DEFAULT_STATIC_DIR = resolve(fileURLToPath(new URL('.', import.meta
 export function statusForCode(code: string): number {
   if (/NOT_FOUND|UNKNOWN_METHOD|NO_SUCH/.test(code)) return 404;
   if (/CANCELLED|BUSY|CONFLICT/.test(code)) return 409;
-  if (/INVALID|UNKNOWN_|BAD_|VALIDATION|MISSING_ARG|TOO_LARGE|UNSUPPORTED/.test(code)) return 400;
+  if (/^TOO_LARGE/.test(code)) return 413;
+  if (/INVALID|UNKNOWN_|BAD_|VALIDATION|MISSING_ARG|UNSUPPORTED|^IMPORT_|^EMPTY/.test(code)) return 400;
+  if (/^(PACK_|MODEL_)/.test(code)) return 422; // the request is well-formed but the installed packs cannot serve it
   if (/UNAUTHORIZED/.test(code)) return 401;
-  return 500;
+  return 500; // INTERNAL, ENGINE_*, DB_*
 }
 
 function securityHeaders(res: ServerResponse) {

@@ -71,6 +71,11 @@ describe('browser-mode server', () => {
     expect(statusForCode('UNKNOWN_LANGUAGE')).toBe(400);
     expect(statusForCode('CANCELLED')).toBe(409);
     expect(statusForCode('ENGINE_CRASHED')).toBe(500);
+    expect(statusForCode('IMPORT_UNSUPPORTED_TYPE')).toBe(400);
+    expect(statusForCode('EMPTY_DOCUMENT')).toBe(400);
+    expect(statusForCode('PACK_MISSING')).toBe(422);
+    expect(statusForCode('NOT_FOUND')).toBe(404);
+    expect(statusForCode('INTERNAL')).toBe(500);
   });
 
   it('streams run events as server-sent events', async () => {
