@@ -1,0 +1,479 @@
+/**
+ * `npm run bench` — onnxruntime-node (the engine's code paths) against the PyTorch reference implementation of the
+ * same graphs with the same weights (read from the same ONNX files) and the same thread count, in one run, on one
+ * machine; plus the machine's matrix-multiply peak. Prints a table, writes bench/results/latest.json.
+ * What every figure means: bench/README.md.
+ *
+ *   npm run bench -- [--pack-dir DIR] [--threads N] [--full-size] [--quick] [--to LANG] [--out FILE]
+ *                    [--bundled-data] [--sections peak,encoder,decoder,e2e,lcm,full]
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import { SonarModel } from '../main/engine/sonar/model.js';
+import { planBatches } from '../main/engine/sonar/encoder.js';
+import { createSession } from '../main/engine/runtime/session.js';
+import { segment } from '../main/engine/text/segmenter.js';
+import { selectSentences } from '../main/engine/tasks/extractive.js';
+import { createBaseLcm, createTwoTowerLcm, readLcmPack, type LcmPackJson } from '../main/engine/lcm/pack.js';
+import { Rng } from '../main/engine/lcm/rng.js';
+import type { Normalizer } from '../main/engine/lcm/normalizer.js';
+import { loadBenchData } from './lib/data.js';
+import { encoderBatchFlops, encoderFlops, type EncoderShape } from './lib/flops.js';
+import { measure, policyJson, type Policy, type Timing } from './lib/measure.js';
+import { TorchChild } from './lib/torch.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+// ------------------------------------------------------------------------------------------------ options
+interface Options {
+  packDir: string;
+  threads: number;
+  fullSize: boolean;
+  quick: boolean;
+  to: string;
+  out: string;
+  bundledData: boolean;
+  sections: Set<string>;
+}
+
+const ALL_SECTIONS = ['peak', 'encoder', 'decoder', 'e2e', 'lcm', 'full'];
+
+function usage(): never {
+  console.log(`usage: npm run bench -- [--pack-dir DIR] [--threads N] [--full-size] [--quick] [--to LANG] [--out FILE]
+                      [--bundled-data] [--sections ${ALL_SECTIONS.join(',')}]
+  --pack-dir      folder holding sonar/, base-lcm/, two-tower-lcm/ (default models/mini if present, else
+                  test/fixtures/random)
+  --threads       intra-op threads on both sides (default 2)
+  --full-size     also time one SONAR-shaped encoder layer (d=1024, ffn 8192, 16 heads, random weights)
+  --quick         shorter timing budgets (a smoke run; numbers are noisier)
+  --to            target language of the end-to-end summaries (default fra_Latn)
+  --bundled-data  use bench/data/udhr_en.jsonl even when ../shared/data is present
+  --out           results file (default bench/results/latest.json)`);
+  process.exit(0);
+}
+
+function parseArgs(argv: string[]): Options {
+  const mini = join(ROOT, 'models', 'mini');
+  const o: Options = {
+    packDir: existsSync(join(mini, 'sonar', 'pack.json')) ? mini : join(ROOT, 'test', 'fixtures', 'random'),
+    threads: 2,
+    fullSize: false,
+    quick: false,
+    to: 'fra_Latn',
+    out: join(ROOT, 'bench', 'results', 'latest.json'),
+    bundledData: false,
+    sections: new Set(ALL_SECTIONS),
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const val = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--pack-dir') o.packDir = resolve(val());
+    else if (a === '--threads') o.threads = Number(val());
+    else if (a === '--full-size') o.fullSize = true;
+    else if (a === '--quick') o.quick = true;
+    else if (a === '--to') o.to = val();
+    else if (a === '--out') o.out = resolve(val());
+    else if (a === '--bundled-data') o.bundledData = true;
+    else if (a === '--sections') o.sections = new Set(val().split(',').map((s) => s.trim()));
+    else if (a === '--help' || a === '-h') usage();
+    else throw new Error(`unknown option ${a} (--help)`);
+  }
+  if (!(Number.isInteger(o.threads) && o.threads >= 1)) throw new Error('--threads must be a positive integer');
+  for (const s of o.sections) if (!ALL_SECTIONS.includes(s)) throw new Error(`unknown section ${s}`);
+  if (!o.fullSize) o.sections.delete('full');
+  else o.sections.add('full');
+  return o;
+}
+
+// ------------------------------------------------------------------------------------------------ results
+interface Row {
+  section: string;
+  metric: string;
+  unit: string;
+  ort: number | null;
+  torch: number | null;
+  /** ORT speed over PyTorch speed (>1: onnxruntime faster); null when not a comparison */
+  speedup: number | null;
+  note?: string;
+}
+
+const rows: Row[] = [];
+const details: Record<string, unknown> = {};
+const notes: string[] = [];
+
+/** higher-is-better figures (throughputs): speedup = ort / torch; times: speedup = torch / ort */
+function row(section: string, metric: string, unit: string, ortV: number | null, torchV: number | null,
+  higherIsBetter: boolean, note?: string): void {
+  let speedup: number | null = null;
+  if (ortV !== null && torchV !== null && ortV > 0 && torchV > 0) speedup = higherIsBetter ? ortV / torchV : torchV / ortV;
+  rows.push({ section, metric, unit, ort: ortV, torch: torchV, speedup, ...(note ? { note } : {}) });
+}
+
+function fmt(x: number | null): string {
+  if (x === null || !Number.isFinite(x)) return '—';
+  const a = Math.abs(x);
+  if (a >= 1000) return x.toFixed(0);
+  if (a >= 100) return x.toFixed(1);
+  if (a >= 10) return x.toFixed(2);
+  if (a >= 1) return x.toFixed(3);
+  return x.toPrecision(3);
+}
+
+function printTable(): void {
+  const head = ['section', 'metric', 'unit', 'onnxruntime', 'PyTorch', 'ORT speed-up', 'note'];
+  const body = rows.map((r) => [r.section, r.metric, r.unit, fmt(r.ort), fmt(r.torch),
+    r.speedup === null ? '—' : `×${r.speedup.toFixed(2)}`, r.note ?? '']);
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 && i <= 5 ? c.padStart(w[i]) : c.padEnd(w[i]))).join(' | ').trimEnd();
+  console.log('\n' + line(head));
+  console.log(w.map((n) => '-'.repeat(n)).join('-|-'));
+  for (const b of body) console.log(line(b));
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+
+function log(msg: string): void {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+
+function timingJson(t: Timing): Record<string, unknown> {
+  return { median_s: t.median_s, min_s: t.min_s, reps: t.reps };
+}
+
+function torchTiming(a: Record<string, unknown>): Timing {
+  return { median_s: a.median_s as number, min_s: a.min_s as number, reps: a.reps as number, samples: a.samples as number[] };
+}
+
+// ------------------------------------------------------------------------------------------------ main
+async function main(): Promise<void> {
+  const opt = parseArgs(process.argv.slice(2));
+  const q = opt.quick;
+  const fast: Policy = q ? { warmup: 1, budgetS: 0.3, minReps: 2 } : { warmup: 1, budgetS: 1.5, minReps: 3 };
+  const slow: Policy = q ? { warmup: 0, budgetS: 0, minReps: 1 } : { warmup: 1, budgetS: 0, minReps: 2 };
+  const sonarDir = join(opt.packDir, 'sonar');
+  const cfg = { threads: opt.threads, provider: 'cpu' as const };
+  const started = Date.now();
+  const load0 = loadavg();
+  log(`packs ${opt.packDir}, ${opt.threads} thread(s) per side, load average ${load0.map((x) => x.toFixed(2)).join(' ')}`);
+  if (load0[0] > cpus().length - opt.threads + 0.5) {
+    notes.push(`load average ${load0[0].toFixed(2)} at start on ${cpus().length} CPUs: other processes compete for the cores; ratios are less reliable than usual`);
+  }
+
+  const torch = new TorchChild(ROOT, opt.threads);
+  const work = mkdtempSync(join(tmpdir(), 'concept-bench-'));
+  try {
+    const hello = await torch.call({ op: 'hello' });
+    details.environment = {
+      node: process.version, onnxruntime: ort.env.versions?.common ?? 'unknown', cpu: cpus()[0]?.model, cpus: cpus().length,
+      memory_gib: +(totalmem() / 2 ** 30).toFixed(1), torch: hello.torch, numpy: hello.numpy, python: hello.python,
+      torch_threads: hello.threads, torch_interop_threads: hello.interop_threads,
+    };
+    const data = loadBenchData(ROOT, 64, 3, opt.bundledData);
+    details.data = { source: data.source, sentences: data.sentences.length, documents: data.docs.map((d) => d.id) };
+
+    const sonar = await SonarModel.load(sonarDir, cfg);
+    const sc = sonar.pack.json.config as Record<string, number>;
+    const shape: EncoderShape = { dim: sc.model_dim, ffn: sc.ffn_dim, layers: sc.encoder_layers };
+    const graphs = await torch.call({ op: 'make_graphs', dir: work, n: 1024,
+      ...(opt.sections.has('full') ? { layer: { dim: 1024, ffn: 8192, heads: 16, layers: 1, vocab: 1024 } } : {}) });
+
+    // ------------------------------------------------------------------ peak
+    let peakOrt = NaN;
+    let peakTorch = NaN;
+    {
+      log('matmul peak (sgemm 1024³)');
+      const n = 1024;
+      const flops = 2 * n ** 3;
+      const { session } = await createSession(graphs.matmul as string, cfg);
+      const a = new ort.Tensor('float32', new Rng(3).randn(n * n), [n, n]);
+      const t = await measure(() => session.run({ a }), fast);
+      await session.release();
+      peakOrt = flops / t.median_s / 1e9;
+      const tm = await torch.call({ op: 'matmul', n, ...policyJson(fast) });
+      const np = tm.numpy as Record<string, number>;
+      const tt = tm.torch as Record<string, number>;
+      peakTorch = tt.gflops;
+      row('peak', 'sgemm 1024³ (ORT MatMul | torch.mm)', 'GFLOP/s', peakOrt, peakTorch, true);
+      row('peak', 'sgemm 1024³ numpy (BLAS)', 'GFLOP/s', null, np.gflops, true, 'numpy in the PyTorch column');
+      details.peak = { ort: { ...timingJson(t), gflops: peakOrt }, torch: tt, numpy: np };
+    }
+    const peak = Math.max(peakOrt, peakTorch);
+
+    // token ids of the sentences (the engine's tokenizer; the PyTorch side gets the same ids)
+    const ids = data.sentences.map((s) => sonar.tokenize(s, 'eng_Latn'));
+
+    // ------------------------------------------------------------------ encoder
+    let embeddings: Float32Array[] = [];
+    if (opt.sections.has('encoder') || opt.sections.has('decoder') || opt.sections.has('lcm')) {
+      embeddings = await sonar.encodeIds(ids);
+    }
+    if (opt.sections.has('encoder')) {
+      const enc: Record<string, unknown>[] = [];
+      for (const bs of [1, 8, 32]) {
+        log(`encoder, ${ids.length} sentences in batches of ≤ ${bs}`);
+        const plan = planBatches(ids.map((s) => s.length), { maxBatchSize: bs });
+        const batches = plan.map((b) => b.map((i) => ids[i]));
+        const flops = encoderFlops(shape, batches);
+        const t = await measure(() => sonar.encodeIds(ids, { maxBatchSize: bs }), fast);
+        const pt = await torch.call({ op: 'encoder', pack: sonarDir, batches, return_embeddings: bs === 8, ...policyJson(fast) });
+        const tt = torchTiming(pt);
+        const sOrt = ids.length / t.median_s;
+        const sTorch = ids.length / tt.median_s;
+        const gOrt = flops / t.median_s / 1e9;
+        const gTorch = flops / tt.median_s / 1e9;
+        let parity: number | undefined;
+        if (pt.embeddings) {
+          const flat = (pt.embeddings as number[][][]).flatMap((b) => b);
+          const order = plan.flat();
+          parity = Math.max(...order.map((i, k) => maxAbsDiff(embeddings[i], flat[k])));
+        }
+        row('encoder', `sentences/s, batch ≤ ${bs}`, 'sent/s', sOrt, sTorch, true);
+        row('encoder', `FLOP utilization, batch ≤ ${bs}`, '% of peak', 100 * gOrt / peak, 100 * gTorch / peak, true,
+          `${fmt(gOrt)} | ${fmt(gTorch)} GFLOP/s`);
+        enc.push({ batch: bs, batches: plan.length, padded_tokens: batches.reduce((s, b) => s + b.length * Math.max(...b.map((x) => x.length)), 0),
+          real_tokens: ids.reduce((s, x) => s + x.length, 0), gflop: flops / 1e9, ort: timingJson(t), torch: timingJson(tt),
+          ort_gflops: gOrt, torch_gflops: gTorch, ...(parity !== undefined ? { max_abs_diff_embeddings: parity } : {}) });
+        if (parity !== undefined && parity > 1e-3) notes.push(`encoder outputs differ between runtimes by ${parity.toExponential(2)}`);
+      }
+      details.encoder = { shape, peak_gflops: peak, runs: enc };
+    }
+
+    // ------------------------------------------------------------------ decoder
+    if (opt.sections.has('decoder')) {
+      const n = 16;
+      const maxLen = 64;
+      const embs = embeddings.slice(0, n);
+      const langId = sonar.tokenizer.langId('eng_Latn');
+      const dec: Record<string, unknown> = { sentences: n, max_positions: maxLen, lang: 'eng_Latn' };
+      for (const mode of ['greedy', 'beam'] as const) {
+        log(`decoder ${mode}, ${n} sentences`);
+        let res: Awaited<ReturnType<typeof sonar.decodeIds>> = [];
+        const t = await measure(async () => {
+          res = await sonar.decodeIds(embs, 'eng_Latn', { greedy: mode === 'greedy', beam: 5, maxTokens: maxLen });
+        }, mode === 'greedy' ? fast : slow);
+        const pt = await torch.call({ op: 'decoder', pack: sonarDir, embeddings: embs.map((e) => Array.from(e)), lang_id: langId,
+          mode, beam: 5, max_len: maxLen, ...policyJson(mode === 'greedy' ? fast : slow) });
+        const tt = torchTiming(pt);
+        const tokOrt = res.map((r) => r.tokens);
+        const tokTorch = pt.tokens as number[][];
+        // output tokens = content tokens + EOS (a sentence forced to stop at the last position still ends in EOS)
+        const count = (toks: number[][]) => toks.reduce((s, x) => s + x.length + 1, 0);
+        const same = tokOrt.filter((x, i) => JSON.stringify(x) === JSON.stringify(tokTorch[i])).length;
+        const label = mode === 'greedy' ? 'greedy' : 'beam 5';
+        row('decoder', `tokens/s, ${label}, ${n} sentences`, 'tok/s', count(tokOrt) / t.median_s, count(tokTorch) / tt.median_s, true,
+          `${same}/${n} identical outputs${mode === 'beam' ? '; reference decodes one sentence at a time' : ''}`);
+        dec[mode] = { ort: timingJson(t), torch: timingJson(tt), tokens_ort: count(tokOrt), tokens_torch: count(tokTorch), identical: same };
+        if (same < n) notes.push(`decoder ${mode}: ${n - same}/${n} outputs differ between runtimes (near-tie argmax / float rounding)`);
+      }
+      details.decoder = dec;
+    }
+
+    // ------------------------------------------------------------------ end to end
+    let docEmbeddings: Float32Array[] | null = null;
+    if (opt.sections.has('e2e')) {
+      const langs = sonar.tokenizer.languages;
+      const trained = Object.keys(sonar.pack.json.languages_trained ?? {}).filter((l) => sonar.pack.json.languages_trained?.[l]);
+      const to = opt.to;
+      if (!langs.includes(to)) throw new Error(`--to ${to} is not a language of the pack`);
+      if (trained.length && !trained.includes(to)) notes.push(`e2e target ${to} is not among the pack's trained languages`);
+      const k = 3;
+      const out: Record<string, unknown>[] = [];
+      for (const doc of data.docs) {
+        log(`end to end ${doc.id} → ${to}`);
+        let st: { sentences: string[]; pick: number[]; texts: string[]; segS: number } = { sentences: [], pick: [], texts: [], segS: 0 };
+        const t = await measure(async () => {
+          const t0 = performance.now();
+          const sents = segment(doc.text, { lang: 'en' }).map((s) => s.text);
+          const segS = (performance.now() - t0) / 1000;
+          const sids = sents.map((s) => sonar.tokenize(s, 'eng_Latn'));
+          const embs = await sonar.encodeIds(sids);
+          const pick = selectSentences(embs, k);
+          const dec = await sonar.decodeTexts(pick.map((i) => embs[i]), to);
+          st = { sentences: sents, pick, texts: dec.map((d) => d.text), segS };
+          docEmbeddings ??= embs;
+        }, slow);
+        const pt = await torch.call({ op: 'e2e', pack: sonarDir, to, max_len: sonar.pack.json.decoding.max_tokens,
+          docs: [{ sentences: st.sentences, lang: 'eng_Latn', k }], ...policyJson(slow) });
+        const pd = (pt.docs as Record<string, unknown>[])[0];
+        const tt = torchTiming(pd);
+        const sameText = (pd.texts as string[]).filter((x, i) => x === st.texts[i]).length;
+        const samePick = JSON.stringify(pd.pick) === JSON.stringify(st.pick);
+        const sameIds = (pd.ids as number[][]).every((x, i) => JSON.stringify(x) === JSON.stringify(sonar.tokenize(st.sentences[i], 'eng_Latn')));
+        row('e2e', `s/document: ${doc.id.slice(0, 40)} (${st.sentences.length} sent.)`, 's', t.median_s, tt.median_s, false,
+          `${samePick ? 'same' : 'DIFFERENT'} picks, ${sameText}/${k} same texts${sameIds ? '' : ', token ids differ'}`);
+        out.push({ id: doc.id, chars: doc.text.length, sentences: st.sentences.length, k, to, segment_s: st.segS,
+          ort: timingJson(t), torch: timingJson(tt), pick_ort: st.pick, pick_torch: pd.pick, texts_ort: st.texts, texts_torch: pd.texts,
+          same_token_ids: sameIds });
+        if (!samePick || sameText < k) notes.push(`e2e ${doc.id}: outputs differ between runtimes`);
+      }
+      details.e2e = out;
+    }
+
+    // ------------------------------------------------------------------ LCM
+    if (opt.sections.has('lcm')) {
+      const lcm: Record<string, unknown> = {};
+      for (const variant of ['base', 'two-tower'] as const) {
+        const dir = join(opt.packDir, variant === 'base' ? 'base-lcm' : 'two-tower-lcm');
+        if (!existsSync(join(dir, 'pack.json'))) {
+          notes.push(`no ${variant} LCM pack in ${opt.packDir}: skipped`);
+          continue;
+        }
+        const { pack, normalizer } = readLcmPack(dir);
+        const prefix = lcmPrefix(pack, normalizer, docEmbeddings ?? embeddings, 16);
+        if (variant === 'base') {
+          const n = 8;
+          log(`Base-LCM, ${n} concepts after a ${prefix.length}-concept prefix`);
+          const { session } = await createSession(join(dir, pack.graphs.base.file), cfg);
+          const model = createBaseLcm(pack, normalizer, session);
+          let outs: Float32Array[] = [];
+          const t = await measure(async () => {
+            const p = [...prefix];
+            outs = [];
+            for (let i = 0; i < n; i++) {
+              const x = await model.predictNext(p);
+              outs.push(x);
+              p.push(x);
+            }
+          }, fast);
+          await session.release();
+          const pt = await torch.call({ op: 'lcm', variant, pack: dir, prefix: prefix.map((e) => Array.from(e)), n, ...policyJson(fast) });
+          const tt = torchTiming(pt);
+          const diff = Math.max(...(pt.outputs as number[][]).map((o, i) => maxAbsDiff(o, outs[i])));
+          row('lcm', `Base-LCM s/concept (prefix ${prefix.length})`, 's', t.median_s / n, tt.median_s / n, false,
+            `max |Δ| ${diff.toExponential(1)} over ${n} concepts`);
+          lcm.base = { concepts: n, prefix: prefix.length, ort: timingJson(t), torch: timingJson(tt), max_abs_diff: diff };
+        } else {
+          const n = 2;
+          const c = await createSession(join(dir, pack.graphs.contextualizer.file), cfg);
+          const d = await createSession(join(dir, pack.graphs.denoiser.file), cfg);
+          const model = createTwoTowerLcm(pack, normalizer, { contextualizer: c.session, denoiser: d.session });
+          const rng = new Rng(11);
+          const noises = Array.from({ length: n }, () => rng.randn(model.dim));
+          const s = model.sampler;
+          const samplerJson = { steps: s.steps, spacing: s.spacing, guidance_scale: s.guidanceScale, guidance_rescale: s.guidanceRescale,
+            initial_noise_scale: s.initialNoiseScale, epsilon_scaling: s.epsilonScaling, eta: s.eta, clip_noise: s.clipNoise };
+          const res: Record<string, { ort: Timing; torch: Timing; calls: number; torchCalls: number; diff: number }> = {};
+          for (const mode of ['batched', 'separate'] as const) {
+            log(`Two-Tower LCM (${mode} guidance), ${n} concepts after a ${prefix.length}-concept prefix`);
+            let outs: Float32Array[] = [];
+            let calls = 0;
+            const t = await measure(async () => {
+              const p = [...prefix];
+              outs = [];
+              const r0 = model.denoiserRuns;
+              for (const noise of noises) {
+                const x = await model.predictNext(p, { noise, sampler: { guidanceMode: mode } });
+                outs.push(x);
+                p.push(x);
+              }
+              calls = model.denoiserRuns - r0;
+            }, slow);
+            const pt = await torch.call({ op: 'lcm', variant, pack: dir, prefix: prefix.map((e) => Array.from(e)),
+              noises: noises.map((z) => Array.from(z)), sampler: samplerJson, guidance: mode, ...policyJson(slow) });
+            const tt = torchTiming(pt);
+            const diff = Math.max(...(pt.outputs as number[][]).map((o, i) => maxAbsDiff(o, outs[i])));
+            res[mode] = { ort: t, torch: tt, calls: calls / n, torchCalls: (pt.denoiser_calls as number) / n, diff };
+            row('lcm', `Two-Tower s/concept, ${mode} guidance`, 's', t.median_s / n, tt.median_s / n, false,
+              `${res[mode].calls} | ${res[mode].torchCalls} denoiser runs/concept; max |Δ| ${diff.toExponential(1)}`);
+          }
+          const b = res.batched;
+          const sep = res.separate;
+          row('lcm', 'batched-guidance gain (separate ÷ batched time)', '×', sep.ort.median_s / b.ort.median_s,
+            sep.torch.median_s / b.torch.median_s, true, 'per runtime; speed-up column compares the gains');
+          lcm.two_tower = {
+            concepts: n, prefix: prefix.length, sampler: samplerJson,
+            batched: { ort: timingJson(b.ort), torch: timingJson(b.torch), denoiser_runs_per_concept: b.calls, max_abs_diff: b.diff },
+            separate: { ort: timingJson(sep.ort), torch: timingJson(sep.torch), denoiser_runs_per_concept: sep.calls, max_abs_diff: sep.diff },
+            gain_ort: sep.ort.median_s / b.ort.median_s, gain_torch: sep.torch.median_s / b.torch.median_s,
+          };
+          await c.session.release();
+          await d.session.release();
+        }
+      }
+      details.lcm = lcm;
+    }
+
+    // ------------------------------------------------------------------ SONAR-shaped layer
+    if (opt.sections.has('full')) {
+      const lc = graphs.layer_config as Record<string, number>;
+      const batch = 8;
+      const tokens = 32;
+      log(`SONAR-shaped encoder layer d=${lc.model_dim} ffn=${lc.ffn_dim}, batch ${batch}×${tokens}`);
+      const rng = new Rng(5);
+      const seqs = Array.from({ length: batch }, () => Array.from({ length: tokens }, () => 4 + Math.floor(rng.uniform() * (lc.vocab_size - 4))));
+      const ids64 = new ort.Tensor('int64', BigInt64Array.from(seqs.flat(), (v) => BigInt(v)), [batch, tokens]);
+      const mask = new ort.Tensor('int64', new BigInt64Array(batch * tokens).fill(1n), [batch, tokens]);
+      const { session } = await createSession(graphs.layer as string, cfg);
+      let first: Float32Array = new Float32Array(0);
+      const t = await measure(async () => {
+        const out = await session.run({ input_ids: ids64, attention_mask: mask });
+        first = (out.sentence_embedding.data as Float32Array).slice(0, 8);
+      }, fast);
+      await session.release();
+      const pt = await torch.call({ op: 'full_layer', config: lc, weights: join(work, 'layer.pt'), batch: seqs, ...policyJson(fast) });
+      const tt = torchTiming(pt);
+      const flops = encoderBatchFlops({ dim: lc.model_dim, ffn: lc.ffn_dim, layers: lc.encoder_layers }, batch, tokens);
+      const gOrt = flops / t.median_s / 1e9;
+      const gTorch = flops / tt.median_s / 1e9;
+      const diff = maxAbsDiff(first, pt.embedding0 as number[]);
+      row('full-size', `1 layer d=1024 ffn 8192, ${batch}×${tokens} tokens`, 'ms', 1000 * t.median_s, 1000 * tt.median_s, false,
+        `max |Δ| ${diff.toExponential(1)}`);
+      row('full-size', 'FLOP utilization of that layer', '% of peak', 100 * gOrt / peak, 100 * gTorch / peak, true,
+        `${fmt(gOrt)} | ${fmt(gTorch)} GFLOP/s`);
+      row('full-size', 'est. 24-layer SONAR encoder', 'sent/s', batch / (24 * t.median_s), batch / (24 * tt.median_s), true,
+        'extrapolated: 24 × one layer');
+      details.full_size = { config: lc, batch, tokens, gflop: flops / 1e9, ort: timingJson(t), torch: timingJson(tt), ort_gflops: gOrt,
+        torch_gflops: gTorch, max_abs_diff: diff };
+    }
+
+    await sonar.dispose();
+  } finally {
+    await torch.close().catch(() => undefined);
+    rmSync(work, { recursive: true, force: true });
+  }
+
+  const load1 = loadavg();
+  const result = {
+    date: new Date().toISOString(),
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    pack_dir: opt.packDir,
+    threads: opt.threads,
+    quick: opt.quick,
+    duration_s: (Date.now() - started) / 1000,
+    load_average: { start: load0, end: load1 },
+    rows,
+    notes,
+    details,
+  };
+  printTable();
+  if (notes.length) console.log('\nnotes:\n' + notes.map((n) => `- ${n}`).join('\n'));
+  mkdirSync(dirname(opt.out), { recursive: true });
+  writeFileSync(opt.out, JSON.stringify(result, null, 2) + '\n');
+  console.log(`\n${rows.length} figures in ${result.duration_s.toFixed(0)} s; written to ${opt.out}`);
+}
+
+/** A raw prefix for the LCM: the document's concepts when the spaces match, else seeded Gaussian vectors scaled
+ * back through the normalizer. */
+function lcmPrefix(pack: LcmPackJson, nz: Normalizer, embs: Float32Array[], n: number): Float32Array[] {
+  if (embs.length && embs[0].length === pack.dim) return embs.slice(0, n);
+  const rng = new Rng(7);
+  return Array.from({ length: n }, () => nz.denormalize(rng.randn(pack.dim)));
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.stack ?? err.message : err);
+  process.exit(1);
+});
+
