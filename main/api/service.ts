@@ -106,7 +106,11 @@ export interface ConceptService extends ConceptApi {
   /** the result of a run started with startRun (rejects with its ApiError) */
   waitForRun(requestId: string): Promise<RunResult>;
   /** what startRun checks before anything runs: packs present and compatible, cache dimension, languages */
-  checkRun(req: { task: TaskKind; targetLang: LangCode; method?: Method; lcmPack?: string; sourceLang?: LangCode | null }): Promise<{ sonar: PackInfo; lcm: PackInfo | null }>;
+  checkRun(req: { task: TaskKind; targetLang: LangCode; method?: Method; lcmPack?: string; sourceLang?: LangCode | null; load?: boolean }): Promise<{ sonar: PackInfo; lcm: PackInfo | null }>;
+  /**
+   * A task on sentences that are not stored as a document (evaluation, scripts): cache used, nothing else written.
+   */
+  runText(req: { sentences: string[]; lang: LangCode; task: TaskKind; targetLang: LangCode; method?: Method; length?: RunRequest['length']; lcmPack?: string; seed?: number; signal?: AbortSignal; onProgress?: (p: TaskProgress) => void }): Promise<TaskResult>;
   /** one concept per text (through the cache) */
   encodeSentences(texts: string[], lang: LangCode, opts?: { signal?: AbortSignal }): Promise<EncodeSentencesResult>;
   /** text of each vector in a language */
@@ -457,7 +461,7 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
     const sonar = await t('load', () => sonarEngine(p.sonar.pack));
     cancelled();
     let lcm: LcmEngine | null = null;
-    if (p.lcm && (p.task !== 'summarize' || p.method !== 'extractive')) {
+    if (p.lcm && (!p.parent || p.regenerate) && (p.task !== 'summarize' || p.method !== 'extractive')) {
       progress({ stage: 'load', done: 1, total: 2, message: `loading ${p.lcm.pack.json.name}` });
       lcm = await t('load', () => lcmEngine(p.lcm!.pack));
     }
@@ -982,7 +986,43 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
             `is installed for the concept space "${sonar.pack.json.space}". Pass --pack with a Base or Two-Tower LCM pack` +
             (req.task === 'summarize' ? ', or use --method extractive.' : '.'));
         }
+        if (req.load) {
+          // open the graphs now: a damaged pack fails here, before anything is imported
+          await sonarEngine(sonar.pack);
+          if (lcm && (needs || method === 'auto')) await lcmEngine(lcm.pack);
+        }
         return { sonar: info(sonar.pack, sonar.bundled), lcm: lcm ? info(lcm.pack, lcm.bundled) : null };
+      } catch (e) {
+        throw toApiError(e);
+      }
+    },
+
+    async runText(r) {
+      try {
+        requireLang(r.lang, 'source language');
+        requireLang(r.targetLang, 'target language');
+        const sonar = sonarPack();
+        assertCacheDim(store.concepts, sonar.pack.json.space, sonar.pack.json.dim);
+        const method = r.method ?? 'auto';
+        const needs = r.task === 'expand' || r.task === 'continue' || (r.task === 'summarize' && method === 'lcm');
+        const lcmP = needs || (r.task === 'summarize' && method === 'auto') ? lcmPack(sonar.pack, r.lcmPack) : null;
+        const eng = await sonarEngine(sonar.pack);
+        const lcm = lcmP ? await lcmEngine(lcmP.pack) : null;
+        const ctx: TaskContext = {
+          encoder: eng.encoder,
+          decoder: eng.decoder,
+          cache: storeConceptCache(store.concepts, eng.encoder.dim),
+          generator: lcm?.generator ?? null,
+          signal: r.signal,
+          onProgress: r.onProgress,
+          ...(opts.decoding?.beam ? { beam: opts.decoding.beam } : {}),
+        };
+        const doc: SourceDocument = { sentences: r.sentences, lang: r.lang };
+        const o = { targetLang: r.targetLang, length: r.length, seed: r.seed };
+        if (r.task === 'summarize') return await summarize(doc, ctx, { ...o, method });
+        if (r.task === 'expand') return await expand(doc, ctx, o);
+        if (r.task === 'continue') return await continueText(doc, ctx, o);
+        return await translate(doc, ctx, { targetLang: r.targetLang });
       } catch (e) {
         throw toApiError(e);
       }

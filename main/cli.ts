@@ -1,0 +1,555 @@
+/**
+ * The `concept` command: the engine service (api/service.ts) from a terminal. Run through bin/concept.mjs (tsx, no
+ * build step): `npx concept --help`.
+ *
+ * Exit codes: 0 ok · 1 usage (or an unexpected error) · 2 bad input (file, text, language code) · 3 pack/model
+ * problem · 4 database problem · 130 cancelled (Ctrl+C). Nothing is written to the database before the input, the
+ * language codes and the packs have been checked, so a refused command leaves the database as it was.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ApiError, type LangCode, type Method, type RunResult, type TaskKind, type ApiEvent } from './api/contract.js';
+import { toApiError, PACK_CODES, DB_CODES, INPUT_CODES } from './api/errors.js';
+import { detectLanguage, isSonarCode, languageTable, toSonarCode, unknownLanguageMessage } from './api/languages.js';
+import type { ConceptService, ServiceOptions } from './api/service.js';
+import { bool, flag, flags, numberFlag, parseArgs, UsageError, type ParsedArgs } from './cli/args.js';
+import { readInput } from './cli/input.js';
+
+export const EXIT = { OK: 0, USAGE: 1, INPUT: 2, PACK: 3, DB: 4, CANCELLED: 130 } as const;
+
+const HELP = `concept — summaries, expansions and translations in SONAR concept space
+
+Usage: concept <command> [FILE] [options]        (FILE or stdin; "-" = stdin)
+
+Commands
+  summarize FILE   summary of a document         --to LANG  --method auto|lcm|extractive  --sentences N | --ratio R
+  expand FILE      a longer text from a summary  --to LANG  --sentences N | --ratio R      (needs an LCM pack)
+  continue FILE    write on from the end         --to LANG  --sentences N                  (needs an LCM pack)
+  translate FILE   every sentence into LANG      --to LANG
+  segment FILE     sentences with offsets        [--from LANG]
+  detect FILE      the language (document and paragraphs)
+  encode FILE      one embedding per sentence    [--from LANG] [--json]
+  decode FILE      vectors (JSON) → text         --to LANG
+  eval DATA.jsonl  ROUGE/OVL-3/REP-4 per language over {document, summary, lang} lines
+                   --method extractive|lcm|lead-3 (comma-separated for several)  --sentences N  --limit N
+  packs list       installed model packs
+  packs verify [NAME...]  recompute every file's sha256
+  languages        the SONAR language codes
+  doctor           providers, threads, packs, database
+
+Options
+  --to LANG        target language, a SONAR code such as fra_Latn, zho_Hans, arb_Arab (default: the source's)
+  --from LANG      source language; always wins over detection
+  --pack DIR       a pack folder, or a folder of packs (repeatable; default: the bundled models/mini)
+  --lcm NAME       the LCM pack to use (default: the first of the SONAR pack's space)
+  --db PATH        the database (default: $CONCEPT_DB, else $XDG_DATA_HOME/concept-studio/concept.db)
+  --json           machine-readable output (with cache hits/misses and per-stage timings)
+  --progress       progress on stderr even when it is not a terminal (--no-progress: never)
+  --seed N  --beam N  --greedy  --max-tokens N  --threads N  --provider auto|cpu|cuda|dml|coreml
+
+Exit codes: 0 ok, 1 usage, 2 bad input, 3 pack/model problem, 4 database problem, 130 cancelled.
+Examples
+  concept translate udhr.txt --to fra_Latn
+  concept summarize report.pdf --to deu_Latn --method extractive --sentences 3 --json
+  cat notes.md | concept detect
+`;
+
+export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.CONCEPT_DB) return resolve(env.CONCEPT_DB);
+  if (process.platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Concept Studio', 'concept.db');
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Concept Studio', 'concept.db');
+  return join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'concept-studio', 'concept.db');
+}
+
+const BUNDLED = fileURLToPath(new URL('../models/mini/', import.meta.url));
+
+export function exitCodeFor(code: string): number {
+  if (code === 'USAGE') return EXIT.USAGE;
+  if (code === 'CANCELLED') return EXIT.CANCELLED;
+  if (code === 'PACK_DIM_MISMATCH' || code === 'CONCEPT_DIM_MISMATCH') return EXIT.PACK;
+  if (INPUT_CODES.test(code)) return EXIT.INPUT;
+  if (PACK_CODES.test(code)) return EXIT.PACK;
+  if (DB_CODES.test(code)) return EXIT.DB;
+  return EXIT.USAGE;
+}
+
+interface Io {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+class Cli {
+  svc: ConceptService | null = null;
+  requestId: string | null = null;
+  interrupted = false;
+  private lastProgress = '';
+  private progressOn: boolean;
+
+  constructor(readonly args: ParsedArgs, readonly io: Io) {
+    this.progressOn = !bool(args, 'no-progress') && !bool(args, 'quiet') && (bool(args, 'progress') || !!io.stderr.isTTY);
+  }
+
+  out(s: string) {
+    this.io.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+  }
+  err(s: string) {
+    this.clearProgress();
+    this.io.stderr.write(s.endsWith('\n') ? s : `${s}\n`);
+  }
+  json(v: unknown) {
+    this.out(JSON.stringify(v, null, 2));
+  }
+  progress(line: string) {
+    if (!this.progressOn || line === this.lastProgress) return;
+    this.lastProgress = line;
+    if (this.io.stderr.isTTY) this.io.stderr.write(`\r\x1b[2K${line}`);
+    else this.io.stderr.write(`${line}\n`);
+  }
+  clearProgress() {
+    if (this.progressOn && this.io.stderr.isTTY && this.lastProgress) this.io.stderr.write('\r\x1b[2K');
+    this.lastProgress = '';
+  }
+
+  lang(name: 'to' | 'from', what: string): LangCode | undefined {
+    const v = flag(this.args, name);
+    if (v === undefined) return undefined;
+    if (!isSonarCode(v)) throw new ApiError('UNKNOWN_LANGUAGE', unknownLanguageMessage(v, what));
+    return v;
+  }
+
+  packDirs(): { packDirs?: string[]; bundledPackDir?: string } {
+    const given = flags(this.args, 'pack');
+    const env = this.io.env.CONCEPT_PACKS ? this.io.env.CONCEPT_PACKS.split(process.platform === 'win32' ? ';' : ':').filter(Boolean) : [];
+    const dirs = given.length ? given : env;
+    for (const d of dirs) {
+      if (!existsSync(d)) throw new ApiError('PACK_MISSING', `pack folder not found: ${resolve(d)}. Check the path given to --pack.`);
+      if (!statSync(d).isDirectory()) throw new ApiError('PACK_MISSING', `${resolve(d)} is not a folder; --pack takes a pack folder (with pack.json) or a folder of packs.`);
+    }
+    if (dirs.length) return { packDirs: dirs.map((d) => resolve(d)) };
+    return { bundledPackDir: BUNDLED };
+  }
+
+  async service(): Promise<ConceptService> {
+    if (this.svc) return this.svc;
+    const dbPath = resolve(flag(this.args, 'db') ?? defaultDbPath(this.io.env));
+    const provider = flag(this.args, 'provider') as ServiceOptions['provider'];
+    if (provider && !['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'].includes(provider)) throw new UsageError(`unknown --provider ${provider}`);
+    const threads = numberFlag(this.args, 'threads', { integer: true, min: 0, max: 256 });
+    const beam = numberFlag(this.args, 'beam', { integer: true, min: 1, max: 64 });
+    const maxTokens = numberFlag(this.args, 'max-tokens', { integer: true, min: 3 });
+    const decoding = { ...(beam ? { beam } : {}), ...(maxTokens ? { maxTokens } : {}), ...(bool(this.args, 'greedy') ? { greedy: true } : {}) };
+    const { createService } = await import('./api/service.js');
+    this.svc = await createService({
+      dbPath,
+      ...this.packDirs(),
+      ...(provider ? { provider } : {}),
+      ...(threads !== undefined ? { threads } : {}),
+      ...(Object.keys(decoding).length ? { decoding } : {}),
+    });
+    return this.svc;
+  }
+
+  async close() {
+    const s = this.svc;
+    this.svc = null;
+    await s?.close();
+  }
+
+  /** Read and check the input (before any database is opened). */
+  async input(): Promise<{ name: string; bytes: Buffer; text: string }> {
+    const file = this.args.positionals[0];
+    if (this.args.positionals.length > 1) throw new UsageError(`one FILE at a time (got ${this.args.positionals.join(' ')})`);
+    const maxText = 20 * 1024 * 1024;
+    const inp = await readInput(file, maxText * 2, this.io.stdin);
+    const { importBuffer } = await import('./engine/import/index.js');
+    const r = await importBuffer(inp.bytes, inp.name, { maxTextBytes: maxText, ...(inp.fromStdin ? { type: 'txt' as const } : {}) });
+    return { name: inp.name, bytes: inp.bytes, text: r.text };
+  }
+
+  // ---------- commands ----------
+  async task(task: TaskKind): Promise<number> {
+    const a = this.args;
+    const from = this.lang('from', 'source language');
+    let to = this.lang('to', 'target language');
+    const method = (flag(a, 'method') ?? 'auto') as Method;
+    if (!['auto', 'lcm', 'extractive'].includes(method)) throw new UsageError(`--method is auto, lcm or extractive for ${task} (got "${method}")`);
+    if (task !== 'summarize' && flag(a, 'method') && method !== 'auto' && !(method === 'lcm' && task !== 'translate')) {
+      throw new UsageError(`--method ${method} does not apply to ${task}`);
+    }
+    const sentences = numberFlag(a, 'sentences', { integer: true, min: 1, max: 10000 });
+    const ratio = numberFlag(a, 'ratio', { min: 0.0001, max: 10 });
+    if (sentences !== undefined && ratio !== undefined) throw new UsageError('give --sentences or --ratio, not both');
+    const seed = numberFlag(a, 'seed', { integer: true, min: 0 });
+    const input = await this.input();
+    const srcLang = from ?? detectLanguage(input.text)?.lang ?? 'eng_Latn';
+    to ??= srcLang;
+    const svc = await this.service();
+    const lcmName = flag(a, 'lcm');
+    this.progress('loading models…');
+    const packs = await svc.checkRun({ task, targetLang: to, method, sourceLang: from ?? null, lcmPack: lcmName, load: true });
+    if (packs.sonar.languagesTrained.length && !packs.sonar.languagesTrained.includes(to)) {
+      this.err(`warning: the SONAR pack ${packs.sonar.name} was not trained on ${to}; the output may be poor.`);
+    }
+    const imp = await svc.importDocument({ name: input.name, bytesBase64: input.bytes.toString('base64'), language: from ?? null } as never);
+    const doc = imp.document;
+    if (!bool(a, 'json')) for (const w of imp.warnings) if (!/imported before/.test(w)) this.err(`warning: ${w}`);
+    const result = await this.run(svc, {
+      documentId: doc.id,
+      task,
+      targetLang: to,
+      method,
+      ...(lcmName ? { lcmPack: lcmName } : {}),
+      ...(sentences !== undefined || ratio !== undefined ? { length: { ...(sentences !== undefined ? { sentences } : {}), ...(ratio !== undefined ? { ratio } : {}) } } : {}),
+      ...(seed !== undefined ? { sampler: { seed } } : {}),
+    });
+    if (bool(a, 'json')) {
+      this.json({
+        command: task,
+        document: doc,
+        duplicate: imp.duplicate,
+        warnings: imp.warnings,
+        run: result,
+        text: result.sentences.map((s) => s.text).join('\n'),
+        cache: result.cache,
+        timings: result.timings,
+      });
+    } else {
+      for (const s of result.sentences) this.out(s.text);
+    }
+    return EXIT.OK;
+  }
+
+  async run(svc: ConceptService, req: Parameters<ConceptService['startRun']>[0]): Promise<RunResult> {
+    const buffered: ApiEvent[] = [];
+    const onEv = (ev: ApiEvent) => {
+      if (this.requestId === null) return void buffered.push(ev);
+      if (ev.requestId !== this.requestId || ev.type !== 'progress') return;
+      const cache = ev.cacheHits !== undefined ? ` (${ev.cacheHits} cached)` : '';
+      this.progress(`${ev.stage} ${ev.done}/${ev.total}${cache}${ev.message ? ` ${ev.message}` : ''}`);
+    };
+    const off = svc.onEvent(onEv);
+    try {
+      const { requestId } = await svc.startRun(req);
+      this.requestId = requestId;
+      buffered.splice(0).forEach(onEv);
+      if (this.interrupted) await svc.cancelRun(requestId);
+      return await svc.waitForRun(requestId);
+    } finally {
+      off();
+      this.clearProgress();
+    }
+  }
+
+  async segment(): Promise<number> {
+    const from = this.lang('from', 'source language');
+    const input = await this.input();
+    const { segmentText } = await import('./cli/text.js');
+    const r = segmentText(input.text, from ?? null);
+    if (bool(this.args, 'json')) this.json({ language: r.language, confidence: r.confidence, sentences: r.sentences });
+    else for (const s of r.sentences) this.out(`${s.idx}\t${s.paragraph}\t${s.start}\t${s.end}\t${s.text.replace(/\s*\n\s*/g, ' ')}`);
+    return EXIT.OK;
+  }
+
+  async detect(): Promise<number> {
+    const input = await this.input();
+    const { detectParagraphs } = await import('./cli/text.js');
+    const r = detectParagraphs(input.text);
+    if (bool(this.args, 'json')) {
+      this.json(r);
+    } else {
+      const name = (c: string | null) => (c ? `${c} (${languageTable().find((l) => l.code === c)?.english ?? c})` : 'unknown');
+      this.out(`${name(r.language)}\t${r.confidence}`);
+      if (r.paragraphs.some((p) => p.language !== r.language)) {
+        for (const p of r.paragraphs) this.out(`  paragraph ${p.paragraph}: ${name(p.language)}\t${p.confidence}`);
+      }
+    }
+    return EXIT.OK;
+  }
+
+  async encode(): Promise<number> {
+    const from = this.lang('from', 'source language');
+    const input = await this.input();
+    const { segmentText } = await import('./cli/text.js');
+    const seg = segmentText(input.text, from ?? null);
+    const lang = seg.language ?? 'eng_Latn';
+    const svc = await this.service();
+    await svc.checkRun({ task: 'translate', targetLang: lang, load: true });
+    this.progress(`encode 0/${seg.sentences.length}`);
+    const r = await svc.encodeSentences(seg.sentences.map((s) => s.text), lang);
+    this.clearProgress();
+    if (bool(this.args, 'json')) {
+      this.json({
+        pack: r.pack, space: r.space, dim: r.dim, language: lang,
+        cache: { hits: r.hits, misses: r.misses },
+        timings: Object.fromEntries(Object.entries(r.timings).map(([k, v]) => [k, Math.round(v * 10) / 10])),
+        sentences: seg.sentences.map((s, i) => ({ ...s, vector: Array.from(r.vectors[i]) })),
+      });
+    } else {
+      for (const v of r.vectors) this.out(Array.from(v, (x) => x.toPrecision(6)).join(' '));
+      this.err(`${r.vectors.length} sentences, ${r.dim} dimensions (${r.pack}); cache: ${r.hits} hits, ${r.misses} misses`);
+    }
+    return EXIT.OK;
+  }
+
+  async decode(): Promise<number> {
+    const to = this.lang('to', 'target language');
+    if (!to) throw new UsageError('decode needs --to LANG');
+    const inp = await readInput(this.args.positionals[0], 256 * 1024 * 1024, this.io.stdin);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(inp.bytes.toString('utf8'));
+    } catch (e) {
+      throw new ApiError('INVALID_INPUT', `${inp.name} is not JSON (${(e as Error).message}). decode takes [[numbers…], …], ` +
+        '{"vectors": [[…]]} or the output of `concept encode --json`.');
+    }
+    const raw: unknown = Array.isArray(parsed) ? parsed
+      : (parsed as { vectors?: unknown }).vectors ?? (parsed as { sentences?: { vector?: unknown }[] }).sentences?.map((s) => s.vector);
+    if (!Array.isArray(raw) || raw.length === 0 || !raw.every((v) => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isFinite(x)))) {
+      throw new ApiError('INVALID_INPUT', `${inp.name}: expected a non-empty list of vectors (lists of finite numbers).`);
+    }
+    const vectors = (raw as number[][]).map((v) => Float32Array.from(v));
+    const svc = await this.service();
+    await svc.checkRun({ task: 'translate', targetLang: to, load: true });
+    const t0 = performance.now();
+    const texts = await svc.decodeVectors(vectors, to);
+    if (bool(this.args, 'json')) this.json({ language: to, texts, timings: { decode: Math.round(performance.now() - t0) } });
+    else for (const t of texts) this.out(t);
+    return EXIT.OK;
+  }
+
+  async packs(): Promise<number> {
+    const sub = this.args.positionals[0] ?? 'list';
+    const svc = await this.service();
+    if (sub === 'list') {
+      const list = await svc.packs();
+      if (bool(this.args, 'json')) this.json(list);
+      else if (list.length === 0) this.out('No packs found. Pass --pack DIR, or install models/mini.');
+      else {
+        for (const p of list) {
+          const what = p.kind === 'lcm' ? `lcm/${p.variant}` : 'sonar';
+          this.out(`${p.name}\t${what}\tspace=${p.space} dim=${p.dim}\t${(p.bytes / 1e6).toFixed(1)} MB\t${p.problems.length ? `BROKEN: ${p.problems[0]}` : 'ok'}\t${p.path}`);
+        }
+      }
+      return list.some((p) => p.problems.length) ? EXIT.PACK : EXIT.OK;
+    }
+    if (sub === 'verify') {
+      const names = this.args.positionals.slice(1);
+      const all = await svc.packs();
+      const targets = names.length ? names : all.map((p) => p.name);
+      let bad = 0;
+      const results = [];
+      for (const n of targets) {
+        try {
+          this.progress(`verifying ${n}…`);
+          const r = await svc.verifyPack(n);
+          results.push(r);
+          if (r.verified !== 'ok') bad++;
+          if (!bool(this.args, 'json')) this.out(`${r.name}\t${r.verified}${r.problems.length ? `\t${r.problems.join('; ')}` : ''}`);
+        } catch (e) {
+          const err = toApiError(e);
+          bad++;
+          results.push({ name: n, verified: 'failed', problems: [err.message], code: err.code });
+          if (!bool(this.args, 'json')) this.out(`${n}\tfailed\t${err.message}`);
+        }
+      }
+      this.clearProgress();
+      if (bool(this.args, 'json')) this.json(results);
+      return bad ? EXIT.PACK : EXIT.OK;
+    }
+    throw new UsageError(`unknown packs command "${sub}" (list, verify)`);
+  }
+
+  async languages(): Promise<number> {
+    let list;
+    try {
+      list = await (await this.service()).languages();
+    } catch {
+      list = languageTable().map((l) => ({ ...l, trained: false }));
+    }
+    if (bool(this.args, 'json')) this.json(list);
+    else for (const l of list) this.out(`${l.code}\t${l.english}\t${l.native}${l.trained ? '\ttrained' : ''}`);
+    return EXIT.OK;
+  }
+
+  async doctor(): Promise<number> {
+    const report: Record<string, unknown> = { node: process.version, platform: `${process.platform}-${process.arch}` };
+    let code: number = EXIT.OK;
+    let svc: ConceptService;
+    try {
+      svc = await this.service();
+    } catch (e) {
+      const err = toApiError(e);
+      report.database = { ok: false, error: err.message };
+      if (bool(this.args, 'json')) this.json(report);
+      else this.out(`database: PROBLEM — ${err.message}`);
+      return exitCodeFor(err.code);
+    }
+    const st = svc.store;
+    const check = st.check();
+    report.database = {
+      path: st.path, ok: check.ok, problems: check.problems, schemaVersion: st.schemaVersion(),
+      documents: st.documents.count(), conceptSpaces: st.concepts.spaces(),
+    };
+    if (!check.ok) code = EXIT.DB;
+    const packs = await svc.packs();
+    report.packs = packs.map((p) => ({ name: p.name, kind: p.kind, variant: p.variant, space: p.space, dim: p.dim, path: p.path, problems: p.problems }));
+    const sonarOk = packs.some((p) => p.kind === 'sonar' && !p.problems.length);
+    if (!sonarOk || packs.some((p) => p.problems.length)) code = code || EXIT.PACK;
+    const rt = await svc.runtime();
+    report.runtime = rt;
+    try {
+      const ort = await import('onnxruntime-node');
+      report.onnxruntime = (ort as unknown as { env?: { versions?: Record<string, string> } }).env?.versions ?? {};
+    } catch {
+      /* reported by runtime */
+    }
+    const os = await import('node:os');
+    report.cpus = os.cpus().length;
+    if (bool(this.args, 'json')) {
+      this.json(report);
+      return code;
+    }
+    const db = report.database as { path: string; ok: boolean; schemaVersion: number; documents: number; conceptSpaces: { space: string; dim: number; count: number }[]; problems: string[] };
+    this.out(`node        ${process.version} (${report.platform}), ${report.cpus} CPUs`);
+    this.out(`providers   available: ${rt.availableProviders.join(', ')}; requested ${rt.requestedProvider}, used ${rt.usedProvider}`);
+    if (rt.fallbackReason) this.out(`            fallback: ${rt.fallbackReason}`);
+    this.out(`threads     ${rt.threads || 'automatic (onnxruntime default)'}`);
+    this.out(`database    ${db.path}: ${db.ok ? 'ok' : `PROBLEM ${db.problems.join('; ')}`}, schema v${db.schemaVersion}, ${db.documents} documents`);
+    for (const s of db.conceptSpaces) this.out(`            concepts: ${s.space} dim ${s.dim}, ${s.count} cached`);
+    if (!packs.length) this.out('packs       none found (pass --pack DIR, or install models/mini)');
+    for (const p of packs) this.out(`pack        ${p.name} (${p.kind}${p.variant ? `/${p.variant}` : ''}, ${p.space}, dim ${p.dim}): ${p.problems.length ? `PROBLEM ${p.problems[0]}` : 'ok'}`);
+    if (!sonarOk) this.out('            no usable SONAR pack: nothing can be encoded or decoded');
+    return code;
+  }
+
+  async eval(): Promise<number> {
+    const file = this.args.positionals[0];
+    if (!file) throw new UsageError('eval needs a DATASET.jsonl');
+    const methods = (flag(this.args, 'method') ?? 'extractive').split(',').map((m) => m.trim()).filter(Boolean);
+    for (const m of methods) if (!['extractive', 'lcm', 'lead-3', 'lead3'].includes(m)) throw new UsageError(`--method for eval is extractive, lcm or lead-3 (got "${m}")`);
+    const k = numberFlag(this.args, 'sentences', { integer: true, min: 1 }) ?? 3;
+    const limit = numberFlag(this.args, 'limit', { integer: true, min: 1 });
+    const tokenizer = (flag(this.args, 'tokenizer') ?? 'multilingual') as 'multilingual' | 'rouge-score';
+    if (!['multilingual', 'rouge-score'].includes(tokenizer)) throw new UsageError('--tokenizer is multilingual or rouge-score');
+    const inp = await readInput(file, 512 * 1024 * 1024, this.io.stdin);
+    const { evaluate, formatJson, formatMarkdown, parseJsonl, leadKBaseline } = await import('./engine/eval/evaluate.js');
+    let records: { id?: string; document: string; summary: string; lang: string }[];
+    try {
+      records = parseJsonl(inp.bytes.toString('utf8'));
+    } catch (e) {
+      throw new ApiError('INVALID_INPUT', `${inp.name}: ${(e as Error).message}`);
+    }
+    records = records.filter((r) => typeof r.document === 'string' && typeof r.summary === 'string');
+    if (limit) records = records.slice(0, limit);
+    if (!records.length) throw new ApiError('INVALID_INPUT', `${inp.name} has no {document, summary, lang} lines.`);
+    const reports = [];
+    const { segmentText } = await import('./cli/text.js');
+    for (const m of methods) {
+      let withPred: { id?: string; document: string; summary: string; lang: string; prediction: string }[];
+      if (m.startsWith('lead')) {
+        withPred = leadKBaseline(records.map((r) => ({ ...r, lang: r.lang ?? 'und' })), k);
+      } else {
+        const svc = await this.service();
+        withPred = [];
+        for (const [i, r] of records.entries()) {
+          this.progress(`${m} ${i + 1}/${records.length}`);
+          const lang = (r.lang && toSonarCode(r.lang)) || detectLanguage(r.document)?.lang || 'eng_Latn';
+          const sents = segmentText(r.document, lang).sentences.map((s) => s.text);
+          if (!sents.length) {
+            withPred.push({ ...r, lang: r.lang ?? lang, prediction: '' });
+            continue;
+          }
+          const res = await svc.runText({ sentences: sents, lang, task: 'summarize', targetLang: lang, method: m as Method, length: { sentences: k } });
+          withPred.push({ ...r, lang: r.lang ?? lang, prediction: res.sentences.map((s) => s.text).join('\n') });
+        }
+        this.clearProgress();
+      }
+      reports.push(evaluate(withPred, { method: m, tokenizer, useStemmer: bool(this.args, 'stemmer'), includeRecords: bool(this.args, 'records') }));
+    }
+    if (bool(this.args, 'json')) this.out(reports.length === 1 ? formatJson(reports[0]) : `[${reports.map((r) => formatJson(r)).join(',\n')}]`);
+    else for (const r of reports) this.out(formatMarkdown(r));
+    return EXIT.OK;
+  }
+}
+
+export async function main(argv: string[] = process.argv.slice(2), io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }): Promise<number> {
+  let cli: Cli | null = null;
+  const onSigint = () => {
+    if (!cli) process.exit(EXIT.CANCELLED);
+    if (cli.interrupted) process.exit(EXIT.CANCELLED); // a second Ctrl+C: stop at once
+    cli.interrupted = true;
+    cli.err('cancelling…');
+    if (cli.svc && cli.requestId) void cli.svc.cancelRun(cli.requestId).catch(() => undefined);
+    else setTimeout(() => process.exit(EXIT.CANCELLED), 50).unref();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const args = parseArgs(argv);
+    cli = new Cli(args, io);
+    if (bool(args, 'version')) {
+      io.stdout.write('concept 0.1.0\n');
+      return EXIT.OK;
+    }
+    if (bool(args, 'help') || !args.command || args.command === 'help') {
+      io.stdout.write(HELP);
+      return args.command || bool(args, 'help') ? EXIT.OK : EXIT.USAGE;
+    }
+    switch (args.command) {
+      case 'summarize':
+      case 'expand':
+      case 'translate':
+      case 'continue':
+        return await cli.task(args.command);
+      case 'segment':
+        return await cli.segment();
+      case 'detect':
+        return await cli.detect();
+      case 'encode':
+        return await cli.encode();
+      case 'decode':
+        return await cli.decode();
+      case 'eval':
+        return await cli.eval();
+      case 'packs':
+        return await cli.packs();
+      case 'languages':
+        return await cli.languages();
+      case 'doctor':
+        return await cli.doctor();
+      default:
+        throw new UsageError(`unknown command "${args.command}"; \`concept --help\` lists the commands`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`concept: ${e.message}\n`);
+      return EXIT.USAGE;
+    }
+    const err = toApiError(e);
+    if (cli?.interrupted && err.code !== 'CANCELLED') return EXIT.CANCELLED;
+    if (err.code === 'CANCELLED') {
+      cli?.err('concept: cancelled');
+      return EXIT.CANCELLED;
+    }
+    const text = `concept: ${err.message}${err.code === 'INTERNAL' && e instanceof Error && io.env.CONCEPT_DEBUG ? `\n${e.stack}` : ''}`;
+    if (cli) cli.err(text);
+    else io.stderr.write(`${text}\n`);
+    if (cli && bool(cli.args, 'json')) io.stdout.write(`${JSON.stringify({ error: { code: err.code, message: err.message } })}\n`);
+    return exitCodeFor(err.code);
+  } finally {
+    process.off('SIGINT', onSigint);
+    await cli?.close().catch(() => undefined);
+  }
+}
+
+const self = fileURLToPath(import.meta.url);
+if (process.argv[1] && resolve(process.argv[1]) === self) {
+  main().then((code) => process.exit(code), (e) => {
+    process.stderr.write(`concept: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  });
+}
+
