@@ -1,0 +1,37 @@
+/** Pack families the API/CLI integration tests run on: the random-weight packs always, models/mini once it exists. */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
+export const RANDOM = join(ROOT, 'test', 'fixtures', 'random');
+export const MINI = join(ROOT, 'models', 'mini');
+
+export interface Family {
+  name: 'random' | 'mini';
+  dir: string;
+  /** trained weights: output text is meaningful (scripts can be checked) */
+  trained: boolean;
+  /** decoder settings that keep the random packs fast */
+  decoding?: { beam?: number; maxTokens?: number };
+}
+
+export function families(): Family[] {
+  const out: Family[] = [{ name: 'random', dir: RANDOM, trained: false, decoding: { beam: 2, maxTokens: 24 } }];
+  if (existsSync(join(MINI, 'sonar', 'pack.json'))) out.push({ name: 'mini', dir: MINI, trained: true });
+  return out;
+}
+
+export const UDHR_1 =
+  'All human beings are born free and equal in dignity and rights. They are endowed with reason and conscience ' +
+  'and should act towards one another in a spirit of brotherhood.';
+
+export const UDHR_DOC = [
+  UDHR_1,
+  'Everyone is entitled to all the rights and freedoms set forth in this Declaration, without distinction of any kind. ' +
+    'Furthermore, no distinction shall be made on the basis of the political status of the country to which a person belongs.',
+  'Everyone has the right to life, liberty and security of person. No one shall be held in slavery or servitude. ' +
+    'No one shall be subjected to torture or to cruel, inhuman or degrading treatment or punishment.',
+  'Everyone has the right to recognition everywhere as a person before the law. All are equal before the law and are ' +
+    'entitled without any discrimination to equal protection of the law.',
+].join('\n\n');
