@@ -22,8 +22,8 @@ import { Rng } from '../main/engine/lcm/rng.js';
 import type { Normalizer } from '../main/engine/lcm/normalizer.js';
 import { loadBenchData } from './lib/data.js';
 import { encoderBatchFlops, encoderFlops, type EncoderShape } from './lib/flops.js';
-import { measure, policyJson, type Policy, type Timing } from './lib/measure.js';
-import { TorchChild } from './lib/torch.js';
+import { measure, policyJson, roundPolicy, timingOf, type Policy, type Timing } from './lib/measure.js';
+import { TorchChild, type TorchAnswer } from './lib/torch.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -152,16 +152,39 @@ function timingJson(t: Timing): Record<string, unknown> {
   return { median_s: t.median_s, min_s: t.min_s, reps: t.reps };
 }
 
-function torchTiming(a: Record<string, unknown>): Timing {
-  return { median_s: a.median_s as number, min_s: a.min_s as number, reps: a.reps as number, samples: a.samples as number[] };
+interface Compared {
+  ort: Timing;
+  torch: Timing;
+  /** the PyTorch answer of the last round (outputs for the parity checks) */
+  answer: TorchAnswer;
+}
+
+/**
+ * One figure for both runtimes: `p.rounds` rounds, each timing onnxruntime and then PyTorch (the order alternates
+ * from round to round), samples pooled, so a slow drift in background load hits both sides alike.
+ */
+async function compare(torch: TorchChild, ortFn: () => Promise<unknown> | unknown, job: Record<string, unknown>, p: Policy): Promise<Compared> {
+  const ortS: number[] = [];
+  const torchS: number[] = [];
+  let answer: TorchAnswer | undefined;
+  for (let r = 0; r < (p.rounds ?? 1); r++) {
+    const rp = roundPolicy(p, r);
+    const runOrt = async () => { ortS.push(...(await measure(ortFn, rp)).samples); };
+    const runTorch = async () => {
+      answer = await torch.call({ ...job, ...policyJson(rp) });
+      torchS.push(...(answer.samples as number[]));
+    };
+    if (r % 2 === 0) { await runOrt(); await runTorch(); } else { await runTorch(); await runOrt(); }
+  }
+  return { ort: timingOf(ortS), torch: timingOf(torchS), answer: answer as TorchAnswer };
 }
 
 // ------------------------------------------------------------------------------------------------ main
 async function main(): Promise<void> {
   const opt = parseArgs(process.argv.slice(2));
   const q = opt.quick;
-  const fast: Policy = q ? { warmup: 1, budgetS: 0.3, minReps: 2 } : { warmup: 1, budgetS: 1.5, minReps: 3 };
-  const slow: Policy = q ? { warmup: 0, budgetS: 0, minReps: 1 } : { warmup: 1, budgetS: 0, minReps: 2 };
+  const fast: Policy = q ? { warmup: 1, budgetS: 0.3, minReps: 2, rounds: 2 } : { warmup: 1, budgetS: 1.5, minReps: 3, rounds: 3 };
+  const slow: Policy = q ? { warmup: 0, budgetS: 0, minReps: 1, rounds: 1 } : { warmup: 1, budgetS: 0, minReps: 2, rounds: 2 };
   const sonarDir = join(opt.packDir, 'sonar');
   const cfg = { threads: opt.threads, provider: 'cpu' as const };
   const started = Date.now();
@@ -198,13 +221,13 @@ async function main(): Promise<void> {
       const flops = 2 * n ** 3;
       const { session } = await createSession(graphs.matmul as string, cfg);
       const a = new ort.Tensor('float32', new Rng(3).randn(n * n), [n, n]);
-      const t = await measure(() => session.run({ a }), fast);
+      const c = await compare(torch, () => session.run({ a }), { op: 'matmul', n, which: 'torch' }, fast);
       await session.release();
+      const t = c.ort;
       peakOrt = flops / t.median_s / 1e9;
-      const tm = await torch.call({ op: 'matmul', n, ...policyJson(fast) });
-      const np = tm.numpy as Record<string, number>;
-      const tt = tm.torch as Record<string, number>;
-      peakTorch = tt.gflops;
+      peakTorch = flops / c.torch.median_s / 1e9;
+      const tt = { ...timingJson(c.torch), gflops: peakTorch };
+      const np = (await torch.call({ op: 'matmul', n, which: 'numpy', ...policyJson(fast) })).numpy as Record<string, number>;
       row('peak', 'sgemm 1024³ (ORT MatMul | torch.mm)', 'GFLOP/s', peakOrt, peakTorch, true);
       row('peak', 'sgemm 1024³ numpy (BLAS)', 'GFLOP/s', null, np.gflops, true, 'numpy in the PyTorch column');
       details.peak = { ort: { ...timingJson(t), gflops: peakOrt }, torch: tt, numpy: np };
@@ -226,9 +249,9 @@ async function main(): Promise<void> {
         const plan = planBatches(ids.map((s) => s.length), { maxBatchSize: bs });
         const batches = plan.map((b) => b.map((i) => ids[i]));
         const flops = encoderFlops(shape, batches);
-        const t = await measure(() => sonar.encodeIds(ids, { maxBatchSize: bs }), fast);
-        const pt = await torch.call({ op: 'encoder', pack: sonarDir, batches, return_embeddings: bs === 8, ...policyJson(fast) });
-        const tt = torchTiming(pt);
+        const c = await compare(torch, () => sonar.encodeIds(ids, { maxBatchSize: bs }),
+          { op: 'encoder', pack: sonarDir, batches, return_embeddings: bs === 8 }, fast);
+        const { ort: t, torch: tt, answer: pt } = c;
         const sOrt = ids.length / t.median_s;
         const sTorch = ids.length / tt.median_s;
         const gOrt = flops / t.median_s / 1e9;
@@ -260,12 +283,10 @@ async function main(): Promise<void> {
       for (const mode of ['greedy', 'beam'] as const) {
         log(`decoder ${mode}, ${n} sentences`);
         let res: Awaited<ReturnType<typeof sonar.decodeIds>> = [];
-        const t = await measure(async () => {
+        const { ort: t, torch: tt, answer: pt } = await compare(torch, async () => {
           res = await sonar.decodeIds(embs, 'eng_Latn', { greedy: mode === 'greedy', beam: 5, maxTokens: maxLen });
-        }, mode === 'greedy' ? fast : slow);
-        const pt = await torch.call({ op: 'decoder', pack: sonarDir, embeddings: embs.map((e) => Array.from(e)), lang_id: langId,
-          mode, beam: 5, max_len: maxLen, ...policyJson(mode === 'greedy' ? fast : slow) });
-        const tt = torchTiming(pt);
+        }, { op: 'decoder', pack: sonarDir, embeddings: embs.map((e) => Array.from(e)), lang_id: langId, mode, beam: 5, max_len: maxLen },
+        mode === 'greedy' ? fast : slow);
         const tokOrt = res.map((r) => r.tokens);
         const tokTorch = pt.tokens as number[][];
         // output tokens = content tokens + EOS (a sentence forced to stop at the last position still ends in EOS)
@@ -292,28 +313,25 @@ async function main(): Promise<void> {
       const out: Record<string, unknown>[] = [];
       for (const doc of data.docs) {
         log(`end to end ${doc.id} → ${to}`);
-        let st: { sentences: string[]; pick: number[]; texts: string[]; segS: number } = { sentences: [], pick: [], texts: [], segS: 0 };
-        const t = await measure(async () => {
+        const sentences = segment(doc.text, { lang: 'en' }).map((x) => x.text);
+        let st: { pick: number[]; texts: string[]; segS: number } = { pick: [], texts: [], segS: 0 };
+        const { ort: t, torch: tt, answer: pd } = await compare(torch, async () => {
           const t0 = performance.now();
-          const sents = segment(doc.text, { lang: 'en' }).map((s) => s.text);
+          const sents = segment(doc.text, { lang: 'en' }).map((x) => x.text);
           const segS = (performance.now() - t0) / 1000;
-          const sids = sents.map((s) => sonar.tokenize(s, 'eng_Latn'));
+          const sids = sents.map((x) => sonar.tokenize(x, 'eng_Latn'));
           const embs = await sonar.encodeIds(sids);
           const pick = selectSentences(embs, k);
           const dec = await sonar.decodeTexts(pick.map((i) => embs[i]), to);
-          st = { sentences: sents, pick, texts: dec.map((d) => d.text), segS };
+          st = { pick, texts: dec.map((d) => d.text), segS };
           docEmbeddings ??= embs;
-        }, slow);
-        const pt = await torch.call({ op: 'e2e', pack: sonarDir, to, max_len: sonar.pack.json.decoding.max_tokens,
-          docs: [{ sentences: st.sentences, lang: 'eng_Latn', k }], ...policyJson(slow) });
-        const pd = (pt.docs as Record<string, unknown>[])[0];
-        const tt = torchTiming(pd);
+        }, { op: 'e2e', pack: sonarDir, to, max_len: sonar.pack.json.decoding.max_tokens, sentences, lang: 'eng_Latn', k }, slow);
         const sameText = (pd.texts as string[]).filter((x, i) => x === st.texts[i]).length;
         const samePick = JSON.stringify(pd.pick) === JSON.stringify(st.pick);
-        const sameIds = (pd.ids as number[][]).every((x, i) => JSON.stringify(x) === JSON.stringify(sonar.tokenize(st.sentences[i], 'eng_Latn')));
-        row('e2e', `s/document: ${doc.id.slice(0, 40)} (${st.sentences.length} sent.)`, 's', t.median_s, tt.median_s, false,
+        const sameIds = (pd.ids as number[][]).every((x, i) => JSON.stringify(x) === JSON.stringify(sonar.tokenize(sentences[i], 'eng_Latn')));
+        row('e2e', `s/document: ${doc.id.slice(0, 40)} (${sentences.length} sent.)`, 's', t.median_s, tt.median_s, false,
           `${samePick ? 'same' : 'DIFFERENT'} picks, ${sameText}/${k} same texts${sameIds ? '' : ', token ids differ'}`);
-        out.push({ id: doc.id, chars: doc.text.length, sentences: st.sentences.length, k, to, segment_s: st.segS,
+        out.push({ id: doc.id, chars: doc.text.length, sentences: sentences.length, k, to, segment_s: st.segS,
           ort: timingJson(t), torch: timingJson(tt), pick_ort: st.pick, pick_torch: pd.pick, texts_ort: st.texts, texts_torch: pd.texts,
           same_token_ids: sameIds });
         if (!samePick || sameText < k) notes.push(`e2e ${doc.id}: outputs differ between runtimes`);
@@ -338,7 +356,7 @@ async function main(): Promise<void> {
           const { session } = await createSession(join(dir, pack.graphs.base.file), cfg);
           const model = createBaseLcm(pack, normalizer, session);
           let outs: Float32Array[] = [];
-          const t = await measure(async () => {
+          const { ort: t, torch: tt, answer: pt } = await compare(torch, async () => {
             const p = [...prefix];
             outs = [];
             for (let i = 0; i < n; i++) {
@@ -346,10 +364,8 @@ async function main(): Promise<void> {
               outs.push(x);
               p.push(x);
             }
-          }, fast);
+          }, { op: 'lcm', variant, pack: dir, prefix: prefix.map((e) => Array.from(e)), n }, fast);
           await session.release();
-          const pt = await torch.call({ op: 'lcm', variant, pack: dir, prefix: prefix.map((e) => Array.from(e)), n, ...policyJson(fast) });
-          const tt = torchTiming(pt);
           const diff = Math.max(...(pt.outputs as number[][]).map((o, i) => maxAbsDiff(o, outs[i])));
           row('lcm', `Base-LCM s/concept (prefix ${prefix.length})`, 's', t.median_s / n, tt.median_s / n, false,
             `max |Δ| ${diff.toExponential(1)} over ${n} concepts`);
@@ -369,7 +385,7 @@ async function main(): Promise<void> {
             log(`Two-Tower LCM (${mode} guidance), ${n} concepts after a ${prefix.length}-concept prefix`);
             let outs: Float32Array[] = [];
             let calls = 0;
-            const t = await measure(async () => {
+            const { ort: t, torch: tt, answer: pt } = await compare(torch, async () => {
               const p = [...prefix];
               outs = [];
               const r0 = model.denoiserRuns;
@@ -379,10 +395,8 @@ async function main(): Promise<void> {
                 p.push(x);
               }
               calls = model.denoiserRuns - r0;
-            }, slow);
-            const pt = await torch.call({ op: 'lcm', variant, pack: dir, prefix: prefix.map((e) => Array.from(e)),
-              noises: noises.map((z) => Array.from(z)), sampler: samplerJson, guidance: mode, ...policyJson(slow) });
-            const tt = torchTiming(pt);
+            }, { op: 'lcm', variant, pack: dir, prefix: prefix.map((e) => Array.from(e)),
+              noises: noises.map((z) => Array.from(z)), sampler: samplerJson, guidance: mode }, slow);
             const diff = Math.max(...(pt.outputs as number[][]).map((o, i) => maxAbsDiff(o, outs[i])));
             res[mode] = { ort: t, torch: tt, calls: calls / n, torchCalls: (pt.denoiser_calls as number) / n, diff };
             row('lcm', `Two-Tower s/concept, ${mode} guidance`, 's', t.median_s / n, tt.median_s / n, false,
@@ -417,13 +431,11 @@ async function main(): Promise<void> {
       const mask = new ort.Tensor('int64', new BigInt64Array(batch * tokens).fill(1n), [batch, tokens]);
       const { session } = await createSession(graphs.layer as string, cfg);
       let first: Float32Array = new Float32Array(0);
-      const t = await measure(async () => {
+      const { ort: t, torch: tt, answer: pt } = await compare(torch, async () => {
         const out = await session.run({ input_ids: ids64, attention_mask: mask });
         first = (out.sentence_embedding.data as Float32Array).slice(0, 8);
-      }, fast);
+      }, { op: 'full_layer', config: lc, weights: join(work, 'layer.pt'), batch: seqs }, fast);
       await session.release();
-      const pt = await torch.call({ op: 'full_layer', config: lc, weights: join(work, 'layer.pt'), batch: seqs, ...policyJson(fast) });
-      const tt = torchTiming(pt);
       const flops = encoderBatchFlops({ dim: lc.model_dim, ffn: lc.ffn_dim, layers: lc.encoder_layers }, batch, tokens);
       const gOrt = flops / t.median_s / 1e9;
       const gTorch = flops / tt.median_s / 1e9;

@@ -7,6 +7,8 @@ export interface Policy {
   budgetS: number;
   minReps: number;
   maxReps?: number;
+  /** comparisons: the budget is split into this many alternating onnxruntime / PyTorch rounds (default 1) */
+  rounds?: number;
 }
 
 export interface Timing {
@@ -22,6 +24,16 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+export function timingOf(samples: readonly number[]): Timing {
+  return { median_s: median(samples), min_s: Math.min(...samples), reps: samples.length, samples: [...samples] };
+}
+
+/** The policy of round r of `p.rounds`: warm-up in the first round only, budget and minimum runs split. */
+export function roundPolicy(p: Policy, r: number): Policy {
+  const rounds = p.rounds ?? 1;
+  return { warmup: r === 0 ? p.warmup : 0, budgetS: p.budgetS / rounds, minReps: Math.max(1, Math.ceil(p.minReps / rounds)), maxReps: p.maxReps };
+}
+
 export async function measure(fn: () => Promise<unknown> | unknown, p: Policy): Promise<Timing> {
   for (let i = 0; i < p.warmup; i++) await fn();
   const samples: number[] = [];
@@ -32,7 +44,7 @@ export async function measure(fn: () => Promise<unknown> | unknown, p: Policy): 
     await fn();
     samples.push((performance.now() - t0) / 1000);
   }
-  return { median_s: median(samples), min_s: Math.min(...samples), reps: samples.length, samples };
+  return timingOf(samples);
 }
 
 /** The policy as tools/bench_torch.py reads it. */
