@@ -93,3 +93,60 @@ def test_fp16_storage_and_dedup_are_resolved(tmp_path):
     sd = onnx_state_dict(path)
     assert torch.equal(sd["layers.0.lin.weight"], torch.from_numpy(w.T.copy()))
     assert torch.equal(sd["layers.1.lin.bias"], torch.from_numpy(b))
+
+
+@torch.no_grad()
+def test_fp16_exported_graphs_round_trip(tmp_path, monkeypatch):
+    """Graphs exported with fp16 storage (as the mini packs are) load back into modules equal to the exported ones."""
+    from concept_tools import export_onnx
+    from concept_tools.lcm_model import BaseLCM, BaseLCMConfig
+    from concept_tools.onnx_weights import load_into
+    from concept_tools.sonar_model import SonarConfig, SonarTextDecoder, SonarTextEncoder
+    monkeypatch.setattr(export_onnx, "FP16_STORAGE", True)
+    torch.manual_seed(3)
+    cfg = SonarConfig(vocab_size=300, model_dim=64, num_heads=4, ffn_dim=128, encoder_layers=2, decoder_layers=2,
+                      max_seq_len=40, dropout=0.0)
+    enc, dec = SonarTextEncoder(cfg).eval(), SonarTextDecoder(cfg).eval()
+    base = BaseLCM(BaseLCMConfig(sonar_dim=64, model_dim=64, num_heads=4, ffn_dim=128, layers=2, dropout=0.0,
+                                 max_seq_len=32)).eval()
+    for m in (enc, dec, base):
+        export_onnx.round_weights_to_fp16(m)
+    paths = {n: str(tmp_path / f"{n}.onnx") for n in ("enc", "dec", "base")}
+    export_onnx.export_encoder(enc, paths["enc"])
+    export_onnx.export_decoder(dec, paths["dec"])
+    export_onnx.export_base_lcm(base, paths["base"])
+    assert any(t.data_type == onnx.TensorProto.FLOAT16 for t in onnx.load(paths["enc"]).graph.initializer)
+    for name, ref, cls in (("enc", enc, SonarTextEncoder), ("dec", dec, SonarTextDecoder), ("base", base, BaseLCM)):
+        fresh = cls(ref.cfg).eval()
+        load_into(fresh, onnx_state_dict(paths[name]))
+        if name == "dec":
+            fresh.tie()
+        own = dict(ref.named_parameters())
+        for k, v in fresh.named_parameters():
+            if "encoder_decoder_attn.q_proj" in k or "encoder_decoder_attn.k_proj" in k or "encoder_decoder_attn_layer_norm" in k:
+                continue
+            assert torch.equal(v, own[k]), f"{name}: {k}"
+
+
+@torch.no_grad()
+def test_two_tower_round_trip_with_deduplicated_zero_weights(tmp_path, monkeypatch):
+    """A fresh Two-Tower (AdaLN-zero: every modulator weight is zero, so the exporter shares one initializer among
+    them) exported with fp16 storage loads back exactly."""
+    from concept_tools import export_onnx
+    from concept_tools.lcm_model import TwoTowerConfig, TwoTowerLCM
+    from concept_tools.onnx_weights import load_into
+    monkeypatch.setattr(export_onnx, "FP16_STORAGE", True)
+    torch.manual_seed(4)
+    tt = TwoTowerLCM(TwoTowerConfig(sonar_dim=64, model_dim=64, num_heads=4, ffn_dim=128, context_layers=2,
+                                    denoiser_layers=2, dropout=0.0, max_seq_len=32)).eval()
+    export_onnx.round_weights_to_fp16(tt)
+    c, d = str(tmp_path / "c.onnx"), str(tmp_path / "d.onnx")
+    export_onnx.export_two_tower(tt, c, d)
+    fresh = TwoTowerLCM(tt.cfg).eval()
+    load_into(fresh.contextualizer, onnx_state_dict(c))
+    load_into(fresh.denoiser, onnx_state_dict(d))
+    own = dict(tt.named_parameters())
+    for k, v in fresh.named_parameters():
+        if k.startswith("normalizer."):
+            continue
+        assert torch.equal(v, own[k]), k
