@@ -3,7 +3,7 @@
  * temporary SQLite file: translate/summarize/segment/detect/encode/decode/eval/packs/doctor, and every bad-input case
  * with its exit code and an unchanged database.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, closeSync, ftruncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,16 +21,23 @@ interface Res {
   stderr: string;
 }
 
-function concept(args: string[], opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv } = {}): Res {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    input: opts.input ?? '',
-    env: { ...process.env, ...opts.env },
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    timeout: 240_000,
+function concept(args: string[], opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv } = {}): Promise<Res> {
+  // asynchronous, so that the test worker stays responsive while the command runs
+  return new Promise((resolveRun, rejectRun) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...opts.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
+    child.on('error', rejectRun);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolveRun({ code, stdout, stderr });
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(opts.input ?? '');
   });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** A digest of every row of the database (or 'absent'). */
@@ -59,36 +66,41 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('concept --help', () => {
-  it('prints usage and exits 0; no command exits 1; unknown flags exit 1', () => {
-    const r = concept(['--help']);
+  it('prints usage and exits 0; no command exits 1; unknown flags exit 1', async () => {
+    const r = await concept(['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Usage: concept/);
     for (const c of ['summarize', 'translate', 'segment', 'detect', 'encode', 'decode', 'eval', 'packs', 'doctor']) expect(r.stdout).toContain(c);
-    expect(concept([]).code).toBe(1);
-    expect(concept(['translate', '--bogus']).code).toBe(1);
-    expect(concept(['frobnicate']).code).toBe(1);
+    expect((await concept([])).code).toBe(1);
+    expect((await concept(['translate', '--bogus'])).code).toBe(1);
+    expect((await concept(['frobnicate'])).code).toBe(1);
   });
-  it('works through npx', () => {
-    const r = spawnSync('npx', ['--no-install', 'concept', '--help'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-    expect(r.status).toBe(0);
+  it('works through npx', async () => {
+    const r = await new Promise<Res>((res) => {
+      const c = spawn('npx', ['--no-install', 'concept', '--help'], { cwd: ROOT });
+      let stdout = '';
+      c.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      c.on('close', (code) => res({ code, stdout, stderr: '' }));
+    });
+    expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Usage: concept/);
   });
 });
 
 describe('text commands (no model)', () => {
-  it('segment prints sentences with offsets; detect the language', () => {
-    const seg = concept(['segment', join(dir, 'udhr.txt'), '--json']);
+  it('segment prints sentences with offsets; detect the language', async () => {
+    const seg = await concept(['segment', join(dir, 'udhr.txt'), '--json']);
     expect(seg.code).toBe(0);
     const j = JSON.parse(seg.stdout);
     const text = readFileSync(join(dir, 'udhr.txt'), 'utf8');
     expect(j.sentences.length).toBeGreaterThanOrEqual(8);
     for (const s of j.sentences) expect(text.slice(s.start, s.end)).toBe(s.text);
-    const plain = concept(['segment'], { input: 'One sentence here. And a second one!' });
+    const plain = await concept(['segment'], { input: 'One sentence here. And a second one!' });
     expect(plain.stdout.trim().split('\n')).toEqual(['0\t0\t0\t18\tOne sentence here.', '1\t0\t19\t36\tAnd a second one!']);
-    const det = concept(['detect', '--json'], { input: 'Tous les êtres humains naissent libres et égaux en dignité et en droits. Ils sont doués de raison et de conscience.' });
+    const det = await concept(['detect', '--json'], { input: 'Tous les êtres humains naissent libres et égaux en dignité et en droits. Ils sont doués de raison et de conscience.' });
     expect(det.code).toBe(0);
     expect(JSON.parse(det.stdout).language).toBe('fra_Latn');
-    expect(concept(['detect', join(dir, 'udhr1.txt')]).stdout).toMatch(/^eng_Latn/);
+    expect((await concept(['detect', join(dir, 'udhr1.txt')])).stdout).toMatch(/^eng_Latn/);
   });
 });
 
@@ -97,8 +109,8 @@ for (const fam of families()) {
     const db = () => join(dir, `${fam.name}.db`);
     const base = () => ['--pack', fam.dir, '--db', db(), ...(fam.decoding ? ['--beam', String(fam.decoding.beam), '--max-tokens', String(fam.decoding.maxTokens)] : [])];
 
-    it('translate --to fra_Latn on UDHR Article 1 prints Latin-script text', () => {
-      const r = concept(['translate', join(dir, 'udhr1.txt'), '--to', 'fra_Latn', ...base()]);
+    it('translate --to fra_Latn on UDHR Article 1 prints Latin-script text', async () => {
+      const r = await concept(['translate', join(dir, 'udhr1.txt'), '--to', 'fra_Latn', ...base()]);
       expect(r.code, r.stderr).toBe(0);
       const lines = r.stdout.split('\n').slice(0, -1);
       expect(lines).toHaveLength(2); // one line per sentence
@@ -106,17 +118,17 @@ for (const fam of families()) {
       if (fam.trained) expect(r.stdout).toMatch(/\p{L}{2,}/u);
     });
 
-    it.runIf(fam.trained)('translate into zho_Hans / arb_Arab / swh_Latn writes the right script', () => {
+    it.runIf(fam.trained)('translate into zho_Hans / arb_Arab / swh_Latn writes the right script', async () => {
       const scripts: [string, RegExp][] = [['zho_Hans', /\p{Script=Han}/u], ['arb_Arab', /\p{Script=Arabic}/u], ['swh_Latn', /\p{Script=Latin}/u]];
       for (const [lang, re] of scripts) {
-        const r = concept(['translate', join(dir, 'udhr1.txt'), '--to', lang, ...base()]);
+        const r = await concept(['translate', join(dir, 'udhr1.txt'), '--to', lang, ...base()]);
         expect(r.code, r.stderr).toBe(0);
         expect(r.stdout).toMatch(re);
       }
     });
 
-    it('summarize --json: extractive German summary, then a second language with only cache hits', () => {
-      const r1 = concept(['summarize', join(dir, 'udhr.txt'), '--to', 'deu_Latn', '--method', 'extractive', '--sentences', '2', '--json', ...base()]);
+    it('summarize --json: extractive German summary, then a second language with only cache hits', async () => {
+      const r1 = await concept(['summarize', join(dir, 'udhr.txt'), '--to', 'deu_Latn', '--method', 'extractive', '--sentences', '2', '--json', ...base()]);
       expect(r1.code, r1.stderr).toBe(0);
       const j1 = JSON.parse(r1.stdout);
       expect(j1.run.method).toBe('extractive');
@@ -124,7 +136,7 @@ for (const fam of families()) {
       expect(j1.run.sentences).toHaveLength(2);
       expect(j1.cache.misses).toBeGreaterThan(0);
       for (const k of ['encode', 'decode', 'total']) expect(j1.timings[k]).toBeTypeOf('number');
-      const r2 = concept(['summarize', join(dir, 'udhr.txt'), '--to', 'swh_Latn', '--method', 'extractive', '--sentences', '2', '--json', ...base()]);
+      const r2 = await concept(['summarize', join(dir, 'udhr.txt'), '--to', 'swh_Latn', '--method', 'extractive', '--sentences', '2', '--json', ...base()]);
       expect(r2.code, r2.stderr).toBe(0);
       const j2 = JSON.parse(r2.stdout);
       expect(j2.duplicate).toBe(true);
@@ -132,39 +144,39 @@ for (const fam of families()) {
       expect(j2.cache.hits).toBeGreaterThan(0);
     });
 
-    it('summarize --method lcm, expand and continue', () => {
+    it('summarize --method lcm, expand and continue', async () => {
       for (const args of [['summarize', '--method', 'lcm'], ['expand'], ['continue']]) {
-        const r = concept([args[0], join(dir, 'udhr.txt'), ...args.slice(1), '--to', 'fra_Latn', '--sentences', '2', '--json', ...base()]);
+        const r = await concept([args[0], join(dir, 'udhr.txt'), ...args.slice(1), '--to', 'fra_Latn', '--sentences', '2', '--json', ...base()]);
         expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
         expect(JSON.parse(r.stdout).run.method).toBe('lcm');
       }
     });
 
-    it('encode --json gives one vector per sentence; decode turns them back into text', () => {
-      const r = concept(['encode', join(dir, 'udhr1.txt'), '--json', ...base()]);
+    it('encode --json gives one vector per sentence; decode turns them back into text', async () => {
+      const r = await concept(['encode', join(dir, 'udhr1.txt'), '--json', ...base()]);
       expect(r.code, r.stderr).toBe(0);
       const j = JSON.parse(r.stdout);
       expect(j.sentences).toHaveLength(2);
       expect(j.sentences[0].vector).toHaveLength(j.dim);
       expect(j.cache.hits + j.cache.misses).toBe(2);
       writeFileSync(join(dir, 'vec.json'), r.stdout);
-      const d = concept(['decode', join(dir, 'vec.json'), '--to', 'eng_Latn', ...base()]);
+      const d = await concept(['decode', join(dir, 'vec.json'), '--to', 'eng_Latn', ...base()]);
       expect(d.code, d.stderr).toBe(0);
       expect(d.stdout.split('\n').slice(0, -1)).toHaveLength(2);
-      const bad = concept(['decode', '--to', 'eng_Latn', ...base()], { input: '[[1, 2, 3]]' });
+      const bad = await concept(['decode', '--to', 'eng_Latn', ...base()], { input: '[[1, 2, 3]]' });
       expect(bad.code).toBe(3); // 3 values for a pack of another dimension
       expect(bad.stderr).toMatch(/dimension|3 values/);
-      expect(concept(['decode', '--to', 'eng_Latn', ...base()], { input: 'not json' }).code).toBe(2);
+      expect((await concept(['decode', '--to', 'eng_Latn', ...base()], { input: 'not json' })).code).toBe(2);
     });
 
-    it('packs list / verify and doctor', () => {
-      const l = concept(['packs', 'list', '--json', ...base()]);
+    it('packs list / verify and doctor', async () => {
+      const l = await concept(['packs', 'list', '--json', ...base()]);
       expect(l.code).toBe(0);
       expect(JSON.parse(l.stdout).map((p: { kind: string }) => p.kind).sort()).toEqual(['lcm', 'lcm', 'sonar']);
-      const v = concept(['packs', 'verify', ...base()]);
+      const v = await concept(['packs', 'verify', ...base()]);
       expect(v.code, v.stderr).toBe(0);
       expect(v.stdout).toMatch(/\tok/);
-      const doc = concept(['doctor', '--json', ...base()]);
+      const doc = await concept(['doctor', '--json', ...base()]);
       expect(doc.code, doc.stderr).toBe(0);
       const j = JSON.parse(doc.stdout);
       expect(j.runtime.usedProvider).toBe('cpu');
@@ -172,18 +184,18 @@ for (const fam of families()) {
       expect(j.packs.length).toBe(3);
     });
 
-    it('eval over a JSONL dataset: extractive and lead-3, per-language table and JSON', () => {
+    it('eval over a JSONL dataset: extractive and lead-3, per-language table and JSON', async () => {
       const lines = [
         { document: UDHR_DOC, summary: 'All human beings are born free and equal. Everyone has the right to life.', lang: 'en' },
         { document: UDHR_DOC.replace('brotherhood', 'fraternity'), summary: 'Everyone has the right to life, liberty and security.', lang: 'eng_Latn' },
       ];
       writeFileSync(join(dir, 'ds.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n'));
-      const md = concept(['eval', join(dir, 'ds.jsonl'), '--method', 'extractive,lead-3', ...base()]);
+      const md = await concept(['eval', join(dir, 'ds.jsonl'), '--method', 'extractive,lead-3', ...base()]);
       expect(md.code, md.stderr).toBe(0);
       expect(md.stdout).toMatch(/## Evaluation: extractive/);
       expect(md.stdout).toMatch(/## Evaluation: lead-3/);
       expect(md.stdout).toMatch(/\| en \| 1 \|/);
-      const js = concept(['eval', join(dir, 'ds.jsonl'), '--method', 'lead-3', '--json']);
+      const js = await concept(['eval', join(dir, 'ds.jsonl'), '--method', 'lead-3', '--json']);
       expect(js.code).toBe(0);
       const rep = JSON.parse(js.stdout);
       expect(rep.n).toBe(2);
@@ -196,9 +208,9 @@ describe('bad input: clear message, non-zero exit, database unchanged', () => {
   let db: string;
   let before: string;
   const pack = ['--pack', RANDOM, '--beam', '1', '--max-tokens', '8'];
-  beforeAll(() => {
+  beforeAll(async () => {
     db = join(dir, 'bad.db');
-    const r = concept(['translate', join(dir, 'udhr1.txt'), '--to', 'fra_Latn', '--db', db, ...pack]);
+    const r = await concept(['translate', join(dir, 'udhr1.txt'), '--to', 'fra_Latn', '--db', db, ...pack]);
     expect(r.code, r.stderr).toBe(0);
     before = dbDigest(db);
     writeFileSync(join(dir, 'empty.txt'), '');
@@ -223,15 +235,15 @@ describe('bad input: clear message, non-zero exit, database unchanged', () => {
     ['bad --sentences', () => ['summarize', join(dir, 'udhr1.txt'), '--sentences', '0'], 1, /--sentences/],
   ];
   for (const [what, args, code, msg, input] of cases) {
-    it(what, () => {
-      const r = concept([...args(), '--db', db, ...pack], input !== undefined ? { input } : {});
+    it(what, async () => {
+      const r = await concept([...args(), '--db', db, ...pack], input !== undefined ? { input } : {});
       expect(r.code, r.stderr).toBe(code);
       expect(r.stderr).toMatch(msg);
       expect(dbDigest(db)).toBe(before);
     });
   }
 
-  it('a missing pack folder, a corrupt pack, an invalid pack.json: exit 3', () => {
+  it('a missing pack folder, a corrupt pack, an invalid pack.json: exit 3', async () => {
     const bad = join(dir, 'badpacks');
     cpSync(join(RANDOM, 'sonar'), join(bad, 'sonar'), { recursive: true });
     const enc = join(bad, 'sonar', 'encoder.onnx');
@@ -242,47 +254,47 @@ describe('bad input: clear message, non-zero exit, database unchanged', () => {
     const pj = join(bad2, 'sonar', 'pack.json');
     writeFileSync(pj, readFileSync(pj, 'utf8').replace('"kind"', '"kindx"'));
     for (const p of [join(dir, 'no-such-pack'), bad, bad2]) {
-      const r = concept(['translate', join(dir, 'udhr.txt'), '--to', 'fra_Latn', '--db', db, '--pack', p]);
+      const r = await concept(['translate', join(dir, 'udhr.txt'), '--to', 'fra_Latn', '--db', db, '--pack', p]);
       expect(r.code, r.stderr).toBe(3);
       expect(r.stderr).toMatch(/pack/i);
       expect(dbDigest(db)).toBe(before);
     }
-    const v = concept(['packs', 'verify', '--db', db, '--pack', bad]);
+    const v = await concept(['packs', 'verify', '--db', db, '--pack', bad]);
     expect(v.code).toBe(3);
     expect(v.stdout).toMatch(/sha256|failed/);
   });
 
-  it('LCM tasks without an LCM pack: exit 3', () => {
-    const r = concept(['expand', join(dir, 'udhr.txt'), '--to', 'fra_Latn', '--db', db, '--pack', join(RANDOM, 'sonar')]);
+  it('LCM tasks without an LCM pack: exit 3', async () => {
+    const r = await concept(['expand', join(dir, 'udhr.txt'), '--to', 'fra_Latn', '--db', db, '--pack', join(RANDOM, 'sonar')]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/LCM pack/);
     expect(dbDigest(db)).toBe(before);
   });
 
-  it('a pack whose dimension differs from the cached concepts: exit 3', () => {
+  it('a pack whose dimension differs from the cached concepts: exit 3', async () => {
     const other = join(dir, 'dim.db');
     const st = openStore(other);
     st.concepts.putMany('random-v1', 'eng_Latn', [{ hash: 'b'.repeat(64), vector: new Float32Array(16).fill(1) }]);
     st.close();
     const d0 = dbDigest(other);
-    const r = concept(['summarize', join(dir, 'udhr.txt'), '--to', 'fra_Latn', '--db', other, ...pack]);
+    const r = await concept(['summarize', join(dir, 'udhr.txt'), '--to', 'fra_Latn', '--db', other, ...pack]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/16-dimensional.*32-dimensional/);
     expect(dbDigest(other)).toBe(d0);
   });
 
-  it('a database that is not one: exit 4, file untouched', () => {
+  it('a database that is not one: exit 4, file untouched', async () => {
     const notDb = join(dir, 'not.db');
     writeFileSync(notDb, 'hello, I am not SQLite'.repeat(100));
-    const r = concept(['translate', join(dir, 'udhr1.txt'), '--to', 'fra_Latn', '--db', notDb, ...pack]);
+    const r = await concept(['translate', join(dir, 'udhr1.txt'), '--to', 'fra_Latn', '--db', notDb, ...pack]);
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/not a valid Concept Studio database/);
     expect(readFileSync(notDb, 'utf8')).toBe('hello, I am not SQLite'.repeat(100));
   });
 
-  it('nothing is created for refused input when the database does not exist yet', () => {
+  it('nothing is created for refused input when the database does not exist yet', async () => {
     const fresh = join(dir, 'fresh', 'c.db');
-    const r = concept(['translate', join(dir, 'empty.txt'), '--to', 'fra_Latn', '--db', fresh, ...pack]);
+    const r = await concept(['translate', join(dir, 'empty.txt'), '--to', 'fra_Latn', '--db', fresh, ...pack]);
     expect(r.code).toBe(2);
     expect(existsSync(fresh)).toBe(false);
   });
