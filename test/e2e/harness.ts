@@ -2,7 +2,7 @@
  * One server and one Chromium for the whole e2e suite. Uses the real service (main/api/service.ts, bundled mini
  * packs, a fresh data folder) when it exists, else the fake API; CONCEPT_E2E_API=fake|real forces one.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ export const hasChromium = existsSync(CHROMIUM);
 
 export interface E2E {
   mode: 'real' | 'fake';
+  packs: string;
   api: EventSourceApi;
   server: RunningServer;
   browser: Browser;
@@ -44,6 +45,7 @@ export async function startE2E(opts: { locale?: string } = {}): Promise<E2E> {
   if (rendererNeedsBuild()) buildRenderer();
   const real = wantReal();
   let dataDir: string | null = null;
+  let packsUsed = 'fake';
   let api: EventSourceApi;
   if (real) {
     dataDir = mkdtempSync(join(tmpdir(), 'concept-e2e-'));
@@ -51,7 +53,15 @@ export async function startE2E(opts: { locale?: string } = {}): Promise<E2E> {
     mkdirSync(o.userPackDir, { recursive: true });
     const spec = '../../main/api/service.js';
     const mod: any = await import(spec);
-    api = await mod.createService(o);
+    // The bundled mini packs; before they are trained, the random-weight fixture packs (same graphs, same contract).
+    const hasMini = existsSync(join(o.bundledPackDir, 'sonar')) || existsSync(join(o.bundledPackDir, 'pack.json'))
+      || (existsSync(o.bundledPackDir) && readdirSync(o.bundledPackDir).some((d) => existsSync(join(o.bundledPackDir, d, 'pack.json'))));
+    api = await mod.createService({
+      ...o,
+      ...(hasMini ? {} : { packDirs: [join(ROOT, 'test', 'fixtures', 'random')] }),
+      decoding: { greedy: true, maxTokens: 48 }, // keep the suite quick: short greedy decoding
+    });
+    packsUsed = hasMini ? 'models/mini' : 'test/fixtures/random';
   } else {
     api = createFakeApi();
   }
@@ -67,6 +77,7 @@ export async function startE2E(opts: { locale?: string } = {}): Promise<E2E> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   return {
     mode: real ? 'real' : 'fake',
+    packs: packsUsed,
     api,
     server,
     browser,

@@ -7,6 +7,7 @@ export interface PlacedPoint extends ConceptMapPoint {
 
 /** Scales projected points into a w×h box with a margin, keeping the aspect ratio (y grows upwards). */
 export function layoutPoints(points: ConceptMapPoint[], w: number, h: number, margin = 20): PlacedPoint[] {
+  points = points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
   if (points.length === 0) return [];
   const xs = points.map((p) => p.x);
   const ys = points.map((p) => p.y);
