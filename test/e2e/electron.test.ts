@@ -2,7 +2,8 @@
  * The Electron shell without Electron (its binary cannot run here): the engine supervisor with a fake process,
  * the preload bundle run against a fake `electron` module, and the security settings of the main process.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { build } from 'esbuild';
@@ -196,5 +197,23 @@ describe('electron-builder.yml', () => {
     expect(cfg.asarUnpack).toEqual(expect.arrayContaining(['**/node_modules/onnxruntime-node/**', '**/node_modules/better-sqlite3/**']));
     expect(cfg.extraResources[0]).toMatchObject({ from: 'models/mini', to: 'models/mini' });
     expect(JSON.stringify(cfg.files)).toContain('node_modules/onnxruntime-node/bin/napi-v6/${platform}/${arch}/**');
+  });
+});
+
+describe('bundled engine host (the utilityProcess entry)', () => {
+  it.skipIf(!existsSync(join(ROOT, 'main/api/service.ts')))('bundles with its worker and serves a run under a stand-in parentPort', async () => {
+    // Inside the checkout (under node_modules/.cache), so the bundle's external packages resolve from node_modules.
+    mkdirSync(join(ROOT, 'node_modules', '.cache'), { recursive: true });
+    const out = mkdtempSync(join(ROOT, 'node_modules', '.cache', 'concept-electron-'));
+    try {
+      execFileSync(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'main/electron/build.ts'), out], { cwd: ROOT, stdio: 'pipe' });
+      for (const f of ['main.mjs', 'preload.cjs', 'engine-host.mjs', 'worker.js', 'handlers.js']) expect(existsSync(join(out, f)), f).toBe(true);
+      const line = execFileSync(process.execPath, [join(ROOT, 'test/e2e/engine-host-smoke.mjs'), out, join(ROOT, 'test/fixtures/random')], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+      const r = JSON.parse(line.trim().split('\n').pop()!);
+      expect(r).toMatchObject({ languages: 202, imported: true, unknown: 'UNKNOWN_METHOD', end: 'done' });
+      expect(r.progress).toBeGreaterThan(3);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
