@@ -93,7 +93,7 @@ function hash(s: string): number {
 }
 
 export interface FakeOptions {
-  /** Milliseconds per progress step; long runs (expand, or steps >= 100) take 20 times longer. */
+  /** Milliseconds per progress step; long runs (expand, documents over 100 sentences, steps >= 100) take 20 times longer. */
   stepMs?: number;
 }
 
@@ -202,7 +202,7 @@ export class FakeApi implements ConceptApi {
     const requestId = `req-${this.nextReq++}`;
     const state = { cancelled: false };
     this.inflight.set(requestId, state);
-    const long = req.task === 'expand' || (req.sampler?.steps ?? 0) >= 100;
+    const long = req.task === 'expand' || doc.sentences.length > 100 || (req.sampler?.steps ?? 0) >= 100;
     void this.simulate(requestId, req, doc, state, long ? this.stepMs * 20 : this.stepMs);
     return { requestId };
   }
