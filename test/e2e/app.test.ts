@@ -139,12 +139,6 @@ describe.skipIf(!hasChromium)('Concept Studio in the browser (e2e)', () => {
     await page.getByTestId('length-value').fill('3');
     await watchRunning(page);
     await page.getByTestId('run').click();
-    // Screenshot mid-run (once a later stage is under way), or as soon as it shows if the run is quick.
-    await page.locator('[data-testid="running"] li.active[data-stage="encode"], [data-testid="running"] li.active[data-stage="generate"], [data-testid="running"] li.active[data-stage="decode"]')
-      .first().waitFor({ timeout: 30_000 })
-      .catch(() => {})
-      .then(() => page.waitForTimeout(250))
-      .then(async () => { if (await page.getByTestId('running').count()) await shot(page, 'running'); });
     await page.getByTestId('output-sentence').first().waitFor({ timeout: 180_000 });
     const seen: any = await page.evaluate(() => ((globalThis as any)).__running);
     expect(seen.seen).toBe(true);
@@ -221,6 +215,10 @@ describe.skipIf(!hasChromium)('Concept Studio in the browser (e2e)', () => {
       const seen: any = await page.evaluate(() => (globalThis as any).__running);
       throw new Error(`${err.message}\nrunning panel seen: ${JSON.stringify(seen)}; toasts: ${JSON.stringify(await page.getByTestId('toast').allTextContents())}`);
     });
+    // Screenshot of the progress once a later stage is under way (this run is long), then cancel with Escape.
+    await page.locator('[data-testid="running"] li.active:is([data-stage="encode"], [data-stage="generate"], [data-stage="decode"])')
+      .first().waitFor({ timeout: 30_000 }).catch(() => {});
+    if (await page.getByTestId('running').count()) await shot(page, 'running');
     await page.keyboard.press('Escape');
     await page.getByTestId('running').waitFor({ state: 'detached', timeout: 60_000 });
     await expect.poll(() => page.getByTestId('toast').allTextContents()).toContainEqual(expect.stringContaining('Run cancelled.'));
