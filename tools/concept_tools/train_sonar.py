@@ -199,11 +199,19 @@ def train(work: str, steps: int, batch: int = 64, seed: int = 1, device: str = "
         torch.set_rng_state(st["torch_rng"])
         log(f"resumed sonar at step {step}")
     warmup, peak = 150, 1.5e-3
+
+    def save():
+        torch.save({"encoder": enc.state_dict(), "decoder": dec.state_dict(), "opt": opt.state_dict(),
+                    "step": step, "rng": rng.getstate(), "torch_rng": torch.get_rng_state(),
+                    "config": cfg.to_dict(), "elapsed_s": elapsed0 + time.time() - t0}, ckpt + ".tmp")
+        os.replace(ckpt + ".tmp", ckpt)
+
     enc.train(), dec.train()
     t0 = time.time()
     while step < steps:
         if time_budget_s is not None and time.time() - t0 > time_budget_s:
             log(f"time budget reached at step {step}")
+            save()
             break
         lr = peak * min(1.0, (step + 1) / warmup) * max(0.1, 1 - step / max(steps, 1))
         for g in opt.param_groups:
@@ -233,10 +241,7 @@ def train(work: str, steps: int, batch: int = 64, seed: int = 1, device: str = "
             log(f"sonar step {step}/{steps} ce {ce.item():.3f} mse {mse.item():.4f} lr {lr:.2e} "
                 f"{(time.time() - t0) / 60:.1f} min")
         if step % 100 == 0 or step == steps:
-            torch.save({"encoder": enc.state_dict(), "decoder": dec.state_dict(), "opt": opt.state_dict(),
-                        "step": step, "rng": rng.getstate(), "torch_rng": torch.get_rng_state(),
-                        "config": cfg.to_dict(), "elapsed_s": elapsed0 + time.time() - t0}, ckpt + ".tmp")
-            os.replace(ckpt + ".tmp", ckpt)
+            save()
     enc.eval(), dec.eval()
     enc.train_info = {"steps": step, "batch": batch, "minutes": (elapsed0 + time.time() - t0) / 60}
     return enc, dec, tok, cfg, ex
