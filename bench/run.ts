@@ -275,7 +275,7 @@ async function main(): Promise<void> {
 
     // ------------------------------------------------------------------ decoder
     if (opt.sections.has('decoder')) {
-      const n = 16;
+      const n = 8;
       const maxLen = 64;
       const embs = embeddings.slice(0, n);
       const langId = sonar.tokenizer.langId('eng_Latn');
@@ -310,6 +310,9 @@ async function main(): Promise<void> {
       if (!langs.includes(to)) throw new Error(`--to ${to} is not a language of the pack`);
       if (trained.length && !trained.includes(to)) notes.push(`e2e target ${to} is not among the pack's trained languages`);
       const k = 3;
+      // the pack's max_tokens (256), capped at 128 positions: real sentences end well before, and a model that does
+      // not stop (random weights) cannot blow the time budget
+      const e2eMaxTokens = Math.min(sonar.pack.json.decoding.max_tokens, 128);
       const out: Record<string, unknown>[] = [];
       for (const doc of data.docs) {
         log(`end to end ${doc.id} → ${to}`);
@@ -322,10 +325,10 @@ async function main(): Promise<void> {
           const sids = sents.map((x) => sonar.tokenize(x, 'eng_Latn'));
           const embs = await sonar.encodeIds(sids);
           const pick = selectSentences(embs, k);
-          const dec = await sonar.decodeTexts(pick.map((i) => embs[i]), to);
+          const dec = await sonar.decodeTexts(pick.map((i) => embs[i]), to, { maxTokens: e2eMaxTokens });
           st = { pick, texts: dec.map((d) => d.text), segS };
           docEmbeddings ??= embs;
-        }, { op: 'e2e', pack: sonarDir, to, max_len: sonar.pack.json.decoding.max_tokens, sentences, lang: 'eng_Latn', k }, slow);
+        }, { op: 'e2e', pack: sonarDir, to, max_len: e2eMaxTokens, sentences, lang: 'eng_Latn', k }, slow);
         const sameText = (pd.texts as string[]).filter((x, i) => x === st.texts[i]).length;
         const samePick = JSON.stringify(pd.pick) === JSON.stringify(st.pick);
         const sameIds = (pd.ids as number[][]).every((x, i) => JSON.stringify(x) === JSON.stringify(sonar.tokenize(sentences[i], 'eng_Latn')));
