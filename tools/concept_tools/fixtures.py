@@ -25,8 +25,9 @@ SENTENCES = [
 ]
 
 
-def _r(t: torch.Tensor, nd: int = 7):
-    return [round(float(x), nd) for x in t.reshape(-1).tolist()]
+def _r(t: torch.Tensor):
+    """float32 values with 9 significant digits: enough to round-trip every float32 exactly."""
+    return [float(f"{x:.9g}") for x in t.reshape(-1).tolist()]
 
 
 def _dump(path, obj):

@@ -71,7 +71,7 @@ export interface GenerateOptions {
   /** hard cap on output concepts (pack generation.max_concepts), default 128 */
   maxConcepts?: number;
   budget?: LengthBudget;
-  /** stop rules are suppressed until this many concepts are out (default 0, as the reference loop) */
+  /** stop rules are suppressed until this many concepts are out (default 1: the reference min_gen_len, lcm.md §6) */
   minConcepts?: number;
   pinned?: readonly PinnedConcept[];
   signal?: AbortSignal;
@@ -112,7 +112,7 @@ export async function generate(
   if (o.endOfText.length !== d) throw new Error('generate: end-of-text concept has the wrong dimension');
   const eosThr = o.eosThreshold ?? 0.9;
   const repThr = o.repetitionThreshold === undefined ? 0.9 : o.repetitionThreshold;
-  const minConcepts = o.minConcepts ?? 0;
+  const minConcepts = o.minConcepts ?? 1;
   const rng = o.rng ?? new Rng(o.seed ?? 0);
 
   const pinned = new Map<number, Float32Array>();

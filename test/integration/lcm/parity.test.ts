@@ -49,8 +49,8 @@ for (const pair of PAIRS) {
       const a = maxAbsDiff(base.normalizer.normalize(fx.input_raw), fx.base.normalized_input);
       const b = maxAbsDiff(tt.normalizer.normalize(fx.input_raw), fx.contextualizer.normalized_input);
       report.push(`[${pair.name}] normalize max diff: base ${a.toExponential(2)}, two-tower ${b.toExponential(2)}`);
-      expect(a).toBeLessThanOrEqual(1e-5);
-      expect(b).toBeLessThanOrEqual(1e-5);
+      expect(a).toBeLessThanOrEqual(TOL);
+      expect(b).toBeLessThanOrEqual(TOL);
       const back = tt.normalizer.denormalize(tt.normalizer.normalize(fx.input_raw));
       expect(maxAbsDiff(back, fx.input_raw)).toBeLessThanOrEqual(1e-6);
     });

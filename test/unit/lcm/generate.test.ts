@@ -34,8 +34,10 @@ describe('generation loop: stopping rules', () => {
     expect(r3.concepts.length).toBe(2);
   });
 
-  it('a prediction of the EOT concept first gives an empty output (as the reference loop)', async () => {
-    const r = await generate(new ScriptedModel([EOT]), PROMPT, { endOfText: EOT });
+  it('stop rules start after minConcepts (default 1, the reference min_gen_len); 0 allows an empty output', async () => {
+    const r0 = await generate(new ScriptedModel([EOT, EOT]), PROMPT, { endOfText: EOT });
+    expect(r0.concepts.length).toBe(1);
+    const r = await generate(new ScriptedModel([EOT]), PROMPT, { endOfText: EOT, minConcepts: 0 });
     expect(r.concepts).toEqual([]);
     expect(r.stopReason).toBe('eos');
     // with minConcepts 1 the first concept is kept whatever it is
@@ -160,7 +162,9 @@ describe('generation loop: pinned concepts (concept-level editing)', () => {
 
   it('fills every position before the last pinned one, flagging predictions that would have stopped', async () => {
     const m = new ScriptedModel([EOT, A, B]);
-    const r = await generate(m, PROMPT, { endOfText: EOT, pinned: [{ index: 2, concept: P3 }], budget: { concepts: 1 } });
+    const r = await generate(m, PROMPT, {
+      endOfText: EOT, minConcepts: 0, pinned: [{ index: 2, concept: P3 }], budget: { concepts: 1 },
+    });
     // the budget (1) cannot cut the output before the pinned position 2
     expect(r.concepts).toEqual([EOT, A, P3]);
     expect(r.items.map((x) => x.forced)).toEqual([true, false, false]);
