@@ -447,6 +447,7 @@ class Cli {
     if (limit) records = records.slice(0, limit);
     if (!records.length) throw new ApiError('INVALID_INPUT', `${inp.name} has no {document, summary, lang} lines.`);
     const reports = [];
+    const lcmName = flag(this.args, 'lcm');
     const { segmentText } = await import('./cli/text.js');
     for (const m of methods) {
       let withPred: { id?: string; document: string; summary: string; lang: string; prediction: string }[];
@@ -463,12 +464,15 @@ class Cli {
             withPred.push({ ...r, lang: r.lang ?? lang, prediction: '' });
             continue;
           }
-          const res = await svc.runText({ sentences: sents, lang, task: 'summarize', targetLang: lang, method: m as Method, length: { sentences: k } });
+          const res = await svc.runText({
+            sentences: sents, lang, task: 'summarize', targetLang: lang, method: m as Method, length: { sentences: k },
+            ...(m === 'lcm' && lcmName ? { lcmPack: lcmName } : {}),
+          });
           withPred.push({ ...r, lang: r.lang ?? lang, prediction: res.sentences.map((s) => s.text).join('\n') });
         }
         this.clearProgress();
       }
-      reports.push(evaluate(withPred, { method: m, tokenizer, useStemmer: bool(this.args, 'stemmer'), includeRecords: bool(this.args, 'records') }));
+      reports.push(evaluate(withPred, { method: m === 'lcm' && lcmName ? `lcm:${lcmName}` : m, tokenizer, useStemmer: bool(this.args, 'stemmer'), includeRecords: bool(this.args, 'records') }));
     }
     if (bool(this.args, 'json')) this.out(reports.length === 1 ? formatJson(reports[0]) : `[${reports.map((r) => formatJson(r)).join(',\n')}]`);
     else for (const r of reports) this.out(formatMarkdown(r));
