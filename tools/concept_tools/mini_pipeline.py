@@ -29,8 +29,10 @@ LICENSE_NOTE = ("Weights: MIT (Concept Studio). Training data: mixed licences in
 # ------------------------------------------------------------------------------------------------ concepts
 @torch.no_grad()
 def encode(enc, tok, sents: list[str], langs: list[str], batch: int = 128) -> torch.Tensor:
-    ids = [tok.encode_source(s, l, enc.cfg.max_seq_len + 1)[:-1] + [3] if len(tok.pieces(s)) + 2 > enc.cfg.max_seq_len
-           else tok.encode_source(s, l) for s, l in zip(sents, langs)]
+    cap = enc.cfg.max_seq_len
+    ids = [tok.encode_source(s, l) for s, l in zip(sents, langs)]
+    # over-long sentences keep their first `cap` ids and get EOS back (tokenized once)
+    ids = [x[:cap] + [3] if len(x) > cap else x for x in ids]
     order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
     out = torch.zeros(len(ids), enc.cfg.model_dim)
     for s in range(0, len(order), batch):
@@ -284,7 +286,6 @@ def rouge_l(ref: str, hyp: str) -> float:
         for j, y in enumerate(b):
             cur.append(prev[j] + 1 if x == y else max(prev[j + 1], cur[j]))
         prev = cur
-        lcs = prev[-1]
     lcs = prev[-1]
     if lcs == 0:
         return 0.0

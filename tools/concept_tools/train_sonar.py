@@ -54,12 +54,6 @@ def build_spm(work: str, seed: int = 1) -> str:
     return model_prefix + ".model"
 
 
-def _aligned_sentence_pairs(unit: dict[str, str]):
-    """UDHR paragraphs are long: align sentence-by-sentence where both sides split into the same count."""
-    split = {c: data.split_sentences(t) for c, t in unit.items()}
-    return split
-
-
 def build_examples(tok: SonarTokenizer, work: str):
     path = os.path.join(work, "sonar_examples.pt")
     if os.path.exists(path):
@@ -74,7 +68,8 @@ def build_examples(tok: SonarTokenizer, work: str):
     units, test_units = data.udhr_multiway()
     udhr_pairs = []
     for u in units:
-        split = _aligned_sentence_pairs(u)
+        # UDHR paragraphs are long: align sentence by sentence where both sides split into the same count
+        split = {c: data.split_sentences(t) for c, t in u.items()}
         codes = sorted(split)
         for i, a in enumerate(codes):
             for b in codes[i + 1:]:
