@@ -1,6 +1,12 @@
 """Train the mini SONAR-style encoder/decoder: translation + denoising auto-encoding through the mean-pooled
 bottleneck, plus an MSE pull between the embeddings of parallel sentences (as SONAR does) so that one sentence in
-many languages lands on one point. Resumable: the checkpoint holds model, optimizer, step and RNG state."""
+many languages lands on one point. Resumable: the checkpoint holds model, optimizer, step and RNG state.
+
+An MSE pull alone has a trivial minimum — every sentence on one point — and a small model that is still learning to
+use its bottleneck falls into it (the first mini run ended with cosines of 0.9999 between unrelated sentences). An
+in-batch contrastive term (InfoNCE over the parallel pairs of the batch) rules that minimum out: the partner must be
+nearer than every other sentence of the batch. The MSE term stays, lighter, because the LCM and the decoder work in
+the ℓ2 geometry, not only in angles."""
 from __future__ import annotations
 
 import json
@@ -17,6 +23,22 @@ from .sonar_model import SonarConfig, SonarTextDecoder, SonarTextEncoder
 from .tokenizer import EOS, PAD, SonarTokenizer
 
 MAX_TOKENS = 40  # content pieces per sentence: short sentences make CPU training affordable
+MSE_WEIGHT = 10.0
+NCE_WEIGHT = 1.0
+NCE_TEMPERATURE = 0.05
+
+
+def info_nce(a: torch.Tensor, b: torch.Tensor, items, sel: torch.Tensor) -> torch.Tensor:
+    """Symmetric in-batch InfoNCE on cosine similarity. Two rows with the same target text (one UDHR sentence paired
+    with several languages) are not negatives of each other."""
+    za, zb = F.normalize(a, dim=-1), F.normalize(b, dim=-1)
+    logits = za @ zb.T / NCE_TEMPERATURE
+    keys = [tuple(items[i][3]) for i in sel.tolist()]
+    same = torch.tensor([[ki == kj and i != j for j, kj in enumerate(keys)] for i, ki in enumerate(keys)],
+                        device=a.device)
+    logits = logits.masked_fill(same, float("-inf"))
+    target = torch.arange(len(keys), device=a.device)
+    return 0.5 * (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target))
 
 
 def build_spm(work: str, seed: int = 1) -> str:
@@ -120,7 +142,7 @@ def lang_stats(tok: SonarTokenizer, ex) -> dict[str, int]:
 
 def mini_config(vocab_size: int) -> SonarConfig:
     return SonarConfig(vocab_size=vocab_size, model_dim=256, num_heads=4, ffn_dim=1024, encoder_layers=3,
-                       decoder_layers=3, max_seq_len=128, dropout=0.05)
+                       decoder_layers=3, max_seq_len=128, dropout=0.0)
 
 
 def noise(ids: list[int], rng: random.Random) -> list[int]:
@@ -129,24 +151,55 @@ def noise(ids: list[int], rng: random.Random) -> list[int]:
     return kept or ids[:1]
 
 
-def sample_batch(tok, ex, rng: random.Random, size: int):
-    """A mix of translation (tatoeba/udhr, both directions), clean and noised auto-encoding, and the demo texts."""
-    items = []  # (src_lang, src_ids, tgt_lang, tgt_ids, is_pair)
-    for _ in range(size):
-        r = rng.random()
-        if r < 0.30:
-            a, ia, b, ib = rng.choice(ex["pairs"])
-        elif r < 0.45 and ex["udhr_pairs"]:
-            a, ia, b, ib = rng.choice(ex["udhr_pairs"])
-        else:
-            a, ia = rng.choice(ex["demo"]) if (r < 0.52 and ex["demo"]) else rng.choice(ex["mono"])
-            src = noise(ia, rng) if rng.random() < 0.5 else ia
-            items.append((a, src, a, ia, False))
-            continue
-        if rng.random() < 0.5:
-            a, ia, b, ib = b, ib, a, ia
-        items.append((a, ia, b, ib, True))
-    return items
+def sample_item(ex, rng: random.Random):
+    """One training item (src_lang, src_ids, tgt_lang, tgt_ids, is_pair): translation (tatoeba/udhr, both
+    directions), clean or noised auto-encoding, and the demo texts."""
+    r = rng.random()
+    if r < 0.30:
+        a, ia, b, ib = rng.choice(ex["pairs"])
+    elif r < 0.45 and ex["udhr_pairs"]:
+        a, ia, b, ib = rng.choice(ex["udhr_pairs"])
+    else:
+        a, ia = rng.choice(ex["demo"]) if (r < 0.52 and ex["demo"]) else rng.choice(ex["mono"])
+        src = noise(ia, rng) if rng.random() < 0.5 else ia
+        return (a, src, a, ia, False)
+    if rng.random() < 0.5:
+        a, ia, b, ib = b, ib, a, ia
+    return (a, ia, b, ib, True)
+
+
+POOL = 10  # batches drawn at once and cut by length: padding to the batch maximum wastes far less compute
+
+
+def sample_pool(ex, rng: random.Random, size: int) -> list[list]:
+    items = [sample_item(ex, rng) for _ in range(size * POOL)]
+    items.sort(key=lambda it: max(len(it[1]), len(it[3])))
+    batches = [items[i * size:(i + 1) * size] for i in range(POOL)]
+    rng.shuffle(batches)
+    return batches
+
+
+@torch.no_grad()
+def probe(enc, tok, device: str, n: int = 300) -> str:
+    """A cheap look at the bottleneck while training: held-out xx->eng retrieval among n pairs, and the mean cosine
+    between unrelated sentences (near 1.0 means collapse)."""
+    _, test = data.tatoeba()
+    test = test[:: max(1, len(test) // n)][:n]
+    was = enc.training
+    enc.eval()
+
+    def emb(sents, langs):
+        items = [(la, tok.pieces(s)[:MAX_TOKENS], la, [], False) for s, la in zip(sents, langs)]
+        s_ids, s_mask = collate(tok, items)[:2]
+        return F.normalize(enc(s_ids.to(device), s_mask.to(device)), dim=-1)
+
+    ea = emb([t[1] for t in test], [t[0] for t in test])
+    eb = emb([t[3] for t in test], [t[2] for t in test])
+    sim = ea @ eb.T
+    acc = (sim.argmax(-1) == torch.arange(len(test), device=sim.device)).float().mean().item()
+    off = (sim.sum() - sim.diag().sum()) / (len(test) * (len(test) - 1))
+    enc.train(was)
+    return f"probe retrieval {acc:.3f} (chance {1 / len(test):.4f}) cos unrelated {off.item():.3f} paired {sim.diag().mean().item():.3f}"
 
 
 def collate(tok, items):
@@ -202,6 +255,7 @@ def train(work: str, steps: int, batch: int = 64, seed: int = 1, device: str = "
         os.replace(ckpt + ".tmp", ckpt)
 
     enc.train(), dec.train()
+    pending: list[list] = []  # not checkpointed: a resumed run draws a fresh pool from the restored RNG
     t0 = time.time()
     while step < steps:
         if time_budget_s is not None and time.time() - t0 > time_budget_s:
@@ -211,7 +265,9 @@ def train(work: str, steps: int, batch: int = 64, seed: int = 1, device: str = "
         lr = peak * min(1.0, (step + 1) / warmup) * max(0.1, 1 - step / max(steps, 1))
         for g in opt.param_groups:
             g["lr"] = lr
-        items = sample_batch(tok, ex, rng, batch)
+        if not pending:
+            pending = sample_pool(ex, rng, batch)
+        items = pending.pop()
         s_ids, s_mask, t_ids, t_mask, d_ids, d_mask, is_pair = [x.to(device) for x in collate(tok, items)]
         emb = enc(s_ids, s_mask)
         logits = dec(d_ids[:, :-1], emb)
@@ -225,8 +281,8 @@ def train(work: str, steps: int, batch: int = 64, seed: int = 1, device: str = "
         if is_pair.any():
             sel = is_pair.nonzero().squeeze(1)
             emb_t = enc(t_ids[sel], t_mask[sel])
-            mse = F.mse_loss(emb[sel], emb_t) * 50.0
-            loss = loss + mse
+            mse = F.mse_loss(emb[sel], emb_t) * MSE_WEIGHT
+            loss = loss + mse + info_nce(emb[sel], emb_t, items, sel) * NCE_WEIGHT
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -237,6 +293,8 @@ def train(work: str, steps: int, batch: int = 64, seed: int = 1, device: str = "
                 f"{(time.time() - t0) / 60:.1f} min")
         if step % 100 == 0 or step == steps:
             save()
+        if step % 200 == 0:
+            log(probe(enc, tok, device))
     enc.eval(), dec.eval()
     enc.train_info = {"steps": step, "batch": batch, "minutes": (elapsed0 + time.time() - t0) / 60}
     return enc, dec, tok, cfg, ex
