@@ -302,18 +302,29 @@ def evaluate_sonar(enc, dec, tok, log=print):
     for a, ta, b, tb in test:
         by_lang.setdefault(a, []).append(ta)
     by_lang["eng_Latn"] = sorted({tb for _, _, _, tb in test})[:100]
-    total_em, total_chrf, total_n = 0, 0.0, 0
+    total_em, total_chrf, total_n, total_base_em, total_base_chrf = 0, 0.0, 0, 0, 0.0
     for lang, sents in sorted(by_lang.items())[:3 if QUICK else None]:
         emb = encode(enc, tok, sents, [lang] * len(sents))
         outs = greedy_batch(dec, emb, [tok.lang_id(lang)] * len(sents), max_len=64)
         hyps = [tok.decode(o) for o in outs]
         em = sum(h.strip() == s.strip() for h, s in zip(hyps, sents))
         cf = sum(chrf(h, s) for h, s in zip(hyps, sents))
-        res["autoencoding"][lang] = {"n": len(sents), "exact_match": em / len(sents), "chrf": cf / len(sents)}
+        # baseline: the same decoder given the concept of ANOTHER held-out sentence of the same language — what the
+        # language model alone gets right, so that the gap measures what the concept carries
+        other = greedy_batch(dec, emb.roll(1, dims=0), [tok.lang_id(lang)] * len(sents), max_len=64)
+        base_hyps = [tok.decode(o) for o in other]
+        base_em = sum(h.strip() == s.strip() for h, s in zip(base_hyps, sents))
+        base_cf = sum(chrf(h, s) for h, s in zip(base_hyps, sents))
+        res["autoencoding"][lang] = {"n": len(sents), "exact_match": em / len(sents), "chrf": cf / len(sents),
+                                     "baseline_chrf": base_cf / len(sents)}
         total_em += em
         total_chrf += cf
         total_n += len(sents)
-    res["autoencoding_mean"] = {"n": total_n, "exact_match": total_em / total_n, "chrf": total_chrf / total_n}
+        total_base_em += base_em
+        total_base_chrf += base_cf
+    res["autoencoding_mean"] = {"n": total_n, "exact_match": total_em / total_n, "chrf": total_chrf / total_n,
+                                "baseline_exact_match": total_base_em / total_n,
+                                "baseline_chrf": total_base_chrf / total_n}
     # retrieval: each held-out xx sentence against all held-out English sentences
     eng = sorted({tb for _, _, _, tb in test})
     e_eng = F.normalize(encode(enc, tok, eng, ["eng_Latn"] * len(eng)), dim=-1)
