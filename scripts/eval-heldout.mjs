@@ -37,7 +37,8 @@ for (const [file, setName] of SETS) {
     const r = spawnSync(process.execPath, cmd, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
     if (r.status !== 0) throw new Error(`concept eval failed (${r.status}): ${r.stderr.slice(-2000)}`);
     writeFileSync(join(work, `${file}_${tag}.json`), r.stdout);
-    for (const rep of JSON.parse(r.stdout)) (reports[setName] ??= []).push(rep);
+    const parsed = JSON.parse(r.stdout); // one method prints a report, several print a list
+    for (const rep of Array.isArray(parsed) ? parsed : [parsed]) (reports[setName] ??= []).push(rep);
   }
 }
 
