@@ -302,19 +302,19 @@ def evaluate_sonar(enc, dec, tok, log=print):
     for a, ta, b, tb in test:
         by_lang.setdefault(a, []).append(ta)
     by_lang["eng_Latn"] = sorted({tb for _, _, _, tb in test})[:100]
+    def decode_and_score(emb, lang, sents):
+        """(exact matches, summed chrF) of greedy decodes of `emb` against `sents`."""
+        hyps = [tok.decode(o) for o in greedy_batch(dec, emb, [tok.lang_id(lang)] * len(sents), max_len=64)]
+        return (sum(h.strip() == s.strip() for h, s in zip(hyps, sents)),
+                sum(chrf(h, s) for h, s in zip(hyps, sents)))
+
     total_em, total_chrf, total_n, total_base_em, total_base_chrf = 0, 0.0, 0, 0, 0.0
     for lang, sents in sorted(by_lang.items())[:3 if QUICK else None]:
         emb = encode(enc, tok, sents, [lang] * len(sents))
-        outs = greedy_batch(dec, emb, [tok.lang_id(lang)] * len(sents), max_len=64)
-        hyps = [tok.decode(o) for o in outs]
-        em = sum(h.strip() == s.strip() for h, s in zip(hyps, sents))
-        cf = sum(chrf(h, s) for h, s in zip(hyps, sents))
+        em, cf = decode_and_score(emb, lang, sents)
         # baseline: the same decoder given the concept of ANOTHER held-out sentence of the same language — what the
         # language model alone gets right, so that the gap measures what the concept carries
-        other = greedy_batch(dec, emb.roll(1, dims=0), [tok.lang_id(lang)] * len(sents), max_len=64)
-        base_hyps = [tok.decode(o) for o in other]
-        base_em = sum(h.strip() == s.strip() for h, s in zip(base_hyps, sents))
-        base_cf = sum(chrf(h, s) for h, s in zip(base_hyps, sents))
+        base_em, base_cf = decode_and_score(emb.roll(1, dims=0), lang, sents)
         res["autoencoding"][lang] = {"n": len(sents), "exact_match": em / len(sents), "chrf": cf / len(sents),
                                      "baseline_chrf": base_cf / len(sents)}
         total_em += em

@@ -196,11 +196,9 @@ def sample_pool(ex, rng: random.Random, size: int) -> list[list]:
 
 
 @torch.no_grad()
-def probe(enc, tok, device: str, n: int = 300) -> str:
-    """A cheap look at the bottleneck while training: held-out xx->eng retrieval among n pairs, and the mean cosine
-    between unrelated sentences (near 1.0 means collapse)."""
-    _, test = data.tatoeba()
-    test = test[:: max(1, len(test) // n)][:n]
+def probe(enc, tok, device: str, test: list) -> str:
+    """A cheap look at the bottleneck while training: held-out xx->eng retrieval among the `test` pairs, and the
+    mean cosine between unrelated sentences (near 1.0 means collapse)."""
     was = enc.training
     enc.eval()
 
@@ -271,6 +269,8 @@ def train(work: str, steps: int, batch: int = 64, seed: int = 1, device: str = "
         os.replace(ckpt + ".tmp", ckpt)
 
     enc.train(), dec.train()
+    _, probe_pairs = data.tatoeba()
+    probe_pairs = probe_pairs[:: max(1, len(probe_pairs) // 300)][:300]  # read once, not at every probe
     pending: list[list] = []  # not checkpointed: a resumed run draws a fresh pool from the restored RNG
     t0 = time.time()
     while step < steps:
@@ -314,7 +314,7 @@ def train(work: str, steps: int, batch: int = 64, seed: int = 1, device: str = "
         if step % 100 == 0 or step == steps:
             save()
         if step % 200 == 0:
-            log(probe(enc, tok, device))
+            log(probe(enc, tok, device, probe_pairs))
     enc.eval(), dec.eval()
     enc.train_info = {"steps": step, "batch": batch, "minutes": (elapsed0 + time.time() - t0) / 60}
     return enc, dec, tok, cfg, ex
