@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Retrain the whole bundled mini model family (SONAR-style encoder/decoder, Base-LCM, Two-Tower LCM), export the
-packs to models/mini/, evaluate on held-out data and write the reference fixtures.
+"""Retrain a bundled model family (SONAR-style encoder/decoder, Base-LCM, Two-Tower LCM), export the packs,
+evaluate on held-out data and write the model card (and, for the mini family, the reference fixtures).
 
-    /usr/bin/python3 tools/train_mini.py [--work .work/mini] [--sonar-steps N] [--device cpu|cuda]
+    /usr/bin/python3 tools/train_mini.py                  # 2 CPU cores, < 2 h -> models/mini/ (d=256, 3+3 layers)
+    /usr/bin/python3 tools/train_mini.py --device cuda    # one GPU, ~10 min -> models/small/ (d=512, 6+6, bf16)
 
 Every stage checkpoints into --work and resumes from there; seeds are fixed."""
 import argparse
@@ -17,9 +18,12 @@ import torch  # noqa: E402
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--work", default=os.path.join(os.path.dirname(__file__), "..", ".work", "mini"))
-    ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "models", "mini"))
-    ap.add_argument("--sonar-steps", type=int, default=2800)  # ~1.45 s/step on 2 quiet cores
+    ap.add_argument("--preset", choices=["mini", "small"], default=None,
+                    help="model size; default: mini on the CPU, small with --device cuda")
+    ap.add_argument("--work", default=None, help="checkpoints (default .work/<preset>)")
+    ap.add_argument("--out", default=None, help="pack folder (default models/<preset>)")
+    ap.add_argument("--toy", action="store_true", help="tiny model and batch: checks a recipe's code path in seconds")
+    ap.add_argument("--sonar-steps", type=int, default=None, help="default: the preset's (mini 3000, small 8000)")
     ap.add_argument("--sonar-minutes", type=float, default=None, help="stop SONAR training after this long")
     ap.add_argument("--lcm-steps", type=int, default=400)  # Base ~0.75 s/step, Two-Tower ~1.6 s/step
     ap.add_argument("--lcm-minutes", type=float, default=None, help="fit each LCM's step count into this budget")
@@ -28,13 +32,19 @@ def main():
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--stage", default="all", choices=["all", "sonar", "lcm", "export"])
     args = ap.parse_args()
+    args.preset = args.preset or ("small" if args.device.startswith("cuda") else "mini")
+    root = os.path.join(os.path.dirname(__file__), "..")
+    args.work = args.work or os.path.join(root, ".work", args.preset)
+    args.out = args.out or os.path.join(root, "models", args.preset)
+    if args.preset != "mini":
+        args.fixtures = None  # the test fixtures pin the bundled mini packs only
     torch.set_num_threads(args.threads)
     os.makedirs(args.work, exist_ok=True)
     from concept_tools import train_sonar
     t0 = time.time()
     budget = args.sonar_minutes * 60 if args.sonar_minutes else None
     enc, dec, tok, cfg, ex = train_sonar.train(args.work, args.sonar_steps, device=args.device,
-                                               time_budget_s=budget)
+                                               time_budget_s=budget, preset=args.preset, toy=args.toy)
     print(f"sonar done in {(time.time() - t0) / 60:.1f} min", flush=True)
     if args.stage == "sonar":
         return

