@@ -26,7 +26,7 @@ from .tokenizer import EOS, PAD, UNK, SonarTokenizer
 MAX_TOKENS = 40  # content pieces per sentence: short sentences make CPU training affordable
 SHORT_TOKENS = 20  # curriculum: the first CURRICULUM share of steps sees only sentences this short
 CURRICULUM = 0.3
-MSE_WEIGHT = 10.0
+MSE_WEIGHT = 1.0
 NCE_WEIGHT = 1.0
 NCE_TEMPERATURE = 0.05
 UDHR_CAP = 40  # monolingual UDHR sentences kept per language: 500 translations of one text must not dominate
@@ -39,7 +39,7 @@ UDHR_CAP = 40  # monolingual UDHR sentences kept per language: 500 translations 
 # WORD_DROPOUT_FROM on a share of the teacher-forced prefix is replaced by <unk>, so that the next piece can only be
 # predicted from the concept (Bowman et al., 2016). Training-only: inference feeds the real prefix.
 WORD_DROPOUT_FROM = 200
-WORD_DROPOUT = 0.3
+WORD_DROPOUT = 0.4
 
 
 @dataclass
@@ -67,6 +67,15 @@ def word_dropout(dec_in: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     drop = (torch.rand(dec_in.shape, device=dec_in.device) < WORD_DROPOUT) & (mask == 1)
     drop[:, :2] = False
     return dec_in.masked_fill(drop, UNK)
+
+
+def scaled_mse(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """MSE between paired embeddings relative to the spread of the batch's embeddings. A raw MSE is cheapest to
+    lower by shrinking every embedding towards the common mean, which starves the decoder of the differences it
+    must read (the run that showed it: unrelated cosines of 0.85 and a teacher-forced loss barely better with the
+    true concept than with a shuffled one); divided by the spread, shrinking no longer pays."""
+    spread = torch.cat([a, b]).var(dim=0).mean()
+    return F.mse_loss(a, b) / (spread + 1e-6)
 
 
 def info_nce(a: torch.Tensor, b: torch.Tensor, items, sel: torch.Tensor) -> torch.Tensor:
@@ -215,6 +224,9 @@ def noise(ids: list[int], rng: random.Random) -> list[int]:
 AE_SHARE = {"early": 0.6, "late": 0.4}
 MONO_SOURCES = {"tatoeba": 0.35, "ntrex": 0.3, "brown": 0.1, "summ": 0.15, "udhr": 0.1}
 PAIR_SOURCES = {"tatoeba": 0.55, "ntrex": 0.4, "udhr": 0.05}
+# Share of pair items whose decoder target is the translation (the rest reconstruct their source). Measured: with
+# every pair translated (60% of the steps), the true concept beat a shuffled one by only 0.17 nats after 600 steps.
+PAIR_TRANSLATE = 0.35
 
 
 def _pick(weights: dict[str, float], rng: random.Random) -> str:
@@ -244,7 +256,9 @@ def _draw(ex, rng: random.Random, ae_share: float):
         a, ia, b, ib = rng.choice(ex["pairs"] if src == "tatoeba" else ex["udhr_pairs"])
     if rng.random() < 0.5:
         a, ia, b, ib = b, ib, a, ia
-    return (a, ia, b, ib, True)
+    # the partner always serves the alignment terms; the decoder translates only part of the time and otherwise
+    # reconstructs the source, so that most decoder steps are spent learning to read the concept
+    return (a, ia, b, ib, True, rng.random() >= PAIR_TRANSLATE)
 
 
 def sample_item(ex, rng: random.Random, max_tokens: int = MAX_TOKENS, ae_share: float = AE_SHARE["late"]):
@@ -254,7 +268,7 @@ def sample_item(ex, rng: random.Random, max_tokens: int = MAX_TOKENS, ae_share: 
         it = _draw(ex, rng, ae_share)
         if max(len(it[1]), len(it[3])) <= max_tokens:
             return it
-    return (it[0], it[1][:max_tokens], it[2], it[3][:max_tokens], it[4])
+    return (it[0], it[1][:max_tokens], it[2], it[3][:max_tokens], *it[4:])
 
 
 POOL = 10  # batches drawn at once and cut by length: padding to the batch maximum wastes far less compute
@@ -317,9 +331,11 @@ def probe_data() -> tuple[list, list[str]]:
 
 
 def collate(tok, items):
-    src = [[tok.lang_id(a)] + s + [EOS] for a, s, _, _, _ in items]
-    tgt_enc = [[tok.lang_id(b)] + t + [EOS] for _, _, b, t, _ in items]  # target side through the encoder (MSE)
-    dec = [[EOS, tok.lang_id(b)] + t + [EOS] for _, _, b, t, _ in items]
+    src = [[tok.lang_id(it[0])] + it[1] + [EOS] for it in items]
+    tgt_enc = [[tok.lang_id(it[2])] + it[3] + [EOS] for it in items]  # target side through the encoder (MSE)
+    # an item's 6th field, when true, makes the decoder reconstruct the source instead of writing the partner
+    dec = [[EOS, tok.lang_id(it[0] if it[5:] and it[5] else it[2])] + (it[1] if it[5:] and it[5] else it[3]) + [EOS]
+           for it in items]
 
     def pad(seqs):
         n = max(len(s) for s in seqs)
@@ -423,7 +439,7 @@ def train(work: str, steps: int | None = None, seed: int = 1, device: str = "cpu
             sel = is_pair.nonzero().squeeze(1)
             with torch.autocast(amp_device, dtype=torch.bfloat16, enabled=amp):
                 emb_t = enc(t_ids[sel], t_mask[sel])
-            mse = F.mse_loss(emb[sel].float(), emb_t.float()) * MSE_WEIGHT
+            mse = scaled_mse(emb[sel].float(), emb_t.float()) * MSE_WEIGHT
             nce = info_nce(emb[sel].float(), emb_t.float(), items, sel)
             loss = loss + mse + nce * NCE_WEIGHT
         opt.zero_grad(set_to_none=True)
