@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from . import data, export_onnx
-from .generate import chrf, greedy_batch
+from .generate import greedy_batch
 from .lcm_model import BaseLCM, BaseLCMConfig, SamplerOptions, TwoTowerConfig, TwoTowerLCM, sample_next
 from .packs_build import build_lcm_pack, build_sonar_pack
 from .train_sonar import lang_stats
@@ -293,54 +293,10 @@ def rouge_l(ref: str, hyp: str) -> float:
     return 2 * p * r / (p + r)
 
 
-@torch.no_grad()
-def evaluate_sonar(enc, dec, tok, log=print):
-    _, test = data.tatoeba()
-    res = {"autoencoding": {}, "retrieval": {}}
-    # auto-encoding: both sides of every held-out pair, greedy, per language
-    by_lang: dict[str, list[str]] = {}
-    for a, ta, b, tb in test:
-        by_lang.setdefault(a, []).append(ta)
-    by_lang["eng_Latn"] = sorted({tb for _, _, _, tb in test})[:100]
-    def decode_and_score(emb, lang, sents):
-        """(exact matches, summed chrF) of greedy decodes of `emb` against `sents`."""
-        hyps = [tok.decode(o) for o in greedy_batch(dec, emb, [tok.lang_id(lang)] * len(sents), max_len=64)]
-        return (sum(h.strip() == s.strip() for h, s in zip(hyps, sents)),
-                sum(chrf(h, s) for h, s in zip(hyps, sents)))
-
-    total_em, total_chrf, total_n, total_base_em, total_base_chrf = 0, 0.0, 0, 0, 0.0
-    for lang, sents in sorted(by_lang.items())[:3 if QUICK else None]:
-        emb = encode(enc, tok, sents, [lang] * len(sents))
-        em, cf = decode_and_score(emb, lang, sents)
-        # baseline: the same decoder given the concept of ANOTHER held-out sentence of the same language — what the
-        # language model alone gets right, so that the gap measures what the concept carries
-        base_em, base_cf = decode_and_score(emb.roll(1, dims=0), lang, sents)
-        res["autoencoding"][lang] = {"n": len(sents), "exact_match": em / len(sents), "chrf": cf / len(sents),
-                                     "baseline_chrf": base_cf / len(sents)}
-        total_em += em
-        total_chrf += cf
-        total_n += len(sents)
-        total_base_em += base_em
-        total_base_chrf += base_cf
-    res["autoencoding_mean"] = {"n": total_n, "exact_match": total_em / total_n, "chrf": total_chrf / total_n,
-                                "baseline_exact_match": total_base_em / total_n,
-                                "baseline_chrf": total_base_chrf / total_n}
-    # retrieval: each held-out xx sentence against all held-out English sentences
-    eng = sorted({tb for _, _, _, tb in test})
-    e_eng = F.normalize(encode(enc, tok, eng, ["eng_Latn"] * len(eng)), dim=-1)
-    correct, n = 0, 0
-    for lang in sorted({a for a, _, _, _ in test})[:3 if QUICK else None]:
-        pairs = [(ta, tb) for a, ta, _, tb in test if a == lang]
-        e = F.normalize(encode(enc, tok, [p[0] for p in pairs], [lang] * len(pairs)), dim=-1)
-        best = (e @ e_eng.T).argmax(-1)
-        ok = sum(eng[i] == p[1] for i, p in zip(best.tolist(), pairs))
-        res["retrieval"][lang] = ok / len(pairs)
-        correct += ok
-        n += len(pairs)
-    res["retrieval_mean"] = {"n": n, "accuracy": correct / n, "candidates": len(eng), "chance": 1 / len(eng)}
-    log(f"AE exact {res['autoencoding_mean']['exact_match']:.3f} chrF {res['autoencoding_mean']['chrf']:.1f}; "
-        f"retrieval {res['retrieval_mean']['accuracy']:.3f} (chance {1 / len(eng):.4f})")
-    return res
+def evaluate_sonar(enc, dec, tok, log=print, trained_langs=None):
+    """Held-out SONAR metrics: see eval_sonar (kept here for callers of the old name)."""
+    from .eval_sonar import evaluate_sonar as ev
+    return ev(enc, dec, tok, log=log, trained_langs=trained_langs)
 
 
 @torch.no_grad()
@@ -398,8 +354,24 @@ def evaluate_lcm(models, c, dec, tok, log=print):
     return res
 
 
+def _tree_mb(folder: str) -> float:
+    return sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(folder) for f in fs) / 1e6
+
+
+def peak_ram_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports ru_maxrss in KiB, macOS in bytes)."""
+    import resource
+    import sys
+    r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return r / 1e6 if sys.platform == "darwin" else r * 1024 / 1e6
+
+
 def run(args, enc, dec, tok, cfg, ex):
     work, out = args.work, args.out
+    preset = getattr(args, "preset", None) or "mini"
+    toy = bool(getattr(args, "toy", False))
+    space = SPACE if preset == "mini" else f"concept-studio-{preset}-v1"
+    license_note = LICENSE_NOTE.replace("models/mini/", f"models/{preset}/")
     torch.manual_seed(3)
     for p in list(enc.parameters()) + list(dec.parameters()):
         p.requires_grad_(False)
@@ -420,29 +392,51 @@ def run(args, enc, dec, tok, cfg, ex):
     export_onnx.FP16_STORAGE = True
     stats = lang_stats(tok, ex)
     sonar_dir, base_dir, tt_dir = (os.path.join(out, n) for n in ("sonar", "base-lcm", "two-tower-lcm"))
-    build_sonar_pack(enc, dec, os.path.join(work, "spm.model"), sonar_dir, name="mini-sonar", space=SPACE,
-                     license=LICENSE_NOTE, sp_size=tok.sp_size, languages_trained=stats,
-                     description="Mini SONAR-style text encoder/decoder (d=256, 3+3 layers) trained by Concept Studio; "
-                                 "proves the pipeline, not a quality model.")
+    title = preset.capitalize() + (" (toy size)" if toy else "")
+    build_sonar_pack(enc, dec, os.path.join(work, "spm.model"), sonar_dir, name=f"{preset}-sonar", space=space,
+                     license=license_note, sp_size=tok.sp_size, languages_trained=stats,
+                     description=f"{title} SONAR-style text encoder/decoder (d={cfg.model_dim}, "
+                                 f"{cfg.encoder_layers}+{cfg.decoder_layers} layers) trained by Concept Studio; "
+                                 f"held-out metrics in models/{preset}/README.md.")
     instr = {"summarize": MARKERS["summarize"], "expand": MARKERS["expand"], "continue": None}
-    build_lcm_pack(base, "base", base_dir, name="mini-base-lcm", space=SPACE, license=LICENSE_NOTE,
-                   description="Mini Base-LCM (4 layers, d=256) on mini-sonar concepts", end_of_text=EOT,
-                   instructions=instr)
-    build_lcm_pack(tt, "two-tower", tt_dir, name="mini-two-tower-lcm", space=SPACE, license=LICENSE_NOTE,
-                   description="Mini Two-Tower diffusion LCM (3+3 layers, d=256) on mini-sonar concepts",
+    build_lcm_pack(base, "base", base_dir, name=f"{preset}-base-lcm", space=space, license=license_note,
+                   description=f"{title} Base-LCM ({base.cfg.layers} layers, d={base.cfg.model_dim}) on "
+                               f"{preset}-sonar concepts", end_of_text=EOT, instructions=instr)
+    build_lcm_pack(tt, "two-tower", tt_dir, name=f"{preset}-two-tower-lcm", space=space, license=license_note,
+                   description=f"{title} Two-Tower diffusion LCM ({tt.cfg.context_layers}+{tt.cfg.denoiser_layers} "
+                               f"layers, d={tt.cfg.model_dim}) on {preset}-sonar concepts",
                    end_of_text=EOT, instructions=instr)
     export_onnx.FP16_STORAGE = False
-    metrics = {"sonar": evaluate_sonar(enc, dec, tok),
-               "lcm": evaluate_lcm({"base_lcm": (base, "base"), "two_tower": (tt, "two-tower")}, c, dec, tok),
+    t_eval = time.time()
+    sonar_metrics = evaluate_sonar(enc, dec, tok, trained_langs=set(stats))
+    lcm_metrics = evaluate_lcm({"base_lcm": (base, "base"), "two_tower": (tt, "two-tower")}, c, dec, tok)
+    info = getattr(enc, "train_info", {}) or {}
+    models_dir = os.path.dirname(os.path.abspath(out))
+    metrics = {"preset": preset, "toy": toy,
+               "sonar": sonar_metrics,
+               "lcm": lcm_metrics,
                "train_minutes": {"base_lcm": t_base / 60, "two_tower": t_tt / 60},
-               "train": {"sonar_steps": getattr(enc, "train_info", {}).get("steps"),
-                         "sonar_minutes": getattr(enc, "train_info", {}).get("minutes", 0),
-                         "lcm_steps": {"base_lcm": base.trained_steps, "two_tower": tt.trained_steps}}}
+               "train": {"sonar_steps": info.get("steps"), "sonar_batch": info.get("batch"),
+                         "sonar_minutes": info.get("minutes", 0),
+                         "lcm_steps": {"base_lcm": base.trained_steps, "two_tower": tt.trained_steps},
+                         "total_minutes": info.get("minutes", 0) + (t_base + t_tt) / 60,
+                         "eval_minutes": (time.time() - t_eval) / 60,
+                         "device": getattr(args, "device", "cpu"), "threads": getattr(args, "threads", None),
+                         # this process only: a run resumed from checkpoints reports its own peak
+                         "peak_ram_mb": peak_ram_mb(),
+                         "probes": info.get("probes") or []},
+               "size_mb": {"packs": _tree_mb(out),
+                           "models_dir": _tree_mb(models_dir) if os.path.basename(models_dir) == "models" else None}}
     with open(os.path.join(out, "metrics.json"), "w") as f:
         json.dump(metrics, f, indent=1, ensure_ascii=False)
     torch.save({"base": base.state_dict(), "two_tower": tt.state_dict(), "base_cfg": base.cfg.to_dict(),
                 "tt_cfg": tt.cfg.to_dict()}, os.path.join(work, "lcm_final.pt"))
     from . import fixtures, model_card
     model_card.write_card(out)
-    fixtures.write_all(args, enc, dec, tok, base, tt, c)
-    print(f"wrote packs to {out} and fixtures to {args.fixtures}", flush=True)
+    # the fixtures pin the bundled mini packs: a toy run (or another preset) must never overwrite them
+    if args.fixtures and not toy and preset == "mini":
+        fixtures.write_all(args, enc, dec, tok, base, tt, c)
+        print(f"wrote packs to {out} and fixtures to {args.fixtures}", flush=True)
+    else:
+        why = "toy run" if toy else ("no --fixtures folder" if not args.fixtures else "they pin the mini packs only")
+        print(f"wrote packs to {out}; fixtures not written ({why})", flush=True)
