@@ -73,7 +73,7 @@ export function maskText(text: string, opts: MaskOptions): string {
     if (!after) continue;
     // Mask inner periods of multi-period abbreviations ("U.S", "e.g", "т.е") as well.
     const multi = word.includes('.') && (general.has(lower) || /^(?:\p{L}{1,3}\.)+\p{L}{1,4}$/u.test(word));
-    const nextRaw = text.slice(i + 1).trimStart()[0] ?? '';
+    const nextRaw = firstNonSpace(text, i + 1);
     const nextIsUpper = UPPER.test(after[0]!) && !/[(“]/u.test(nextRaw);
     const nextIsDigit = DIGIT.test(after[0]!);
     let keep = false; // true: this period is not a sentence end
@@ -140,26 +140,53 @@ function startsSentence(after: string, lang: string): boolean {
   return SENTENCE_STARTERS.has(w) && lang !== '';
 }
 
+/*
+ * Every helper below looks at a bounded neighbourhood of the position it is asked about (or scans a stretch that no
+ * other call scans again): maskText calls them once per period, so anything that copied or scanned "the text before"
+ * or "the text after" made segmentation quadratic in paragraph length (issue 11: 20k sentences in one paragraph took
+ * 15 s).
+ */
+
+/** The first non-whitespace character at or after `from` ('' at the end). The whitespace run scanned here ends at
+ *  the next non-space character, so no character is scanned twice by consecutive periods. */
+function firstNonSpace(text: string, from: number): string {
+  let p = from;
+  while (p < text.length && /\s/u.test(text[p]!)) p++;
+  return text[p] ?? '';
+}
+
 /** Is position `pos` the start of a sentence (text start or after a terminator)? Used for "Q. What...?" labels. */
 function atSentenceStart(text: string, pos: number): boolean {
-  const before = text.slice(0, pos).trimEnd();
-  return before === '' || /[.!?。！？:]["'”’)]?$/u.test(before);
+  let p = pos - 1;
+  while (p >= 0 && /\s/u.test(text[p]!)) p--;
+  if (p < 0) return true;
+  // the last one or two characters before the blanks decide: a terminator, optionally followed by a closing quote
+  return /[.!?。！？:]["'”’)]?$/u.test(text.slice(Math.max(0, p - 1), p + 1));
 }
+
+/** The last token inUrlOrEmail classified: a token with many periods ("a.b.c....") is scanned only once. */
+let lastToken: { text: string; start: number; end: number; url: boolean } | null = null;
 
 /** Is the period at `i` inside a token that looks like an e-mail address, a URL or a path? */
 function inUrlOrEmail(text: string, i: number): boolean {
+  if (lastToken && lastToken.text === text && i >= lastToken.start && i < lastToken.end) return lastToken.url;
   let s = i;
   while (s > 0 && !/\s/u.test(text[s - 1]!)) s--;
   let e = i;
   while (e < text.length && !/\s/u.test(text[e]!)) e++;
   const token = text.slice(s, e);
-  return /@\S+\.|:\/\/|^www\.|^\(?https?:/iu.test(token);
+  const url = /@\S+\.|:\/\/|^www\.|^\(?https?:/iu.test(token);
+  lastToken = { text, start: s, end: e, url };
+  return url;
 }
+
+/** Longest word wordBefore returns: abbreviations are short, and a bound keeps a long run of "a.a.a.a" linear. */
+const MAX_WORD = 64;
 
 /** The run of letters (and inner periods, apostrophes, hyphens) that ends just before position `end`. */
 function wordBefore(text: string, end: number): string {
   let s = end;
-  while (s > 0 && /[\p{L}\p{M}\p{Nd}\p{Cf}.'’°º-]/u.test(text[s - 1]!)) s--;
+  while (s > 0 && end - s < MAX_WORD && /[\p{L}\p{M}\p{Nd}\p{Cf}.'’°º-]/u.test(text[s - 1]!)) s--;
   // a leading period belongs to the previous token ("etc..")
   while (text[s] === '.' && s < end) s++;
   // directional marks around the period (Arabic "د\u202A.\u202C") are not part of the word

@@ -63,13 +63,17 @@ export function capSpan(text: string, start: number, end: number, maxChars: numb
 /** Positions just after each occurrence of `sep` inside the span (never at the span's very end). */
 function separatorCuts(text: string, span: Span, sep: string): number[] {
   const cuts: number[] = [];
-  let i = text.indexOf(sep, span.start);
-  while (i !== -1 && i + sep.length < span.end) {
+  // Search a copy of the span: indexOf on the whole text would run past the span to the end of the text whenever
+  // `sep` is absent from it, once per long sentence, which is quadratic in the text's length.
+  const sub = text.slice(span.start, span.end);
+  const end = sub.length;
+  let i = sub.indexOf(sep);
+  while (i !== -1 && i + sep.length < end) {
     let cut = i + sep.length;
     // keep runs like "?!" or "...." together
-    while (cut < span.end && text[cut] === sep[sep.length - 1] && sep !== ' ' && sep !== '\n') cut++;
-    if (cut > span.start && cut < span.end) cuts.push(cut);
-    i = text.indexOf(sep, cut);
+    while (cut < end && sub[cut] === sep[sep.length - 1] && sep !== ' ' && sep !== '\n') cut++;
+    if (cut > 0 && cut < end) cuts.push(span.start + cut);
+    i = sub.indexOf(sep, cut);
   }
   return cuts;
 }

@@ -64,8 +64,7 @@ export function paragraphs(text: string): Span[] {
 function sentenceSpans(text: string, para: Span, lang: string, segmenter: Intl.Segmenter, joinLines: boolean | 'auto'): Span[] {
   const raw = text.slice(para.start, para.end);
   const masked = maskText(raw, { lang, joinLines });
-  const cuts = new Set<number>();
-  for (const seg of segmenter.segment(masked)) cuts.add(seg.index);
+  const cuts = new Set<number>(icuBoundaries(masked, segmenter));
   for (const b of extraBoundaries(raw, masked, lang)) cuts.add(b);
   cuts.add(raw.length);
   const ends = [...cuts].filter((c) => c > 0).sort((a, b) => a - b);
@@ -77,6 +76,41 @@ function sentenceSpans(text: string, para: Span, lang: string, segmenter: Intl.S
     start = end;
   }
   return mergeFragments(text, out);
+}
+
+/** ICU is run on windows of this many characters at most, each starting at a boundary found in the one before. */
+const WINDOW = 16_384;
+/** Boundaries this close to a window's cut end are found again by the next window (ICU may look ahead to decide). */
+const MARGIN = 1_024;
+
+/**
+ * ICU's sentence boundaries in `masked`. V8's Intl.Segmenter becomes O(length) per boundary on long strings (measured:
+ * ~1 ms per sentence at 145k characters, against microseconds at 100k), so one long paragraph segmented in one call
+ * is quadratic (issue 11: 20k sentences took 15 s). Windows restart at a boundary, where ICU's rules begin afresh;
+ * only boundaries at least MARGIN before a window's cut end are kept, so a window's cut never moves a boundary.
+ */
+export function icuBoundaries(masked: string, segmenter: Intl.Segmenter, window = WINDOW, margin = MARGIN): number[] {
+  const out: number[] = [];
+  let base = 0;
+  let width = window;
+  while (base < masked.length) {
+    const end = Math.min(masked.length, base + width);
+    const chunk = masked.slice(base, end);
+    const last = end === masked.length;
+    let next = 0;
+    for (const seg of segmenter.segment(chunk)) {
+      if (!last && seg.index > chunk.length - margin) break;
+      out.push(base + seg.index);
+      next = seg.index;
+    }
+    if (last) break;
+    // One sentence longer than the window: widen it (doubling keeps the total work linear) and look again.
+    if (next === 0) { width *= 2; out.pop(); continue; }
+    out.pop(); // the window's last kept boundary is the next window's first
+    base += next;
+    width = window;
+  }
+  return out;
 }
 
 /**
