@@ -483,7 +483,7 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
     };
     // mixed-language documents: each sentence is encoded in its own language
     const langs = sents.map((s) => s.language ?? docLang);
-    const source: SourceDocument = { sentences: sents.map((s) => s.text), lang: docLang };
+    const source: SourceDocument = { sentences: sents.map((s) => s.text), lang: docLang, langs };
     let preHits = 0;
     let preMisses = 0;
     if (langs.some((l) => l !== docLang)) {

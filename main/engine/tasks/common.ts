@@ -22,6 +22,12 @@ export interface TaskContext {
 export interface SourceDocument {
   sentences: readonly string[];
   lang: LangCode;
+  /**
+   * Each sentence's own language (mixed-language documents: the store keeps one per sentence); absent, every sentence
+   * is in `lang`. Tasks must read a sentence's language through sentenceLang, never `lang` alone: with the document
+   * language, the Russian sentences of an English-Russian document came back untranslated as "verbatim" English.
+   */
+  langs?: readonly LangCode[];
   /** the sentences' concepts when the caller already has them (then nothing is encoded for the source) */
   concepts?: readonly Float32Array[];
 }
@@ -72,12 +78,20 @@ export function validatePinned(pinned: readonly PinnedSentence[] | undefined): P
   return out.sort((a, b) => a.index - b.index);
 }
 
+/** The language sentence `i` of the document is written in. */
+export function sentenceLang(doc: SourceDocument, i: number): LangCode {
+  return doc.langs?.[i] ?? doc.lang;
+}
+
 export function validateDocument(doc: SourceDocument, task: TaskKind): void {
   if (doc.sentences.length === 0) {
     throw new TaskError('INVALID_REQUEST', `Nothing to ${task}: the document has no sentences.`);
   }
   if (doc.concepts && doc.concepts.length !== doc.sentences.length) {
     throw new TaskError('INVALID_REQUEST', 'The document has a different number of concepts and sentences.');
+  }
+  if (doc.langs && doc.langs.length !== doc.sentences.length) {
+    throw new TaskError('INVALID_REQUEST', 'The document has a different number of sentence languages and sentences.');
   }
 }
 
@@ -109,7 +123,21 @@ export async function sourceConcepts(ctx: TaskContext, stats: RunStats, doc: Sou
     }
     return [...doc.concepts];
   }
-  return encodeTexts(ctx, stats, doc.sentences, doc.lang);
+  // one encoder call per language: the encoder (and the cache key) take the language of the texts they get
+  const groups = new Map<LangCode, number[]>();
+  doc.sentences.forEach((_, i) => {
+    const l = sentenceLang(doc, i);
+    const g = groups.get(l);
+    if (g) g.push(i);
+    else groups.set(l, [i]);
+  });
+  if (groups.size <= 1) return encodeTexts(ctx, stats, doc.sentences, sentenceLang(doc, 0));
+  const out = new Array<Float32Array>(doc.sentences.length);
+  for (const [lang, idx] of groups) {
+    const vectors = await encodeTexts(ctx, stats, idx.map((i) => doc.sentences[i]), lang);
+    idx.forEach((i, j) => (out[i] = vectors[j]));
+  }
+  return out;
 }
 
 /** Attribute the output concepts to the source, write them in the target language, and assemble the result. */

@@ -10,6 +10,7 @@ import {
   finish,
   pinnedOrigin,
   RunStats,
+  sentenceLang,
   sourceConcepts,
   validateDocument,
   validatePinned,
@@ -61,10 +62,8 @@ export async function extractiveSummary(
   const total = Math.max(count, lastPinned + 1);
   // a source sentence the user pinned word for word is not picked a second time
   const exclude: number[] = [];
-  if (pinnedLang === doc.lang) {
-    const texts = new Set(pinned.map((p) => p.text.trim()));
-    doc.sentences.forEach((s, i) => texts.has(s.trim()) && exclude.push(i));
-  }
+  const pinnedTexts = new Set(pinned.map((p) => p.text.trim()));
+  doc.sentences.forEach((s, i) => sentenceLang(doc, i) === pinnedLang && pinnedTexts.has(s.trim()) && exclude.push(i));
   const selected = selectSentences(src, total - pinned.length, {
     ...opts.extractive,
     preselected: pinnedConcepts,
@@ -83,7 +82,7 @@ export async function extractiveSummary(
     } else if (next < selected.length) {
       const s = selected[next++];
       concepts.push(src[s]);
-      origins.push({ text: doc.sentences[s], lang: doc.lang, sentenceIdx: s });
+      origins.push({ text: doc.sentences[s], lang: sentenceLang(doc, s), sentenceIdx: s });
     }
   }
   return finish(ctx, stats, {

@@ -7,6 +7,7 @@ import {
   finish,
   pinnedOrigin,
   RunStats,
+  sentenceLang,
   sourceConcepts,
   validateDocument,
   validatePinned,
@@ -32,7 +33,7 @@ export async function translate(doc: SourceDocument, ctx: TaskContext, opts: Tra
   const pinnedLang = opts.pinnedLang ?? opts.targetLang;
   const pinnedConcepts = await encodeTexts(ctx, stats, pinned.map((p) => p.text), pinnedLang);
   const concepts = [...src];
-  const origins: (Origin | null)[] = doc.sentences.map((text, i) => ({ text, lang: doc.lang, sentenceIdx: i }));
+  const origins: (Origin | null)[] = doc.sentences.map((text, i) => ({ text, lang: sentenceLang(doc, i), sentenceIdx: i }));
   pinned.forEach((p, i) => {
     concepts[p.index] = pinnedConcepts[i];
     origins[p.index] = pinnedOrigin(p, pinnedLang);
