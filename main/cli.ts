@@ -49,12 +49,61 @@ Options
   --progress       progress on stderr even when it is not a terminal (--no-progress: never)
   --seed N  --beam N  --greedy  --max-tokens N  --threads N  --provider auto|cpu|cuda|dml|coreml
 
+Method, length and fidelity
+  --method auto    the concept model (LCM) only when the installed packs have measured, non-demo quality; with
+                   demonstration packs (the bundled mini models) a summary is extractive: the document's own
+                   sentences, verbatim in its language. --method lcm still uses the LCM.
+  length           --sentences N is honoured, or the output says why it stopped early: the LCM predicted the
+                   end of the text, it repeated itself (repeated sentences are dropped), it reached its budget
+                   (the pack's maximum number of concepts), or the document has fewer sentences.
+  fidelity         every decoded sentence is encoded again and compared with its concept (cosine; verbatim
+                   sentences are exact). Sentences below the SONAR pack's threshold (pack.json fidelity.threshold)
+                   are flagged. Text output: the sentences on stdout, fidelity and the stop reason on stderr;
+                   --json: run.sentences[].fidelity, run.fidelity and run.stop.
+
 Exit codes: 0 ok, 1 usage, 2 bad input, 3 pack/model problem, 4 database problem, 130 cancelled.
 Examples
   concept translate udhr.txt --to fra_Latn
   concept summarize report.pdf --to deu_Latn --method extractive --sentences 3 --json
   cat notes.md | concept detect
 `;
+
+const STOP_WORDS: Record<string, string> = {
+  'end-of-text': 'the model predicted the end of the text',
+  repetition: 'the model repeated itself (repeated sentences are dropped)',
+  budget: "the model reached its budget (the pack's maximum number of concepts)",
+  source: 'the document has no more sentences',
+  length: 'the requested length was reached',
+};
+
+/** The text-mode report of a run (stderr): fidelity per sentence, why it stopped, how `auto` chose. */
+export function runReport(r: RunResult): string[] {
+  const lines: string[] = [];
+  const f = r.fidelity;
+  if (f) {
+    const mean = f.meanDecoded === null ? 'every sentence verbatim' : `mean of decoded ${f.meanDecoded.toFixed(2)}`;
+    lines.push(`fidelity  ${f.flagged} of ${f.scored} sentence${f.scored === 1 ? '' : 's'} flagged (below ${f.threshold.toFixed(2)}, ` +
+      `${f.source === 'pack' ? "the SONAR pack's threshold" : 'default threshold'}); ${mean}`);
+    r.sentences.forEach((s, i) => {
+      const fi = s.fidelity;
+      if (!fi) return;
+      const tag = fi.exact ? 'exact ' : `${fi.score.toFixed(2)}  ${fi.level}${fi.level === 'low' ? ' (flagged)' : ''}`;
+      const text = s.text.length > 70 ? `${s.text.slice(0, 69)}…` : s.text;
+      lines.push(`  ${String(i + 1).padStart(2)}  ${tag.padEnd(17)} ${text}`);
+    });
+  }
+  const st = r.stop;
+  if (st?.early) {
+    lines.push(`stopped   after ${st.produced} of ${st.requested} sentence${st.requested === 1 ? '' : 's'}: ${STOP_WORDS[st.reason] ?? st.reason}`);
+  } else if (st && st.reason !== 'length') {
+    lines.push(`stopped   ${STOP_WORDS[st.reason] ?? st.reason}`);
+  }
+  const m = r.methodChoice;
+  if (m?.requested === 'auto' && m.reason === 'demo-packs') {
+    lines.push('method    extractive: the installed packs are demonstrations (--method lcm uses the concept model anyway)');
+  }
+  return lines;
+}
 
 export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.CONCEPT_DB) return resolve(env.CONCEPT_DB);
@@ -214,11 +263,15 @@ class Cli {
         warnings: imp.warnings,
         run: result,
         text: result.sentences.map((s) => s.text).join('\n'),
+        fidelity: result.fidelity ?? null,
+        stop: result.stop ?? null,
+        method: result.methodChoice ?? null,
         cache: result.cache,
         timings: result.timings,
       });
     } else {
       for (const s of result.sentences) this.out(s.text);
+      if (!bool(a, 'quiet')) for (const line of runReport(result)) this.err(line);
     }
     return EXIT.OK;
   }

@@ -94,6 +94,55 @@ export interface OutputSentence {
   attribution: Attribution[];
   pinned?: boolean;
   verbatim?: boolean; // copied from the source (same-language extractive output), not decoded
+  /** how faithfully the written sentence carries its concept (absent on runs made before fidelity was measured) */
+  fidelity?: SentenceFidelity;
+}
+
+/**
+ * Fidelity of one output sentence: the decoded text re-encoded and compared (cosine) with the concept it was decoded
+ * from; text that was not decoded (verbatim source sentences, the user's pinned text) is exact (score 1).
+ * level: high ≥ `good`, medium ≥ `threshold`, low below it (flagged).
+ */
+export type FidelityLevel = 'high' | 'medium' | 'low';
+export interface SentenceFidelity {
+  score: number;
+  level: FidelityLevel;
+  exact?: boolean;
+}
+
+/** The run's fidelity: thresholds used (from the SONAR pack's pack.json `fidelity`, else the defaults) and counts. */
+export interface RunFidelity {
+  threshold: number;
+  good: number;
+  source: 'pack' | 'default';
+  /** sentences scored / flagged (level low) */
+  scored: number;
+  flagged: number;
+  /** mean score over the decoded (not exact) sentences; null when every sentence is exact */
+  meanDecoded: number | null;
+}
+
+/**
+ * Why the output has the length it has. 'length': the requested length was reached; 'end-of-text': the LCM predicted
+ * the end of the text; 'repetition': the model repeated itself (repeated sentences are dropped); 'budget': the model's
+ * hard cap on output concepts; 'source': the document has fewer sentences than were asked for.
+ */
+export type StopReason = 'length' | 'end-of-text' | 'repetition' | 'budget' | 'source';
+export interface StopInfo {
+  reason: StopReason;
+  /** sentences asked for (null: a ratio of the source's words) */
+  requested: number | null;
+  produced: number;
+  /** fewer sentences than requested */
+  early: boolean;
+}
+
+/** How `auto` (or an explicit method) was resolved. */
+export type MethodReason = 'requested' | 'demo-packs' | 'measured' | 'no-lcm' | 'task';
+export interface MethodChoice {
+  requested: Method;
+  used: Exclude<Method, 'auto'>;
+  reason: MethodReason;
 }
 
 export interface RunSummary {
@@ -113,6 +162,11 @@ export interface RunResult extends RunSummary {
   cache: { hits: number; misses: number };
   packs: Record<string, string>; // role -> pack name@version
   parameters: RunRequest;
+  fidelity?: RunFidelity;
+  stop?: StopInfo;
+  methodChoice?: MethodChoice;
+  /** quality labels of the packs that made the run, by role (sonar, lcm) */
+  quality?: Record<string, string>;
 }
 
 export interface DoneEvent {
@@ -144,6 +198,28 @@ export interface PackInfo {
   verified: 'ok' | 'failed' | 'unchecked';
   problems: string[];
   bundled: boolean;
+  /** measured quality from pack.json (`quality`, `metrics`); absent metrics = a demonstration pack */
+  quality?: PackQuality;
+  /** the pack the app uses for its kind (settings activeSonar / activeLcm, else the first installed) */
+  active?: boolean;
+  /** SONAR packs: the fidelity thresholds (pack.json `fidelity`, else the defaults) */
+  fidelity?: { threshold: number; good: number; source: 'pack' | 'default' };
+}
+
+export interface PackMetric {
+  name: string; // e.g. autoencoding_chrf, retrieval_top1, summary_rougeL
+  value: number;
+  baseline?: number; // the trivial baseline measured in the same run, when the pack states it
+}
+
+export interface PackQuality {
+  /** pack.json `quality` (e.g. demo, full); 'demo' when the pack states neither a label nor metrics */
+  label: string;
+  /** the label was written in pack.json (not assumed) */
+  declared: boolean;
+  /** treat as a demonstration: label demo, or no held-out metrics */
+  demo: boolean;
+  metrics: PackMetric[];
 }
 
 export interface RuntimeInfo {
@@ -161,6 +237,11 @@ export interface Settings {
   uiLanguage: string | null; // null = follow the system locale
   recentLanguages: LangCode[];
   userPackDir: string | null;
+  /** the SONAR pack and LCM pack to use, by name (null/absent: the first installed) */
+  activeSonar?: string | null;
+  activeLcm?: string | null;
+  /** the first-run panel was dismissed */
+  firstRunDismissed?: boolean;
 }
 
 export interface ConceptMapPoint {
@@ -199,6 +280,8 @@ export interface ConceptApi {
   packs(): Promise<PackInfo[]>;
   importPack(path: string): Promise<PackInfo>;
   verifyPack(name: string): Promise<PackInfo>;
+  /** delete an imported pack (bundled packs and packs given with --pack cannot be removed) */
+  removePack(name: string): Promise<void>;
   runtime(): Promise<RuntimeInfo>;
   getSettings(): Promise<Settings>;
   setSettings(patch: Partial<Settings>): Promise<Settings>;
@@ -207,7 +290,7 @@ export interface ConceptApi {
 /** Method names, for the HTTP router and the preload bridge (one list, no drift). */
 export const API_METHODS = [
   'languages', 'listDocuments', 'importDocument', 'getDocument', 'deleteDocument', 'restoreDocument', 'startRun',
-  'cancelRun', 'listRuns', 'getRun', 'conceptMap', 'packs', 'importPack', 'verifyPack', 'runtime', 'getSettings',
+  'cancelRun', 'listRuns', 'getRun', 'conceptMap', 'packs', 'importPack', 'verifyPack', 'removePack', 'runtime', 'getSettings',
   'setSettings',
 ] as const satisfies readonly (keyof ConceptApi)[];
 

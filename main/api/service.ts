@@ -18,8 +18,9 @@
  */
 import { randomUUID, createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { cp, mkdir } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { cp, mkdir, rm } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { basename, join, relative, resolve, isAbsolute } from 'node:path';
 import {
   ApiError,
   type ApiEvent,
@@ -32,6 +33,9 @@ import {
   type LangCode,
   type LanguageInfo,
   type Method,
+  type MethodChoice,
+  type RunFidelity,
+  type StopInfo,
   type PackInfo,
   type RunRequest,
   type RunResult,
@@ -54,9 +58,13 @@ import { SONAR_HANDLERS } from '../engine/sonar/client.js';
 import { openSonarEngine, type SonarEngine } from '../engine/adapters/sonar.js';
 import { openLcmEngine, type LcmEngine } from '../engine/adapters/lcm.js';
 import { assertCacheDim, storeConceptCache } from '../engine/adapters/cache.js';
+import { fidelityThresholds, packQuality } from '../engine/packs/quality.js';
 import {
   cachedEncode,
+  chooseMethod,
   conceptMap as buildConceptMap,
+  DEFAULT_FIDELITY,
+  stopInfo,
   continueText,
   expand,
   redecode,
@@ -106,11 +114,11 @@ export interface ConceptService extends ConceptApi {
   /** the result of a run started with startRun (rejects with its ApiError) */
   waitForRun(requestId: string): Promise<RunResult>;
   /** what startRun checks before anything runs: packs present and compatible, cache dimension, languages */
-  checkRun(req: { task: TaskKind; targetLang: LangCode; method?: Method; lcmPack?: string; sourceLang?: LangCode | null; load?: boolean }): Promise<{ sonar: PackInfo; lcm: PackInfo | null }>;
+  checkRun(req: { task: TaskKind; targetLang: LangCode; method?: Method; lcmPack?: string; sourceLang?: LangCode | null; load?: boolean }): Promise<{ sonar: PackInfo; lcm: PackInfo | null; method: MethodChoice }>;
   /**
    * A task on sentences that are not stored as a document (evaluation, scripts): cache used, nothing else written.
    */
-  runText(req: { sentences: string[]; lang: LangCode; task: TaskKind; targetLang: LangCode; method?: Method; length?: RunRequest['length']; lcmPack?: string; seed?: number; signal?: AbortSignal; onProgress?: (p: TaskProgress) => void }): Promise<TaskResult>;
+  runText(req: { sentences: string[]; lang: LangCode; task: TaskKind; targetLang: LangCode; method?: Method; length?: RunRequest['length']; lcmPack?: string; seed?: number; fidelity?: boolean; signal?: AbortSignal; onProgress?: (p: TaskProgress) => void }): Promise<TaskResult>;
   /** one concept per text (through the cache) */
   encodeSentences(texts: string[], lang: LangCode, opts?: { signal?: AbortSignal }): Promise<EncodeSentencesResult>;
   /** text of each vector in a language */
@@ -127,7 +135,18 @@ const DEFAULT_SETTINGS: Settings = {
   uiLanguage: null,
   recentLanguages: [],
   userPackDir: null,
+  activeSonar: null,
+  activeLcm: null,
+  firstRunDismissed: false,
 };
+
+/** `~` and `~/…` in a typed path mean the home folder. */
+export function expandHome(p: string): string {
+  const t = p.trim();
+  if (t === '~') return homedir();
+  if (t.startsWith('~/') || t.startsWith('~\\')) return join(homedir(), t.slice(2));
+  return t;
+}
 const PROVIDERS = new Set(['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu']);
 const TASKS = new Set<TaskKind>(['summarize', 'expand', 'translate', 'continue']);
 const METHODS = new Set<Method>(['auto', 'lcm', 'extractive']);
@@ -147,6 +166,10 @@ interface StoredOutput {
   stopReason?: string;
   cache: { hits: number; misses: number };
   sourceLang: LangCode;
+  fidelity?: RunFidelity;
+  stop?: StopInfo;
+  methodChoice?: MethodChoice;
+  quality?: Record<string, string>;
 }
 
 interface ActiveRun {
@@ -211,12 +234,24 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
   };
   const verified = new Map<string, { verified: PackInfo['verified']; problems: string[] }>();
   const discovered = () => discoverPacks(packFolders());
-  const info = (p: LoadedPack, bundled: boolean): PackInfo =>
-    toPackInfo(p, { bundled, ...(verified.get(p.dir) ?? {}) }) as PackInfo;
+  const quality = (p: LoadedPack) => packQuality(p.json as Record<string, unknown>);
+  const thresholds = (p: LoadedPack) => fidelityThresholds(p.json as Record<string, unknown>, DEFAULT_FIDELITY);
+  const info = (p: LoadedPack, bundled: boolean, active?: boolean): PackInfo => {
+    const base = toPackInfo(p, { bundled, ...(verified.get(p.dir) ?? {}) }) as PackInfo;
+    const out: PackInfo = { ...base, quality: quality(p) };
+    if (p.json.kind === 'sonar') {
+      const t = thresholds(p);
+      out.fidelity = { threshold: t.threshold, good: t.good, source: t.source };
+    }
+    if (active !== undefined) out.active = active;
+    return out;
+  };
 
   function sonarPack(): { pack: LoadedPack; bundled: boolean } {
     const all = discovered();
-    const ok = all.find((d) => d.pack?.json.kind === 'sonar');
+    const want = settings().activeSonar;
+    const ok = (want ? all.find((d) => d.pack?.json.kind === 'sonar' && d.pack.json.name === want) : undefined)
+      ?? all.find((d) => d.pack?.json.kind === 'sonar');
     if (ok?.pack) return { pack: ok.pack, bundled: ok.bundled };
     const broken = all.filter((d) => d.error);
     const folders = packFolders().map((f) => f.path).join(', ') || '(none)';
@@ -246,8 +281,18 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
       }
       return { pack: m.pack!, bundled: m.bundled };
     }
-    const m = all.find((d) => d.pack!.json.space === sonar.json.space && d.pack!.json.dim === sonar.json.dim);
+    const fits = all.filter((d) => d.pack!.json.space === sonar.json.space && d.pack!.json.dim === sonar.json.dim);
+    const want = settings().activeLcm;
+    const m = (want ? fits.find((d) => d.pack!.json.name === want) : undefined) ?? fits[0];
     return m ? { pack: m.pack!, bundled: m.bundled } : null;
+  }
+
+  function lcmPackSafe(sonar: LoadedPack) {
+    try {
+      return lcmPack(sonar);
+    } catch {
+      return null;
+    }
   }
 
   // ---------- engine ----------
@@ -389,6 +434,10 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
       cache: out?.cache ?? { hits: 0, misses: 0 },
       packs: r.packVersions ?? {},
       parameters: (r.parameters ?? {}) as RunRequest,
+      ...(out?.fidelity ? { fidelity: out.fidelity } : {}),
+      ...(out?.stop ? { stop: out.stop } : {}),
+      ...(out?.methodChoice ? { methodChoice: out.methodChoice } : {}),
+      ...(out?.quality ? { quality: out.quality } : {}),
     };
   }
 
@@ -428,17 +477,21 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
           `pack works in "${sonar.pack.json.space}" (dim ${sonar.pack.json.dim}). Start a new run instead.`);
       }
     }
-    const resolvedMethod = parent ? (parent.output as StoredOutput).method : method;
-    const needsLcm = task === 'expand' || task === 'continue' || (task === 'summarize' && resolvedMethod === 'lcm');
-    const wantsLcm = needsLcm || (task === 'summarize' && resolvedMethod === 'auto');
     const regenerate = !!parent && (req.pinned?.length ?? 0) > 0;
-    const lcm = wantsLcm && (!parent || regenerate) ? lcmPack(sonar.pack, req.lcmPack) : null;
+    // `auto`: the LCM only when both packs have measured, non-demo quality (engine/tasks/method.ts)
+    const candidate = task !== 'translate' && (!parent || regenerate) ? lcmPack(sonar.pack, req.lcmPack) : null;
+    const choice: MethodChoice = parent
+      ? { requested: method, used: (parent.output as StoredOutput).method, reason: (parent.output as StoredOutput).methodChoice?.reason ?? 'requested' }
+      : chooseMethod({ requested: method, task, hasLcm: !!candidate, sonarQuality: quality(sonar.pack), lcmQuality: candidate ? quality(candidate.pack) : null });
+    const resolvedMethod = choice.used;
+    const needsLcm = task === 'expand' || task === 'continue' || (task === 'summarize' && resolvedMethod === 'lcm');
+    const lcm = needsLcm && (!parent || regenerate) ? candidate : null;
     if (needsLcm && !lcm && (!parent || regenerate)) {
       throw apiError('PACK_MISSING', `${task === 'summarize' ? 'An LCM summary' : `"${task}"`} needs an LCM pack, and none is ` +
         `installed for the concept space "${sonar.pack.json.space}". Install one (models/mini has Base and Two-Tower packs)` +
         (task === 'summarize' ? ', or use the extractive method.' : '.'));
     }
-    return { doc, parent, task, method, sonar, lcm, regenerate };
+    return { doc, parent, task, method: resolvedMethod as Method, choice, sonar, lcm, regenerate };
   }
 
   // ---------- the run ----------
@@ -480,6 +533,7 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
       signal,
       onProgress: progress,
       ...(opts.decoding?.beam ? { beam: opts.decoding.beam } : {}),
+      fidelity: thresholds(p.sonar.pack),
     };
     // mixed-language documents: each sentence is encoded in its own language
     const langs = sents.map((s) => s.language ?? docLang);
@@ -517,12 +571,12 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
         selected: po.selected,
         packs: {},
         stopReason: po.stopReason,
-      }, req.targetLang, { beam: ctx.beam, signal, onProgress: progress });
+      }, req.targetLang, { beam: ctx.beam, signal, onProgress: progress, fidelity: { encoder: sonar.encoder, thresholds: thresholds(p.sonar.pack) } });
       // nothing was encoded: every source concept is (still) in the cache
       result.cache = { hits: 0, misses: 0 };
     } else {
       const task = p.task;
-      const method = p.parent ? (p.parent.output as StoredOutput).method : p.method;
+      const method = p.choice.used;
       const genOpts = { ...common, seed: req.sampler?.seed, sampler: req.sampler as Record<string, unknown> | undefined };
       if (task === 'summarize') result = await summarize(source, ctx, { ...genOpts, method });
       else if (task === 'expand') result = await expand(source, ctx, genOpts);
@@ -535,10 +589,27 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
     const misses = result.cache.misses + preMisses;
 
     const packs: Record<string, string> = { sonar: packVersion(p.sonar.pack) };
+    const qualityLabels: Record<string, string> = { sonar: quality(p.sonar.pack).label };
     if (result.method === 'lcm') {
-      if (lcm && p.lcm) packs.lcm = packVersion(p.lcm.pack);
-      else if (p.parent?.packVersions?.lcm) packs.lcm = p.parent.packVersions.lcm;
+      if (lcm && p.lcm) {
+        packs.lcm = packVersion(p.lcm.pack);
+        qualityLabels.lcm = quality(p.lcm.pack).label;
+      } else if (p.parent?.packVersions?.lcm) {
+        packs.lcm = p.parent.packVersions.lcm;
+        const pq = (p.parent.output as StoredOutput).quality?.lcm;
+        if (pq) qualityLabels.lcm = pq;
+      }
     }
+    const parentParams = (p.parent?.parameters ?? null) as RunRequest | null;
+    const stop = stopInfo({
+      task: result.task,
+      method: result.method,
+      sourceSentences: sents.length,
+      length: p.parent && !p.regenerate ? parentParams?.length : req.length,
+      produced: result.sentences.length,
+      generatorStop: result.stopReason,
+      dropped: result.dropped,
+    });
     const output: StoredOutput = {
       version: 1,
       task: result.task,
@@ -553,6 +624,10 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
       ...(result.stopReason ? { stopReason: result.stopReason } : {}),
       cache: { hits, misses },
       sourceLang: docLang,
+      ...(result.fidelity ? { fidelity: result.fidelity } : {}),
+      stop,
+      methodChoice: p.choice,
+      quality: qualityLabels,
     };
     progress({ stage: 'save', done: 0, total: 1 });
     const rec = await t('save', () =>
@@ -825,8 +900,15 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
     },
 
     async packs() {
+      let activeDirs = new Set<string>();
+      try {
+        const sp = sonarPack();
+        activeDirs = new Set([sp.pack.dir, ...(lcmPackSafe(sp.pack) ? [lcmPackSafe(sp.pack)!.pack.dir] : [])]);
+      } catch {
+        /* no usable SONAR pack: none is active */
+      }
       return discovered().map((d) => {
-        if (d.pack) return info(d.pack, d.bundled);
+        if (d.pack) return info(d.pack, d.bundled, activeDirs.has(d.pack.dir));
         let kind: 'sonar' | 'lcm' = 'sonar';
         let name = basename(d.dir);
         try {
@@ -845,7 +927,13 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
 
     async importPack(path) {
       try {
-        const src = loadPack(path);
+        if (typeof path !== 'string' || !path.trim()) throw apiError('INVALID_REQUEST', 'importPack needs the path of a pack folder.');
+        const src = loadPack(resolve(expandHome(path)));
+        const same = discovered().find((d) => d.pack?.json.name === src.json.name && d.dir !== src.dir);
+        if (same) {
+          throw apiError('PACK_EXISTS', `A pack named "${src.json.name}" is already installed (${same.dir}). Remove it in ` +
+            'Models & settings first, or give the new pack another name in its pack.json.');
+        }
         const res = await verifyPack(src);
         if (!res.ok) throw apiError(res.problems[0].code, `The pack ${src.json.name} is damaged: ${res.problems.map((p) => p.message).join('; ')}`);
         const user = settings().userPackDir ?? (opts.dataDir ? join(opts.dataDir, 'models') : null);
@@ -860,6 +948,35 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
         const p = loadPack(dest);
         verified.set(p.dir, { verified: 'ok', problems: [] });
         return info(p, false);
+      } catch (e) {
+        throw toApiError(e);
+      }
+    },
+
+    async removePack(name) {
+      try {
+        if (typeof name !== 'string' || !name) throw apiError('INVALID_REQUEST', 'removePack needs a pack name.');
+        const all = discovered();
+        const d = all.find((x) => x.pack?.json.name === name) ?? all.find((x) => basename(x.dir) === name || x.dir === resolve(name));
+        if (!d) throw apiError('PACK_MISSING', `No pack named "${name}" is installed.`);
+        if (d.bundled) throw apiError('PACK_BUNDLED', `${name} comes with the app and cannot be removed.`);
+        const user = settings().userPackDir ?? (opts.dataDir ? join(opts.dataDir, 'models') : null);
+        const rel = user ? relative(resolve(user), d.dir) : '..';
+        if (!user || rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+          throw apiError('PACK_NOT_REMOVABLE', `${name} was not imported into the app's pack folder (${d.dir}); remove it there by hand.`);
+        }
+        if (active.size) throw apiError('BUSY', 'A run is in progress; remove the pack when it has finished.');
+        const eng = sonarEngines.get(d.dir) ?? lcmEngines.get(d.dir);
+        sonarEngines.delete(d.dir);
+        lcmEngines.delete(d.dir);
+        if (eng) await eng.then((e) => e.close()).catch(() => undefined);
+        await rm(d.dir, { recursive: true, force: true });
+        verified.delete(d.dir);
+        const s = settings();
+        const patch: Partial<Settings> = {};
+        if (s.activeSonar === name) patch.activeSonar = null;
+        if (s.activeLcm === name) patch.activeLcm = null;
+        if (Object.keys(patch).length) store.settings.set('settings', { ...(store.settings.get<object>('settings') ?? {}), ...patch });
       } catch (e) {
         throw toApiError(e);
       }
@@ -947,10 +1064,27 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
               for (const l of v) requireLang(l, 'language');
               next.recentLanguages = [...new Set(v as string[])].slice(0, 16);
               break;
-            case 'userPackDir':
+            case 'userPackDir': {
               if (v !== null && typeof v !== 'string') throw apiError('INVALID_REQUEST', 'userPackDir is a folder path or null.');
-              if (typeof v === 'string' && existsSync(v) && !statSync(v).isDirectory()) throw apiError('INVALID_REQUEST', `${v} is not a folder.`);
-              next.userPackDir = v ? resolve(v as string) : null;
+              const dir = typeof v === 'string' && v.trim() ? resolve(expandHome(v)) : null;
+              if (dir && existsSync(dir) && !statSync(dir).isDirectory()) throw apiError('INVALID_REQUEST', `${dir} is not a folder.`);
+              next.userPackDir = dir;
+              break;
+            }
+            case 'activeSonar':
+            case 'activeLcm': {
+              if (v !== null && typeof v !== 'string') throw apiError('INVALID_REQUEST', `${k} is a pack name or null.`);
+              if (v) {
+                const kind = k === 'activeSonar' ? 'sonar' : 'lcm';
+                const found = discovered().find((d) => d.pack?.json.kind === kind && d.pack.json.name === v);
+                if (!found) throw apiError('PACK_MISSING', `No ${kind === 'sonar' ? 'SONAR' : 'LCM'} pack named "${v}" is installed.`);
+              }
+              next[k] = (v as string | null) || null;
+              break;
+            }
+            case 'firstRunDismissed':
+              if (typeof v !== 'boolean') throw apiError('INVALID_REQUEST', 'firstRunDismissed is true or false.');
+              next.firstRunDismissed = v;
               break;
             default:
               throw apiError('INVALID_REQUEST', `Unknown setting "${k}".`);
@@ -978,9 +1112,10 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
         if (req.sourceLang) requireLang(req.sourceLang, 'source language');
         const sonar = sonarPack();
         assertCacheDim(store.concepts, sonar.pack.json.space, sonar.pack.json.dim);
-        const method = req.method ?? 'auto';
-        const needs = req.task === 'expand' || req.task === 'continue' || (req.task === 'summarize' && method === 'lcm');
-        const lcm = needs || (req.task === 'summarize' && method === 'auto') ? lcmPack(sonar.pack, req.lcmPack) : null;
+        const candidate = req.task !== 'translate' ? lcmPack(sonar.pack, req.lcmPack) : null;
+        const choice = chooseMethod({ requested: req.method ?? 'auto', task: req.task, hasLcm: !!candidate, sonarQuality: quality(sonar.pack), lcmQuality: candidate ? quality(candidate.pack) : null });
+        const needs = choice.used === 'lcm';
+        const lcm = needs ? candidate : null;
         if (needs && !lcm) {
           throw apiError('PACK_MISSING', `"${req.task}"${req.task === 'summarize' ? ' with --method lcm' : ''} needs an LCM pack, and none ` +
             `is installed for the concept space "${sonar.pack.json.space}". Pass --pack with a Base or Two-Tower LCM pack` +
@@ -989,9 +1124,9 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
         if (req.load) {
           // open the graphs now: a damaged pack fails here, before anything is imported
           await sonarEngine(sonar.pack);
-          if (lcm && (needs || method === 'auto')) await lcmEngine(lcm.pack);
+          if (lcm) await lcmEngine(lcm.pack);
         }
-        return { sonar: info(sonar.pack, sonar.bundled), lcm: lcm ? info(lcm.pack, lcm.bundled) : null };
+        return { sonar: info(sonar.pack, sonar.bundled, true), lcm: lcm ? info(lcm.pack, lcm.bundled, true) : null, method: choice };
       } catch (e) {
         throw toApiError(e);
       }
@@ -1003,9 +1138,10 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
         requireLang(r.targetLang, 'target language');
         const sonar = sonarPack();
         assertCacheDim(store.concepts, sonar.pack.json.space, sonar.pack.json.dim);
-        const method = r.method ?? 'auto';
-        const needs = r.task === 'expand' || r.task === 'continue' || (r.task === 'summarize' && method === 'lcm');
-        const lcmP = needs || (r.task === 'summarize' && method === 'auto') ? lcmPack(sonar.pack, r.lcmPack) : null;
+        const candidate = r.task !== 'translate' ? lcmPack(sonar.pack, r.lcmPack) : null;
+        const choice = chooseMethod({ requested: r.method ?? 'auto', task: r.task, hasLcm: !!candidate, sonarQuality: quality(sonar.pack), lcmQuality: candidate ? quality(candidate.pack) : null });
+        const method = choice.used;
+        const lcmP = method === 'lcm' ? candidate : null;
         const eng = await sonarEngine(sonar.pack);
         const lcm = lcmP ? await lcmEngine(lcmP.pack) : null;
         const ctx: TaskContext = {
@@ -1018,6 +1154,7 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
           ...(opts.decoding?.beam ? { beam: opts.decoding.beam } : {}),
         };
         const doc: SourceDocument = { sentences: r.sentences, lang: r.lang };
+        if (r.fidelity) ctx.fidelity = thresholds(sonar.pack);
         const o = { targetLang: r.targetLang, length: r.length, seed: r.seed };
         if (r.task === 'summarize') return await summarize(doc, ctx, { ...o, method });
         if (r.task === 'expand') return await expand(doc, ctx, o);

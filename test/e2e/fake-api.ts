@@ -326,18 +326,27 @@ export class FakeApi implements ConceptApi {
       {
         name: 'mini-sonar', kind: 'sonar', space: 'mini', dim: 256, license: 'MIT', bundled: true, verified: 'ok',
         problems: [], description: 'Small SONAR-style encoder and decoder trained for Concept Studio.',
-        path: resolve(ROOT, 'models/mini/sonar'), bytes: 31_457_280, languagesTrained: langs,
+        path: resolve(ROOT, 'models/mini/sonar'), bytes: 31_457_280, languagesTrained: langs, active: true,
+        quality: { label: 'demo', declared: false, demo: true, metrics: [] },
+        fidelity: { threshold: 0.9, good: 0.95, source: 'default' },
       },
       {
         name: 'mini-base-lcm', kind: 'lcm', variant: 'base', space: 'mini', dim: 256, license: 'MIT', bundled: true,
         verified: 'unchecked', problems: [], description: 'Small Base-LCM.', path: resolve(ROOT, 'models/mini/base-lcm'),
-        bytes: 8_388_608, languagesTrained: [],
+        bytes: 8_388_608, languagesTrained: [], active: true,
+        quality: { label: 'demo', declared: false, demo: true, metrics: [] },
       },
     ];
   }
 
   async importPack(path: string): Promise<PackInfo> {
     throw new ApiError('PACK_INVALID', `No pack.json in ${path}.`);
+  }
+
+  async removePack(name: string): Promise<void> {
+    const p = (await this.packs()).find((x) => x.name === name);
+    if (!p) throw new ApiError('PACK_MISSING', `No pack ${name}.`);
+    throw new ApiError('PACK_BUNDLED', `${name} comes with the app and cannot be removed.`);
   }
 
   async verifyPack(name: string): Promise<PackInfo> {

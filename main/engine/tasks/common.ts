@@ -3,6 +3,7 @@ import type { LangCode, LengthSpec, TaskKind } from '../../api/contract.js';
 import { attribute, type AttributionOptions } from './attribution.js';
 import { cachedEncode } from './cache.js';
 import { TaskError, throwIfCancelled } from './errors.js';
+import { afterDecode, type FidelityThresholds } from './fidelity.js';
 import { renderSentences, type Origin, type TaskResult } from './output.js';
 import type { ConceptCache, ConceptDecoder, ConceptEncoder, ConceptGenerator, ProgressFn } from './ports.js';
 
@@ -17,6 +18,8 @@ export interface TaskContext {
   /** decoder beam size (default: the decoder's own) */
   beam?: number;
   attribution?: AttributionOptions;
+  /** score every output sentence's fidelity with these thresholds (fidelity.ts); absent/null: not measured */
+  fidelity?: FidelityThresholds | null;
 }
 
 export interface SourceDocument {
@@ -155,7 +158,8 @@ export async function finish(
       onProgress: ctx.onProgress,
     }),
   );
-  return { ...base, sentences, cache: { hits: stats.hits, misses: stats.misses }, timings: stats.timings };
+  const result: TaskResult = { ...base, sentences, cache: { hits: stats.hits, misses: stats.misses }, timings: stats.timings };
+  return afterDecode(result, ctx.encoder, ctx.fidelity, ctx.signal);
 }
 
 export function pinnedOrigin(p: PinnedSentence, lang: LangCode): Origin {

@@ -12,4 +12,6 @@ export * from './summarize.js';
 export * from './expand.js';
 export * from './continue.js';
 export * from './translate.js';
+export * from './fidelity.js';
+export * from './method.js';
 export { cosine, countWords } from './vec.js';

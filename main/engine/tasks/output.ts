@@ -3,9 +3,10 @@
  * language (a source sentence, a pinned sentence) is returned as that text; only the others go through the decoder,
  * in one batch. `redecode` re-renders an earlier result in another language: the decoder is all that runs.
  */
-import type { Attribution, LangCode, OutputSentence, TaskKind } from '../../api/contract.js';
+import type { Attribution, LangCode, OutputSentence, RunFidelity, TaskKind } from '../../api/contract.js';
 import { guard } from './errors.js';
-import type { ConceptDecoder, ProgressFn } from './ports.js';
+import type { ConceptDecoder, ConceptEncoder, ProgressFn } from './ports.js';
+import { afterDecode, type FidelityThresholds } from './fidelity.js';
 
 /** Where an output concept came from, when it was encoded from a known text. */
 export interface Origin {
@@ -36,12 +37,18 @@ export interface TaskResult {
   stopReason?: string;
   /** role → pack name, where known */
   packs: Record<string, string>;
+  /** fidelity counts when the sentences were scored (fidelity.ts) */
+  fidelity?: RunFidelity;
+  /** repeated sentences dropped from an extractive summary */
+  dropped?: number;
 }
 
 export interface RenderOptions {
   beam?: number;
   signal?: AbortSignal;
   onProgress?: ProgressFn;
+  /** redecode: score the new sentences' fidelity with this encoder and these thresholds (fidelity.ts) */
+  fidelity?: { encoder: ConceptEncoder; thresholds: FidelityThresholds };
 }
 
 export async function renderSentences(
@@ -100,7 +107,7 @@ export async function redecode(
     lang,
     opts,
   );
-  return {
+  const out: TaskResult = {
     task: result.task,
     method: result.method,
     targetLang: lang,
@@ -114,4 +121,6 @@ export async function redecode(
     timings: { decode: performance.now() - t0 },
     packs: result.packs,
   };
+  if (!opts.fidelity) return out;
+  return afterDecode(out, opts.fidelity.encoder, opts.fidelity.thresholds, opts.signal);
 }
