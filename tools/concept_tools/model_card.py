@@ -184,8 +184,14 @@ def write_card(out: str) -> str:
         + ("2 CPU cores" if tr.get("device", "cpu") == "cpu" else f"`{tr.get('device')}`") + ". "
         "Objective: translation (Tatoeba, NTREX, English-paired UDHR sentences) + clean and denoising "
         "auto-encoding (Tatoeba, NTREX, Brown corpus, summarization documents, capped UDHR) through the mean-pooled "
-        "bottleneck, plus an MSE pull between the embeddings of parallel sentences and an in-batch contrastive "
-        "term (InfoNCE) that keeps the MSE from collapsing all sentences onto one point."
+        "bottleneck, plus an MSE pull between the embeddings of parallel sentences"
+        + (" (relative to the batch's spread, so that shrinking every embedding does not pay)"
+           if hasattr(ts, "scaled_mse") else "")
+        + " and an in-batch contrastive term (InfoNCE) that keeps the MSE from collapsing all sentences onto one "
+        "point."
+        + (f" On parallel pairs the decoder writes the translation {100 * ts.PAIR_TRANSLATE:.0f}% of the time and "
+           "otherwise reconstructs the source (the partner still serves the alignment terms)."
+           if hasattr(ts, "PAIR_TRANSLATE") else "")
         + (f" The first {100 * curriculum:.0f}% of the steps see only sentences of ≤ {short} pieces, with "
            "auto-encoding dominating (a curriculum)." if curriculum is not None and short is not None else "")
         + (f" From step {wd_from} on, {100 * wd:.0f}% of the decoder's teacher-forced prefix is replaced by <unk> "
