@@ -184,11 +184,14 @@ def write_card(out: str) -> str:
         + ("2 CPU cores" if tr.get("device", "cpu") == "cpu" else f"`{tr.get('device')}`") + ". "
         "Objective: translation (Tatoeba, NTREX, English-paired UDHR sentences) + clean and denoising "
         "auto-encoding (Tatoeba, NTREX, Brown corpus, summarization documents, capped UDHR) through the mean-pooled "
-        "bottleneck, plus an MSE pull between the embeddings of parallel sentences"
-        + (" (relative to the batch's spread, so that shrinking every embedding does not pay)"
-           if hasattr(ts, "scaled_mse") else "")
-        + " and an in-batch contrastive term (InfoNCE) that keeps the MSE from collapsing all sentences onto one "
-        "point."
+        "bottleneck, plus "
+        + ("an MSE pull between the embeddings of parallel sentences"
+           + (" (relative to the batch's spread)" if hasattr(ts, "scaled_mse") else "")
+           + " and an in-batch contrastive term (InfoNCE) that keeps the MSE from collapsing all sentences onto one "
+           "point." if getattr(ts, "MSE_WEIGHT", 1.0) else
+           "an in-batch contrastive term (InfoNCE) between parallel sentences: the partner must be nearer than every "
+           "other sentence of the batch. SONAR's MSE pull is not trained on (logged only): every form of it "
+           "collapsed the mini encoder.")
         + (f" On parallel pairs the decoder writes the translation {100 * ts.PAIR_TRANSLATE:.0f}% of the time and "
            "otherwise reconstructs the source (the partner still serves the alignment terms)."
            if hasattr(ts, "PAIR_TRANSLATE") else "")
