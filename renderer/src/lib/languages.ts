@@ -38,3 +38,31 @@ export function filterLanguages(all: LanguageInfo[], query: string, recent: stri
 export function pushRecent(recent: string[], code: string, max = 8): string[] {
   return [code, ...recent.filter((c) => c !== code)].slice(0, max);
 }
+
+const displayCache = new Map<string, Intl.DisplayNames | null>();
+
+/**
+ * A SONAR code's name in the interface language through Intl.DisplayNames ("fra_Latn" → "français" in French);
+ * `withScript` adds the script ("srp_Cyrl" → "serbe (cyrillique)") for languages written in several scripts.
+ * Undefined when the runtime does not know the language (the caller falls back to the English name).
+ */
+export function displayName(code: string, locale: string, withScript = false): string | undefined {
+  const [lang, script] = code.split('_');
+  if (!lang) return undefined;
+  let dn = displayCache.get(locale);
+  if (dn === undefined) {
+    try {
+      dn = new Intl.DisplayNames([locale], { type: 'language', fallback: 'none' });
+    } catch {
+      dn = null;
+    }
+    displayCache.set(locale, dn);
+  }
+  if (!dn) return undefined;
+  try {
+    const name = dn.of(withScript && script ? `${lang}-${script}` : lang);
+    return name && name.toLowerCase() !== lang.toLowerCase() ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -5,7 +5,7 @@ import type {
 } from '../../../main/api/contract.js';
 import { createClient, type ApiClient } from './api.js';
 import { dirOf, i18next, initI18n, isLocale, pickLocale, type Locale } from './i18n.js';
-import { pushRecent } from './languages.js';
+import { displayName, pushRecent } from './languages.js';
 import { applyProgress, initialStages, type StageState } from './progress.js';
 
 export type Tab = 'document' | 'result' | 'history' | 'map';
@@ -34,6 +34,11 @@ class AppState {
   runtime = $state<RuntimeInfo | null>(null);
   packs = $state<PackInfo[]>([]);
   settingsOpen = $state(false);
+  /** the first-run panel about the bundled models (shown until dismissed; reachable again from the header) */
+  firstRunOpen = $state(false);
+  /** the packs the app uses (PackInfo.active) */
+  activeSonar = $derived(this.packs.find((p) => p.kind === 'sonar' && p.active) ?? this.packs.find((p) => p.kind === 'sonar') ?? null);
+  activeLcm = $derived(this.packs.find((p) => p.kind === 'lcm' && p.active) ?? null);
 
   // task panel
   task = $state<TaskKind>('summarize');
@@ -59,10 +64,34 @@ class AppState {
   announcement = $state('');
   private toastId = 1;
 
+  /** A language's name in the interface language (Intl.DisplayNames), else its English name, else the code. */
   langName = (code: string | null | undefined) => {
     if (!code) return '';
-    return this.languages.find((l) => l.code === code)?.english ?? code;
+    const base = code.split('_')[0];
+    const scripts = base === 'zho' || this.languages.filter((l) => l.code.startsWith(`${base}_`)).length > 1;
+    return displayName(code, this.locale, scripts) ?? this.languages.find((l) => l.code === code)?.english ?? code;
   };
+
+  dismissFirstRun() {
+    this.firstRunOpen = false;
+    if (!this.settings?.firstRunDismissed) void this.saveSettings({ firstRunDismissed: true });
+  }
+
+  /** Make a pack the one the app uses for its kind. */
+  async usePack(p: PackInfo) {
+    await this.saveSettings(p.kind === 'sonar' ? { activeSonar: p.name } : { activeLcm: p.name });
+    await this.refreshModels();
+  }
+
+  async removePack(p: PackInfo) {
+    try {
+      await this.api.removePack(p.name);
+      this.toast(this.t('settings.removed', { name: p.name }));
+    } catch (e) {
+      this.error(e);
+    }
+    await this.refreshModels();
+  }
 
   t = (key: string, opts?: Record<string, unknown>): string => {
     void this.locale; // re-render when the language changes
@@ -77,6 +106,7 @@ class AppState {
     const [settings, languages] = await Promise.all([api.getSettings(), api.languages()]);
     this.settings = settings;
     this.languages = languages;
+    this.firstRunOpen = !settings.firstRunDismissed;
     this.setLocale(isLocale(settings.uiLanguage) ? settings.uiLanguage : pickLocale(sys), false);
     this.applyTheme();
     if (settings.recentLanguages[0]) this.targetLang = settings.recentLanguages[0];

@@ -1,0 +1,25 @@
+/** What the interface says about model packs: quality labels, metric formatting, the documented SONAR command. */
+import type { PackInfo } from '../../../main/api/contract.js';
+
+/** README.md › Real SONAR: the documented conversion command (until the in-app download lands). */
+export const SONAR_CONVERT_COMMAND =
+  '/usr/bin/python3 tools/convert_sonar.py --encoder sonar_text_encoder.pt --decoder sonar_text_decoder.pt \\\n' +
+  '    --spm sentencepiece.source.256000.model --out ~/ConceptStudio/models/sonar';
+
+/** Where the official files come from (README.md). */
+export const SONAR_SOURCES = 'dl.fbaipublicfiles.com/SONAR/ · huggingface.co/facebook/SONAR';
+
+/** The quality label a pack shows: its pack.json label, else demo (a pack without metrics is a demonstration). */
+export function qualityLabel(p: Pick<PackInfo, 'quality'> | null | undefined): string {
+  return p?.quality?.label ?? 'demo';
+}
+
+export function isDemo(p: Pick<PackInfo, 'quality'> | null | undefined): boolean {
+  return p?.quality ? p.quality.demo : true;
+}
+
+/** "autoencoding_chrf 31.2 (baseline 9.8)" for a tooltip; numbers in the interface language. */
+export function metricsLine(p: Pick<PackInfo, 'quality'>, locale: string): string {
+  const nf = new Intl.NumberFormat(locale, { maximumFractionDigits: 3 });
+  return (p.quality?.metrics ?? []).map((m) => `${m.name} ${nf.format(m.value)}${m.baseline !== undefined ? ` (${nf.format(m.baseline)})` : ''}`).join(' · ');
+}
