@@ -59,6 +59,7 @@ import { openSonarEngine, type SonarEngine } from '../engine/adapters/sonar.js';
 import { openLcmEngine, type LcmEngine } from '../engine/adapters/lcm.js';
 import { assertCacheDim, storeConceptCache } from '../engine/adapters/cache.js';
 import { fidelityThresholds, packQuality } from '../engine/packs/quality.js';
+import { PackVerifier, type HashEntry } from '../engine/packs/verified.js';
 import {
   cachedEncode,
   chooseMethod,
@@ -234,6 +235,20 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
   };
   const verified = new Map<string, { verified: PackInfo['verified']; problems: string[] }>();
   const discovered = () => discoverPacks(packFolders());
+  // Weights are hash-checked before first use; digests cached by size+mtime in the store (engine/packs/verified.ts).
+  const verifier = new PackVerifier({
+    load: () => store.settings.get<Record<string, HashEntry>>('packHashes'),
+    save: (entries) => store.settings.set('packHashes', entries),
+  });
+  const checkWeights = async (pack: LoadedPack, force = false): Promise<void> => {
+    try {
+      await verifier.assert(pack, { force });
+      verified.set(pack.dir, { verified: 'ok', problems: [] });
+    } catch (e) {
+      verified.set(pack.dir, { verified: 'failed', problems: [(e as Error).message] });
+      throw e;
+    }
+  };
   const quality = (p: LoadedPack) => packQuality(p.json as Record<string, unknown>);
   const thresholds = (p: LoadedPack) => fidelityThresholds(p.json as Record<string, unknown>, DEFAULT_FIDELITY);
   const info = (p: LoadedPack, bundled: boolean, active?: boolean): PackInfo => {
@@ -319,7 +334,7 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
   const sonarEngine = (pack: LoadedPack): Promise<SonarEngine> => {
     let p = sonarEngines.get(pack.dir);
     if (!p) {
-      p = getHost().then(async (h) => {
+      p = checkWeights(pack).then(getHost).then(async (h) => {
         const eng = await openSonarEngine(h, pack.dir, { config: sessionConfig(), decoding: opts.decoding });
         lastReport = eng.info.providers.encoder ?? eng.info.providers.decoder ?? lastReport;
         return eng;
@@ -332,7 +347,7 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
   const lcmEngine = (pack: LoadedPack): Promise<LcmEngine> => {
     let p = lcmEngines.get(pack.dir);
     if (!p) {
-      p = getHost().then((h) => openLcmEngine(h, pack.dir, { config: sessionConfig() }));
+      p = checkWeights(pack).then(getHost).then((h) => openLcmEngine(h, pack.dir, { config: sessionConfig() }));
       lcmEngines.set(pack.dir, p);
       p.catch(() => lcmEngines.delete(pack.dir));
     }
@@ -907,7 +922,10 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
       } catch {
         /* no usable SONAR pack: none is active */
       }
-      return discovered().map((d) => {
+      const found = discovered();
+      // a listed pack is verified (from the digest cache after the first time), so "ok" means its weights are intact
+      for (const d of found) if (d.pack) await checkWeights(d.pack).catch(() => undefined);
+      return found.map((d) => {
         if (d.pack) return info(d.pack, d.bundled, activeDirs.has(d.pack.dir));
         let kind: 'sonar' | 'lcm' = 'sonar';
         let name = basename(d.dir);
@@ -992,8 +1010,7 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
           throw apiError('PACK_MISSING', `No pack named "${name}" is installed (installed: ${all.map((x) => x.pack?.json.name ?? basename(x.dir)).join(', ') || 'none'}).`);
         }
         if (!d.pack) throw apiError(d.error!.code, d.error!.message);
-        const r = await verifyPack(d.pack);
-        verified.set(d.pack.dir, { verified: r.ok ? 'ok' : 'failed', problems: r.problems.map((p) => p.message) });
+        await checkWeights(d.pack, true).catch(() => undefined); // the result is in `verified`
         return info(d.pack, d.bundled);
       } catch (e) {
         throw toApiError(e);
@@ -1010,11 +1027,14 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
         }
       }
       if (lastReport) {
+        // a provider that failed here (CUDA listed by onnxruntime but its libraries missing) is not available
+        const failed = lastReport.tried.filter((x) => x.provider !== lastReport!.used);
         return {
           requestedProvider: s.provider,
           usedProvider: lastReport.used,
           fallbackReason: lastReport.fallbackReason,
-          availableProviders: availableProviders(),
+          availableProviders: availableProviders().filter((p) => !failed.some((f) => f.provider === p)),
+          ...(failed.length ? { failedProviders: failed } : {}),
           threads: lastReport.threads,
         };
       }

@@ -124,7 +124,7 @@ export interface VerifyResult {
   problems: { path: string; code: 'PACK_FILE_MISSING' | 'PACK_FILE_SIZE' | 'PACK_CHECKSUM'; message: string }[];
 }
 
-async function sha256File(path: string, onBytes: (n: number) => void, signal?: AbortSignal): Promise<string> {
+export async function sha256File(path: string, onBytes: (n: number) => void, signal?: AbortSignal): Promise<string> {
   const h = createHash('sha256');
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   const abort = () => stream.destroy(signal?.reason ?? new DOMException('The operation was aborted', 'AbortError'));
