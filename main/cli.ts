@@ -471,6 +471,7 @@ class Cli {
     this.out(`node        ${process.version} (${report.platform}), ${report.cpus} CPUs`);
     this.out(`providers   available: ${rt.availableProviders.join(', ')}; requested ${rt.requestedProvider}, used ${rt.usedProvider}`);
     if (rt.fallbackReason) this.out(`            fallback: ${rt.fallbackReason}`);
+    for (const f of rt.failedProviders ?? []) this.out(`            ${f.provider}: not available here (${f.error.split('\n')[0]})`);
     this.out(`threads     ${rt.threads || 'automatic (onnxruntime default)'}`);
     this.out(`database    ${db.path}: ${db.ok ? 'ok' : `PROBLEM ${db.problems.join('; ')}`}, schema v${db.schemaVersion}, ${db.documents} documents`);
     for (const s of db.conceptSpaces) this.out(`            concepts: ${s.space} dim ${s.dim}, ${s.count} cached`);

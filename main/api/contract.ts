@@ -226,7 +226,10 @@ export interface RuntimeInfo {
   requestedProvider: string;
   usedProvider: string;
   fallbackReason: string | null;
+  /** providers that initialise in this process (one listed by onnxruntime that failed, e.g. CUDA without its libraries, is not) */
   availableProviders: string[];
+  /** providers tried and failed before the one used, with the reason */
+  failedProviders?: { provider: string; error: string }[];
   threads: number;
 }
 

@@ -34,7 +34,13 @@ export function wantReal(): boolean {
   return existsSync(join(ROOT, 'main', 'api', 'service.ts'));
 }
 
+/** The message browser tests fail with (never a silent skip) when there is no Chromium to drive. */
+export const CHROMIUM_MISSING =
+  `Chromium is missing at ${CHROMIUM}: the browser tests cannot run. Install it (Debian/Ubuntu: apt-get install chromium) ` +
+  'or point CHROMIUM_PATH at a Chromium or Chrome binary.';
+
 export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(CHROMIUM_MISSING);
   return chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],

@@ -142,9 +142,9 @@ class AppState {
 
   async refreshModels() {
     try {
-      const [packs, runtime] = await Promise.all([this.api.packs(), this.api.runtime()]);
-      this.packs = packs;
-      this.runtime = runtime;
+      // the packs first: the header shows the active models at once; runtime() may load a model (slow)
+      this.packs = await this.api.packs();
+      this.runtime = await this.api.runtime();
     } catch (e) {
       this.error(e);
     }

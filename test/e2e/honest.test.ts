@@ -1,0 +1,152 @@
+/**
+ * Honest output in the browser (real service on the bundled packs, real Chromium): the first-run panel about the
+ * bundled models, the active model label in the header, per-sentence fidelity badges with the flagged count on a
+ * held-out news article summarized into French, the same summary in its own language with `auto` (extractive and
+ * verbatim), and Models & settings after importing a pack twice under the same name, then removing it.
+ * Screenshots: test/e2e/screenshots/{first-run,fidelity-french,auto-verbatim,settings-packs}.png
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_MISSING, hasChromium, ROOT, SCREENSHOTS, startE2E, type E2E } from './harness.js';
+
+async function shot(page: Page, name: string) {
+  for (const b of await page.locator('[data-testid="toast"] button.ghost').all()) await b.click({ timeout: 500 }).catch(() => {});
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
+function heldoutArticle(): string {
+  const lines = readFileSync(join(ROOT, 'test', 'fixtures', 'eval', 'heldout_xlsum_45lang.jsonl'), 'utf8').split('\n').filter(Boolean);
+  return lines.map((l) => JSON.parse(l)).find((r) => r.lang === 'eng_Latn' && r.document.length > 1500).document as string;
+}
+
+async function pickLanguage(page: Page, query: string, code: string) {
+  await page.getByTestId('lang-picker').locator('button.trigger').click();
+  await page.getByTestId('lang-picker-search').fill(query);
+  await page.getByTestId('lang-picker').locator(`[role=option][data-code="${code}"]`).click();
+}
+
+if (!hasChromium) {
+  describe('honest output (e2e)', () => {
+    it('needs Chromium', () => {
+      throw new Error(CHROMIUM_MISSING);
+    });
+  });
+} else {
+  describe('honest output in the browser (e2e)', () => {
+    let e: E2E;
+    let page: Page;
+    const errors: string[] = [];
+
+    beforeAll(async () => {
+      e = await startE2E();
+      page = e.page;
+      page.on('pageerror', (err) => errors.push(err.message));
+    }, 300_000);
+    afterAll(async () => {
+      await e?.close();
+    });
+
+    it('shows the first-run panel and the active models with their quality label', async () => {
+      await page.goto(e.server.appUrl);
+      await page.getByTestId('first-run').waitFor();
+      const label = page.getByTestId('model-label');
+      await label.waitFor({ timeout: 30_000 });
+      if (e.mode === 'real') {
+        await expect.poll(() => label.textContent()).toMatch(/mini-sonar/);
+        expect(await page.getByTestId('quality-sonar').textContent()).toMatch(/demo/i);
+      }
+      await page.getByTestId('get-sonar').click();
+      expect(await page.getByTestId('sonar-command').textContent()).toContain('tools/convert_sonar.py');
+      await shot(page, 'first-run');
+      await page.getByTestId('first-run-dismiss').click();
+      await page.getByTestId('first-run').waitFor({ state: 'detached' });
+      await expect.poll(async () => (await e.api.getSettings()).firstRunDismissed).toBe(true);
+      // reachable again from the header, and gone after a reload once dismissed
+      await page.getByTestId('open-first-run').click();
+      await page.getByTestId('first-run').waitFor();
+      await page.getByTestId('first-run-dismiss').click();
+      await page.reload();
+      await page.getByTestId('model-label').waitFor();
+      expect(await page.getByTestId('first-run').count()).toBe(0);
+    });
+
+    it('summarizes a held-out news article into French with a fidelity badge on every sentence and the flagged count', async () => {
+      await page.getByTestId('paste-toggle').click();
+      await page.getByTestId('paste-title').fill('Held-out news');
+      await page.getByTestId('paste-text').fill(heldoutArticle());
+      await page.getByTestId('paste-import').click();
+      await expect.poll(() => page.getByTestId('doc-title').textContent(), { timeout: 60_000 }).toMatch(/^Held-out news/);
+      await pickLanguage(page, 'fran', 'fra_Latn');
+      await page.getByTestId('length-value').fill('3');
+      await page.getByTestId('run').click();
+      await page.getByTestId('output-sentence').first().waitFor({ timeout: 240_000 });
+      const n = await page.getByTestId('output-sentence').count();
+      const badges = page.getByTestId('fidelity-badge');
+      expect(await badges.count()).toBe(n);
+      const title = await badges.first().getAttribute('title');
+      expect(title).toMatch(/Fidelity -?\d[.,]\d\d/); // the number on hover
+      const levels = await badges.evaluateAll((els) => els.map((el) => el.getAttribute('data-level')));
+      const flagged = levels.filter((l) => l === 'low').length;
+      const chip = await page.getByTestId('flagged-count').textContent();
+      expect(chip).toMatch(flagged ? new RegExp(`${flagged} sentences? flagged`) : /No sentence flagged/);
+      const texts = (await page.getByTestId('output-sentence').allTextContents()).map((t) => t.trim().toLowerCase());
+      expect(new Set(texts).size).toBe(texts.length); // never the same sentence twice
+      if (n < 3) expect(await page.getByTestId('stop-reason').textContent()).toMatch(/Stopped early|Shorter than asked/);
+      expect(await page.getByTestId('auto-note').textContent()).toMatch(/extractive/);
+      await page.getByTestId('output-sentence').first().hover();
+      await shot(page, 'fidelity-french');
+    });
+
+    it('the same summary in its own language with auto is extractive and verbatim', async () => {
+      await pickLanguage(page, 'english', 'eng_Latn');
+      await page.getByTestId('run').click();
+      await expect.poll(() => page.locator('.toolbar').textContent(), { timeout: 240_000 }).toMatch(/English/);
+      await expect.poll(() => page.getByTestId('fidelity-badge').first().getAttribute('data-level'), { timeout: 60_000 }).toBe('high');
+      const article = heldoutArticle();
+      const texts = await page.getByTestId('output-sentence').allTextContents();
+      expect(texts).toHaveLength(3);
+      for (const t of texts) expect(article).toContain(t.trim());
+      const badges = await page.getByTestId('fidelity-badge').allTextContents();
+      expect(badges.every((b) => /exact/.test(b))).toBe(true);
+      expect(await page.getByTestId('flagged-count').textContent()).toMatch(/No sentence flagged/);
+      expect(await page.locator('.toolbar').textContent()).toMatch(/extractive/);
+      await shot(page, 'auto-verbatim');
+    });
+
+    it('Models & settings: pack cards with quality; a pack imported twice under one name is refused and the dialog keeps working; removing it', async () => {
+      const lcm = join(ROOT, 'test', 'fixtures', 'random', 'base-lcm');
+      await page.getByTestId('open-settings').click();
+      const dlg = page.getByTestId('settings');
+      await dlg.waitFor();
+      await expect.poll(() => dlg.getByTestId('pack-card').count(), { timeout: 30_000 }).toBeGreaterThan(1);
+      expect(await dlg.getByTestId('pack-active').count()).toBeGreaterThanOrEqual(1);
+      const input = dlg.locator('form input');
+      for (let i = 0; i < 2; i++) {
+        await input.fill(lcm);
+        await dlg.locator('form button[type=submit]').click();
+        await expect.poll(() => page.getByTestId('toast').allTextContents(), { timeout: 30_000 }).toContainEqual(
+          i === 0 ? expect.stringContaining('random-base-lcm') : expect.stringContaining('already installed'),
+        );
+      }
+      await expect.poll(() => dlg.locator('[data-testid="pack-card"][data-name="random-base-lcm"]').count()).toBe(1);
+      await page.keyboard.press('Escape');
+      await dlg.waitFor({ state: 'detached' });
+      await page.getByTestId('open-settings').click();
+      await dlg.waitFor();
+      const card = dlg.locator('[data-testid="pack-card"][data-name="random-base-lcm"]');
+      await card.waitFor();
+      await card.getByTestId('pack-remove').click();
+      await card.getByTestId('pack-remove-confirm').click();
+      await expect.poll(() => dlg.locator('[data-testid="pack-card"][data-name="random-base-lcm"]').count(), { timeout: 30_000 }).toBe(0);
+      await dlg.getByTestId('pack-card').first().scrollIntoViewIfNeeded();
+      await shot(page, 'settings-packs');
+      await page.keyboard.press('Escape');
+    });
+
+    it('had no uncaught errors in the page', () => {
+      expect(errors).toEqual([]);
+    });
+  });
+}
