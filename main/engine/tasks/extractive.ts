@@ -21,10 +21,23 @@ export interface ExtractiveOptions {
 }
 
 export const DEFAULT_LAMBDA = 0.7;
-/** default extractive length when none is asked: a quarter of the sentences */
+/** default extractive length when none is asked: a quarter of the sentences ... */
 export const DEFAULT_RATIO = 0.25;
+/**
+ * ... but never more than this many. A quarter without a cap turned a 1,245-sentence document into a 311-sentence
+ * "summary" (33 s, 2.4 GB) and a 20k-line file into minutes of decoding (issue 11). An explicit `length` is obeyed.
+ */
+export const DEFAULT_MAX_SENTENCES = 20;
 
-/** Number of sentences to select: `sentences`, else round(ratio · n), clamped to [1, n] (0 for an empty source). */
+/** The default extractive length for `n` source sentences: round(n / 4), at least 1, at most DEFAULT_MAX_SENTENCES. */
+export function defaultSentenceCount(n: number): number {
+  return Math.min(DEFAULT_MAX_SENTENCES, Math.max(1, Math.round(DEFAULT_RATIO * n)));
+}
+
+/**
+ * Number of sentences to select: `sentences`, else round(ratio · n), else the capped default (defaultSentenceCount),
+ * clamped to [1, n] (0 for an empty source).
+ */
 export function extractiveCount(n: number, length: LengthSpec | undefined): number {
   if (n === 0) return 0;
   let k: number;
@@ -33,8 +46,10 @@ export function extractiveCount(n: number, length: LengthSpec | undefined): numb
       throw new TaskError('INVALID_REQUEST', `length.sentences must be a positive number (got ${length.sentences})`);
     }
     k = Math.floor(length.sentences);
+  } else if (length?.ratio === undefined) {
+    k = defaultSentenceCount(n);
   } else {
-    const ratio = length?.ratio ?? DEFAULT_RATIO;
+    const ratio = length.ratio;
     if (!Number.isFinite(ratio) || ratio <= 0) {
       throw new TaskError('INVALID_REQUEST', `length.ratio must be a positive fraction (got ${ratio})`);
     }

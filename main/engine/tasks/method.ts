@@ -9,7 +9,7 @@
  * - `dropRepeats`: an extractive summary decoded into another language never repeats a sentence.
  */
 import type { LengthSpec, Method, MethodChoice, StopInfo, StopReason, TaskKind } from '../../api/contract.js';
-import { DEFAULT_RATIO } from './extractive.js';
+import { defaultSentenceCount } from './extractive.js';
 import type { TaskResult } from './output.js';
 
 /** What `chooseMethod` needs to know of a pack's quality (engine/packs/quality.ts). */
@@ -41,7 +41,8 @@ export function chooseMethod(inp: MethodInput): MethodChoice {
 export function requestedSentences(n: number, length: LengthSpec | undefined, method: 'lcm' | 'extractive'): number | null {
   if (length?.sentences !== undefined) return Math.max(1, Math.floor(length.sentences));
   if (method === 'lcm') return null; // a word budget (ratio) or the model's own end
-  return Math.max(1, Math.round((length?.ratio ?? DEFAULT_RATIO) * n));
+  if (length?.ratio === undefined) return defaultSentenceCount(n);
+  return Math.max(1, Math.round(length.ratio * n));
 }
 
 /** The generation loop's reason (engine/lcm StopReason) in the API's words. */
