@@ -45,6 +45,7 @@ import {
   type TaskKind,
 } from './contract.js';
 import { apiError, toApiError } from './errors.js';
+import { withValidation } from './validate.js';
 import { detectLanguage, isSonarCode, languageTable, unknownLanguageMessage } from './languages.js';
 import { openStore, type Store } from '../store/index.js';
 import type { DocumentRecord } from '../store/documents.js';
@@ -1235,7 +1236,8 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
       store.close();
     },
   };
-  return api;
+  // every request's arguments are checked by one schema before a method runs (validate.ts)
+  return withValidation(api);
 }
 
 export default createService;
