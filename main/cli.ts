@@ -45,7 +45,8 @@ Options
   --from LANG      source language; always wins over detection
   --pack DIR       a pack folder, or a folder of packs (repeatable; default: the bundled models/mini)
   --lcm NAME       the LCM pack to use (default: the first of the SONAR pack's space)
-  --db PATH        the database (default: $CONCEPT_DB, else $XDG_DATA_HOME/concept-studio/concept.db)
+  --db PATH        the database (default: $CONCEPT_DB, else the app's: ~/.config/Concept Studio/concept-studio.sqlite
+                   on Linux, with the packs imported in the app)
   --json           machine-readable output (with cache hits/misses and per-stage timings)
   --progress       progress on stderr even when it is not a terminal (--no-progress: never)
   --seed N  --beam N  --greedy  --max-tokens N  --threads N  --provider auto|cpu|cuda|dml|coreml
@@ -106,11 +107,20 @@ export function runReport(r: RunResult): string[] {
   return lines;
 }
 
+/**
+ * The app's data folder — the same one `npm start` and Electron use (main/start.ts defaultDataDir, app.getPath
+ * ('userData')) — so that the CLI and the app share one database and one folder of imported packs by default.
+ */
+export function appDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const name = 'Concept Studio';
+  if (process.platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), name);
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', name);
+  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), name);
+}
+
 export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.CONCEPT_DB) return resolve(env.CONCEPT_DB);
-  if (process.platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Concept Studio', 'concept.db');
-  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Concept Studio', 'concept.db');
-  return join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'concept-studio', 'concept.db');
+  return join(appDataDir(env), 'concept-studio.sqlite');
 }
 
 const BUNDLED = fileURLToPath(new URL('../models/mini/', import.meta.url));
@@ -186,6 +196,8 @@ class Cli {
   async service(): Promise<ConceptService> {
     if (this.svc) return this.svc;
     const dbPath = resolve(flag(this.args, 'db') ?? defaultDbPath(this.io.env));
+    // the app's own database: its folder of imported packs too
+    const shared = !flag(this.args, 'db') && !this.io.env.CONCEPT_DB ? { dataDir: appDataDir(this.io.env), userPackDir: join(appDataDir(this.io.env), 'models') } : {};
     const provider = flag(this.args, 'provider') as ServiceOptions['provider'];
     if (provider && !['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'].includes(provider)) throw new UsageError(`unknown --provider ${provider}`);
     const threads = numberFlag(this.args, 'threads', { integer: true, min: 0, max: 256 });
@@ -195,6 +207,7 @@ class Cli {
     const { createService } = await import('./api/service.js');
     this.svc = await createService({
       dbPath,
+      ...shared,
       ...this.packDirs(),
       ...(provider ? { provider } : {}),
       ...(threads !== undefined ? { threads } : {}),

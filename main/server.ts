@@ -224,8 +224,9 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
       if (typeof unsubscribe === 'function') unsubscribe();
       for (const c of clients) c.end();
       clients.clear();
-      await new Promise<void>((ok) => server.close(() => ok()));
-      server.closeAllConnections?.();
+      const closed = new Promise<void>((ok) => server.close(() => ok()));
+      server.closeAllConnections?.(); // keep-alive and streaming connections would hold close() open
+      await closed;
     },
   };
 }

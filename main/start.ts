@@ -10,7 +10,7 @@
  * preload and engine host are bundled to out/electron/ by main/electron/build.ts before Electron starts.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -132,14 +132,55 @@ export async function startBrowserMode(api: EventSourceApi, args: Pick<StartArgs
   const srv = await createServer({ api, port: args.port, host: args.host });
   console.log(`Concept Studio (browser mode) is running.\n\n  Open: ${srv.appUrl}\n\n` +
     'The token in the link is required for every API call; it changes at each start. Ctrl+C stops.');
+  let stopping = false;
   const stop = async () => {
-    await srv.close();
-    await (api as any).close?.();
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => process.exit(0), 5000).unref(); // never hang on the way out
+    await srv.close().catch(() => undefined);
+    await (api as any).close?.().catch?.(() => undefined);
     process.exit(0);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGHUP', stop);
+  watchAncestors(stop);
   return srv;
+}
+
+/** The parent pid of `pid` (Linux /proc), or null. */
+function parentOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `npm start` runs `sh -c "tsx main/start.ts"`, and Debian's sh (dash) does not pass a SIGTERM on: npm and the shell
+ * end, tsx and this server are orphaned and keep answering. So, when started by npm on Linux, watch the chain of
+ * ancestors (tsx → sh → npm) and stop as soon as one of them is gone.
+ */
+function watchAncestors(stop: () => void) {
+  if (process.platform !== 'linux' || !process.env.npm_lifecycle_event) return;
+  const chain: [number, number | null][] = [];
+  let pid = process.pid;
+  for (let i = 0; i < 4; i++) {
+    const parent = parentOf(pid);
+    if (!parent || parent <= 1) break;
+    chain.push([pid, parent]);
+    pid = parent;
+  }
+  if (!chain.length) return;
+  const timer = setInterval(() => {
+    if (chain.some(([child, parent]) => parentOf(child) !== parent)) {
+      clearInterval(timer);
+      void stop();
+    }
+  }, 500);
+  timer.unref();
 }
 
 export async function main(argv = process.argv.slice(2)) {
