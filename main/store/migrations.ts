@@ -87,6 +87,30 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'concepts in a rowid table: a vector costs about its own size on disk',
+    up(db) {
+      // WITHOUT ROWID tables keep rows in the primary-key b-tree, whose cells may hold only ~1/20 of a page inline:
+      // every 1 KB vector spilled to an overflow page of its own (447 MB of pages for 108 MB of vectors; a 4 KB SONAR
+      // vector took two). A rowid table stores a row of up to ~4 KB inline, and the key moves to a unique index.
+      // Columns as in version 1 (sha256 of the sentence text, little-endian float32 vector). No SQL comments: SQLite
+      // keeps the statement text in the schema page, and a schema that outgrows page 1 is more fragile.
+      // The rows wait in a TEMP table while the old definition is dropped: the main schema never holds both tables,
+      // so its page does not split (the crash-safety tests rely on the schema staying on page 1).
+      db.exec(`
+        CREATE TEMP TABLE concepts_v1 AS SELECT space, language, sha256, dim, vector, created_at FROM concepts;
+        DROP TABLE concepts;
+        CREATE TABLE concepts (id INTEGER PRIMARY KEY,
+          space TEXT NOT NULL REFERENCES concept_spaces(space) ON DELETE CASCADE, language TEXT NOT NULL,
+          sha256 TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL, created_at INTEGER NOT NULL,
+          CHECK (length(vector) = 4 * dim)) STRICT;
+        CREATE UNIQUE INDEX concepts_key ON concepts(space, language, sha256);
+        INSERT INTO concepts (space, language, sha256, dim, vector, created_at) SELECT * FROM temp.concepts_v1;
+        DROP TABLE temp.concepts_v1;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
