@@ -6,6 +6,9 @@ import type { LangCode } from '../../api/contract.js';
 import { guard } from './errors.js';
 import { sha256Text, type CacheEntry, type ConceptCache, type ConceptEncoder, type ProgressFn } from './ports.js';
 
+/** Texts encoded (and committed to the cache) per step: small enough to lose little, large enough to batch well. */
+export const ENCODE_BATCH = 256;
+
 export interface CachedEncodeOptions {
   signal?: AbortSignal;
   onProgress?: ProgressFn;
@@ -50,21 +53,24 @@ export async function cachedEncode(
     for (const h of hashes) if (found.has(h)) hitPositions++;
     opts.onProgress?.({ stage: 'encode', done: hitPositions, total: n, cacheHits: hitPositions });
 
+    // Encode and store in batches, so that an interrupted run (cancelled, crashed, closed) keeps what it encoded:
+    // written once at the end, a 20 MB document lost 7.7 minutes of encoding on cancel (issue 11).
     const fresh = new Map<string, Float32Array>();
-    if (missTexts.length) {
-      const vecs = await encoder.encode(missTexts, lang, {
+    for (let from = 0; from < missTexts.length; from += ENCODE_BATCH) {
+      const batch = missTexts.slice(from, from + ENCODE_BATCH);
+      const vecs = await encoder.encode(batch, lang, {
         signal: opts.signal,
         onProgress: (done) =>
-          opts.onProgress?.({ stage: 'encode', done: hitPositions + done, total: n, cacheHits: hitPositions }),
+          opts.onProgress?.({ stage: 'encode', done: hitPositions + from + done, total: n, cacheHits: hitPositions }),
       });
-      if (vecs.length !== missTexts.length) {
-        throw new Error(`encoder returned ${vecs.length} vectors for ${missTexts.length} texts`);
+      if (vecs.length !== batch.length) {
+        throw new Error(`encoder returned ${vecs.length} vectors for ${batch.length} texts`);
       }
       const entries: CacheEntry[] = [];
       vecs.forEach((v, i) => {
         if (v.length !== encoder.dim) throw new Error(`encoder returned a vector of length ${v.length}, expected ${encoder.dim}`);
-        fresh.set(missHashes[i], v);
-        entries.push({ hash: missHashes[i], vector: v });
+        fresh.set(missHashes[from + i], v);
+        entries.push({ hash: missHashes[from + i], vector: v });
       });
       if (cache) await cache.put(encoder.space, lang, entries);
     }
