@@ -14,6 +14,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { API_METHODS, ApiError, type ApiEvent, type ConceptApi } from './api/contract.js';
+import { DEFAULT_MAX_FILE_BYTES } from './engine/import/index.js';
 
 export type EventSourceApi = ConceptApi & { onEvent(cb: (ev: ApiEvent) => void): (() => void) | void };
 
@@ -23,8 +24,20 @@ export interface ServerOptions {
   host?: string; // loopback only: 127.0.0.1 (default), ::1 or localhost
   token?: string; // default: 32 random bytes, hex
   staticDir?: string | null; // default: renderer/dist; null = API only
+  /** body limit for importDocument (default: what the largest importable file needs as base64 JSON) */
   maxBodyBytes?: number;
 }
+
+/*
+ * Body limits near what the largest legal request needs (issue 11: one 256 MB limit for every method, buffered
+ * before parsing; a 50 MB body raised the server's memory by 400 MB before being refused, a 300 MB one ended in
+ * ECONNRESET). A declared Content-Length over the limit is refused with 413 before a byte is read; a streamed body
+ * is refused as soon as it passes the limit, and the connection is closed after the answer.
+ */
+/** importDocument: a file of DEFAULT_MAX_FILE_BYTES as base64 (4/3) in a JSON array, plus room for the name. */
+export const MAX_IMPORT_BODY = Math.ceil((DEFAULT_MAX_FILE_BYTES * 4) / 3) + 64 * 1024;
+/** every other method: bounded by the request schema (api/validate.ts); 1,000 pinned sentences fit many times. */
+export const MAX_OTHER_BODY = 16 * 1024 * 1024;
 
 export interface RunningServer {
   url: string; // http://127.0.0.1:PORT/
@@ -98,15 +111,34 @@ function tokenMatches(expected: Buffer, given: string | null | undefined): boole
   return g.length === expected.length && timingSafeEqual(g, expected);
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new ApiError('TOO_LARGE', `Request body is larger than ${limit} bytes.`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** The body as text, refused (TOO_LARGE) as soon as it passes `limit`. Not `for await`: leaving that loop destroys
+ *  the socket, and the client would see ECONNRESET instead of the 413. */
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((ok, fail) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData);
+        req.pause();
+        chunks.length = 0;
+        fail(new ApiError('TOO_LARGE', `Request body is larger than ${limit} bytes.`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => ok(Buffer.concat(chunks).toString('utf8')));
+    req.once('error', fail);
+  });
+}
+
+/** 413, then close the connection: the rest of the body is never read (nor buffered). */
+function tooLarge(req: IncomingMessage, res: ServerResponse, limit: number) {
+  res.setHeader('Connection', 'close');
+  sendJson(res, 413, { code: 'TOO_LARGE', message: `The request is larger than this method accepts (${(limit / 1048576).toFixed(0)} MiB).` });
+  res.on('finish', () => req.destroy());
 }
 
 function toApiError(e: unknown): { code: string; message: string } {
@@ -122,7 +154,8 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
   const token = opts.token ?? randomBytes(32).toString('hex');
   const tokenBuf = Buffer.from(token);
   const staticDir = opts.staticDir === undefined ? DEFAULT_STATIC_DIR : opts.staticDir;
-  const maxBody = opts.maxBodyBytes ?? 256 * 1024 * 1024;
+  const maxImportBody = opts.maxBodyBytes ?? MAX_IMPORT_BODY;
+  const bodyLimit = (method: string) => (method === 'importDocument' ? maxImportBody : Math.min(maxImportBody, MAX_OTHER_BODY));
   const api = opts.api;
 
   // One subscription to the API, fanned out to every SSE client.
@@ -138,6 +171,9 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
 
   let port = 0;
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
+  // Origin allow-list: a page of another site may not call the API even if it learnt the token; browsers send
+  // Origin on every cross-origin request and on same-origin POSTs. No Origin (the CLI, curl, tests) is allowed.
+  const allowedOrigins = () => new Set([...allowedHosts()].map((h) => `http://${h}`));
 
   const server = createHttpServer(async (req, res) => {
     try {
@@ -145,6 +181,10 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
       const url = new URL(req.url ?? '/', 'http://local');
       if (!allowedHosts().has(String(req.headers.host ?? ''))) {
         return sendJson(res, 421, { code: 'BAD_HOST', message: 'Unexpected Host header.' });
+      }
+      const origin = req.headers.origin;
+      if (origin !== undefined && !allowedOrigins().has(origin)) {
+        return sendJson(res, 403, { code: 'BAD_ORIGIN', message: 'Requests from other sites are not allowed.' });
       }
       if (url.pathname.startsWith('/api/')) {
         const given = (req.headers['x-concept-token'] as string | undefined) ?? url.searchParams.get('token');
@@ -173,13 +213,17 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
           // Also blocks "simple" cross-site form posts, which cannot send application/json.
           return sendJson(res, 415, { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send application/json.' });
         }
+        const limit = bodyLimit(method);
+        const declared = Number(req.headers['content-length']);
+        if (Number.isFinite(declared) && declared > limit) return tooLarge(req, res, limit);
         let args: unknown;
         try {
-          const body = await readBody(req, maxBody);
+          const body = await readBody(req, limit);
           args = body.trim() === '' ? [] : JSON.parse(body);
         } catch (e) {
           const err = toApiError(e);
-          return sendJson(res, err.code === 'TOO_LARGE' ? 413 : 400, err.code === 'INTERNAL'
+          if (err.code === 'TOO_LARGE') return tooLarge(req, res, limit);
+          return sendJson(res, 400, err.code === 'INTERNAL'
             ? { code: 'BAD_JSON', message: 'The body is not valid JSON.' } : err);
         }
         if (!Array.isArray(args)) {
