@@ -3,7 +3,7 @@
  * engine worker (RemoteSession), the generation loop (engine/lcm) drives them from the caller's thread with small
  * vector arithmetic only.
  */
-import { loadLcmPack } from '../packs/load.js';
+import { checkGraphIo, loadLcmPack } from '../packs/load.js';
 import { createBaseLcm, createTwoTowerLcm, readLcmPack } from '../lcm/pack.js';
 import type { NextConceptModel } from '../lcm/model.js';
 import type { Runner } from '../lcm/runner.js';
@@ -31,6 +31,9 @@ export async function openLcmEngine(host: EngineHost, dir: string, opts: { confi
   const open = async (graph: string): Promise<Runner> => {
     const s = await host.openSession(`lcm:${loaded.dir}:${graph}:${++counter}`, loaded.graphPath(graph), opts.config ?? {});
     sessions.push(s);
+    // The graph must be the model pack.json describes: a wrong graph used to load and fail at the first run with
+    // onnxruntime's "input 'input_ids' is missing in 'feeds'" (issue 11). PACK_GRAPH_MISMATCH names the graph.
+    checkGraphIo(loaded, graph, s.inputMetadata as never, s.outputMetadata as never);
     return s as unknown as Runner;
   };
   let model: NextConceptModel;
