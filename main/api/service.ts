@@ -1006,7 +1006,16 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
         const all = discovered();
         const d = all.find((x) => x.pack?.json.name === name || x.dir === resolve(name));
         if (!d) {
-          const bad = all.find((x) => basename(x.dir) === name || x.dir === resolve(name));
+          // a pack that fails to load is still found by the name its pack.json gives: "No pack named mini-sonar is
+          // installed" for an installed but broken pack sent people looking in the wrong place (issue 11)
+          const declaredName = (dir: string) => {
+            try {
+              return (JSON.parse(readFileSync(join(dir, 'pack.json'), 'utf8')) as { name?: unknown }).name;
+            } catch {
+              return undefined;
+            }
+          };
+          const bad = all.find((x) => x.error && (basename(x.dir) === name || x.dir === resolve(name) || declaredName(x.dir) === name));
           if (bad?.error) throw apiError(bad.error.code, bad.error.message);
           throw apiError('PACK_MISSING', `No pack named "${name}" is installed (installed: ${all.map((x) => x.pack?.json.name ?? basename(x.dir)).join(', ') || 'none'}).`);
         }
