@@ -133,7 +133,11 @@ for (const fam of families()) {
       const j1 = JSON.parse(r1.stdout);
       expect(j1.run.method).toBe('extractive');
       expect(j1.run.targetLang).toBe('deu_Latn');
-      expect(j1.run.sentences).toHaveLength(2);
+      // two picks, unless the decoder wrote the same sentence twice: then the repeat is dropped and the run says so
+      expect(j1.run.sentences.length).toBeGreaterThan(0);
+      expect(j1.run.sentences.length).toBeLessThanOrEqual(2);
+      if (j1.run.sentences.length < 2) expect(j1.run.stop).toMatchObject({ reason: 'repetition', requested: 2, early: true });
+      expect(j1.run.sentences.every((s: { fidelity?: unknown }) => s.fidelity)).toBe(true);
       expect(j1.cache.misses).toBeGreaterThan(0);
       for (const k of ['encode', 'decode', 'total']) expect(j1.timings[k]).toBeTypeOf('number');
       const r2 = await concept(['summarize', join(dir, 'udhr.txt'), '--to', 'swh_Latn', '--method', 'extractive', '--sentences', '2', '--json', ...base()]);
