@@ -50,7 +50,9 @@ const base64 = (maxLen: number): Check => (v, at) => {
   return s.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(s) ? null : `${at} is not valid base64 file contents`;
 };
 
-const optional = (c: Check): Check => (v, at) => (v === undefined ? null : c(v, at));
+// JSON has no undefined: an omitted argument reaches the HTTP API as null (JSON.stringify([undefined]) is "[null]"),
+// so for an optional field both mean "not given"
+const optional = (c: Check): Check => (v, at) => (v === undefined || v === null ? null : c(v, at));
 const nullable = (c: Check): Check => (v, at) => (v === null ? null : c(v, at));
 
 const object = (fields: Record<string, Check>): Check => (v, at) => {
