@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Callbacks passed to page.evaluate run in the browser; the project's tsconfig has no DOM lib, so they reach the
 // browser's globals through `(globalThis as any)`.
-import { HELDOUT } from '../helpers/heldout.js';
+import { distinctShare, HELDOUT, isUdhr, MEANING_FLOORS } from '../helpers/heldout.js';
 import { ROOT, SCREENSHOTS, startE2E, type E2E } from './harness.js';
 
 // A held-out news article (scripts/make-heldout-fixture.py), never UDHR: the first mini decoder had memorised the
@@ -81,6 +81,11 @@ describe('Concept Studio in the browser (e2e)', () => {
     await page.goto(e.server.appUrl);
     await page.getByRole('heading', { name: 'Library' }).waitFor();
     expect(page.url()).not.toContain('token='); // taken out of the address bar
+    // a fresh profile opens with the first-run panel about the bundled models (test/e2e/honest.test.ts covers it)
+    await page.getByTestId('first-run').waitFor();
+    await axe(page, 'first-run panel');
+    await page.getByTestId('first-run-dismiss').click();
+    await page.getByTestId('first-run').waitFor({ state: 'detached' });
     await axe(page, 'empty library');
   });
 
@@ -151,6 +156,14 @@ describe('Concept Studio in the browser (e2e)', () => {
     expect(seen.maxProgress).toBeGreaterThan(0);
     expect(await page.getByTestId('output-sentence').count()).toBeGreaterThan(0);
     expect(await page.getByTestId('live').textContent()).toMatch(/Done/);
+    if (e.mode === 'real' && !e.packs.includes('random')) {
+      // What the user reads follows the held-out article: different sentences, none of them memorised UDHR text.
+      const shown = await page.getByTestId('output-sentence').allTextContents();
+      console.log(`French summary of the held-out article: ${JSON.stringify(shown)}`);
+      expect(shown.length, JSON.stringify(shown)).toBe(3);
+      expect(distinctShare(shown), JSON.stringify(shown)).toBeGreaterThanOrEqual(MEANING_FLOORS.articleDistinctShare);
+      expect(shown.filter(isUdhr), JSON.stringify(shown)).toEqual([]);
+    }
   });
 
   it('highlights the source sentences of a hovered output sentence, with scores', async () => {
@@ -206,6 +219,12 @@ describe('Concept Studio in the browser (e2e)', () => {
     await pickLanguage(page, 'decode-picker', 'deutsch', 'deu_Latn');
     await page.getByTestId('decode').click();
     await expect.poll(() => page.locator('.toolbar').textContent(), { timeout: 180_000 }).toContain('German');
+    if (e.mode === 'real' && !e.packs.includes('random')) {
+      const shown = await page.getByTestId('output-sentence').allTextContents();
+      console.log(`German re-decode: ${JSON.stringify(shown)}`);
+      expect(distinctShare(shown), JSON.stringify(shown)).toBeGreaterThanOrEqual(MEANING_FLOORS.articleDistinctShare);
+      expect(shown.filter(isUdhr), JSON.stringify(shown)).toEqual([]);
+    }
   });
 
   it('cancels a long run with Escape', async () => {

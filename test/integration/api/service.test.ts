@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiEvent } from '../../../main/api/contract.js';
 import { createService, type ConceptService } from '../../../main/api/service.js';
 import { openStore } from '../../../main/store/index.js';
-import { families, UDHR_DOC } from './packs.js';
+import { HELDOUT } from '../../helpers/heldout.js';
+import { families, NEWS_DOC, NEWS_WORD } from './packs.js';
 
 for (const fam of families()) {
   describe(`service on the ${fam.name} packs`, () => {
@@ -22,7 +23,7 @@ for (const fam of families()) {
       dir = mkdtempSync(join(tmpdir(), 'cs-api-'));
       svc = await createService({ dbPath: join(dir, 'concept.db'), packDirs: [fam.dir], decoding: fam.decoding });
       svc.onEvent((e) => events.push(e));
-      const imp = await svc.importDocument({ name: 'udhr.txt', text: UDHR_DOC });
+      const imp = await svc.importDocument({ name: 'news.txt', text: NEWS_DOC });
       docId = imp.document.id;
     });
     afterAll(async () => {
@@ -35,11 +36,11 @@ for (const fam of families()) {
       expect(d.language).toBe('eng_Latn');
       expect(d.sentenceCount).toBeGreaterThanOrEqual(8);
       for (const s of d.sentences) expect(d.text.slice(s.start, s.end)).toBe(s.text);
-      expect(new Set(d.sentences.map((s) => s.paragraph)).size).toBe(4);
-      const again = await svc.importDocument({ name: 'copy.txt', text: UDHR_DOC });
+      expect(new Set(d.sentences.map((s) => s.paragraph)).size).toBe(NEWS_DOC.split('\n\n').length);
+      const again = await svc.importDocument({ name: 'copy.txt', text: NEWS_DOC });
       expect(again.duplicate).toBe(true);
       expect(again.document.id).toBe(docId);
-      expect((await svc.listDocuments({ search: 'brotherhood' })).map((x) => x.id)).toEqual([docId]);
+      expect((await svc.listDocuments({ search: NEWS_WORD })).map((x) => x.id)).toEqual([docId]);
       expect(await svc.listDocuments({ search: 'no such words here' })).toEqual([]);
       await svc.deleteDocument(docId);
       expect((await svc.listDocuments()).map((x) => x.id)).not.toContain(docId);
@@ -99,7 +100,7 @@ for (const fam of families()) {
       expect(r.method).toBe('lcm');
       expect(r.packs.lcm).toBeTruthy();
       expect(r.sentences.length).toBeGreaterThan(0);
-      const pinned = { index: 1, text: 'Tous les êtres humains naissent libres et égaux.' };
+      const pinned = { index: 1, text: HELDOUT.ntrex[0].lines[1].fra_Latn };
       const regen = await svc.waitForRun((await svc.startRun({ documentId: docId, task: 'summarize', targetLang: 'fra_Latn', parentRunId: r.id, pinned: [pinned] })).requestId);
       expect(regen.sentences[1].text).toBe(pinned.text);
       expect(regen.sentences[1].pinned).toBe(true);
@@ -166,7 +167,7 @@ describe('service: cached concepts of another dimension', () => {
     st.close();
     const svc = await createService({ dbPath: db, packDirs: [fam.dir], decoding: fam.decoding });
     try {
-      const imp = await svc.importDocument({ name: 'a.txt', text: UDHR_DOC });
+      const imp = await svc.importDocument({ name: 'a.txt', text: NEWS_DOC });
       const runsBefore = svc.store.runs.list().length;
       await expect(svc.startRun({ documentId: imp.document.id, task: 'summarize', targetLang: 'fra_Latn', method: 'extractive' }))
         .rejects.toMatchObject({ code: 'PACK_DIM_MISMATCH' });

