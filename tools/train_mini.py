@@ -33,6 +33,11 @@ def main():
     ap.add_argument("--stage", default="all", choices=["all", "sonar", "lcm", "export"])
     args = ap.parse_args()
     args.preset = args.preset or ("small" if args.device.startswith("cuda") else "mini")
+    if args.preset == "mini" and not args.toy:
+        # the CPU recipe is sized by time, not steps (~1.9-2.5 s/step on 2 cores): SONAR 75 min + LCMs 2 x 4 min +
+        # concept encoding, export and evaluation ~20 min stay under two hours
+        args.sonar_minutes = args.sonar_minutes or 75
+        args.lcm_minutes = args.lcm_minutes or 4
     root = os.path.join(os.path.dirname(__file__), "..")
     args.work = args.work or os.path.join(root, ".work", args.preset)
     args.out = args.out or os.path.join(root, "models", args.preset)

