@@ -202,6 +202,12 @@ def decode(dec, tok, emb: torch.Tensor, langs: str | list[str], max_len: int = M
     return out
 
 
+def roll_within(emb: torch.Tensor, sizes: list[int]) -> torch.Tensor:
+    """The other-concept baseline's input: every row replaced by the next row of its own group (rolled by one), so
+    that a sentence is decoded from another sentence of the same language."""
+    return torch.cat([g.roll(1, dims=0) for g in emb.split(sizes)]) if sizes else emb
+
+
 def _ae_many(enc, dec, tok, groups: list[tuple[str, list[str]]], max_len: int = MAX_LEN):
     """Auto-encoding of several (lang, sentences) groups in shared batches -> per group (outputs, other-concept
     outputs); the other concept is another sentence of the same group (rolled by one)."""
@@ -209,13 +215,9 @@ def _ae_many(enc, dec, tok, groups: list[tuple[str, list[str]]], max_len: int = 
     sents = [t for _, ss in groups for t in ss]
     langs = [lang for lang, ss in groups for _ in ss]
     emb = encode(enc, tok, sents, langs)
-    rolled, k = [], 0
-    for _, ss in groups:
-        rolled.append(emb[k:k + len(ss)].roll(1, dims=0))
-        k += len(ss)
     lengths = [len(t) for t in sents]
     outs = decode(dec, tok, emb, langs, max_len, lengths=lengths)
-    others = decode(dec, tok, torch.cat(rolled), langs, max_len, lengths=lengths)
+    others = decode(dec, tok, roll_within(emb, [len(ss) for _, ss in groups]), langs, max_len, lengths=lengths)
     res, k = [], 0
     for _, ss in groups:
         res.append((outs[k:k + len(ss)], others[k:k + len(ss)]))
@@ -332,13 +334,10 @@ def evaluate_sonar(enc, dec, tok, log=print, trained_langs: set[str] | None = No
     src_langs = [lang for lang, pairs in groups for _ in pairs]
     if src:
         e = encode(enc, tok, src, src_langs)
-        rolled, k = [], 0
-        for _, pairs in groups:
-            rolled.append(e[k:k + len(pairs)].roll(1, dims=0))
-            k += len(pairs)
         lengths = [len(t) for t in src]
         hyp_all = decode(dec, tok, e, "eng_Latn", MAX_LEN_NEWS, lengths=lengths)
-        other_all = decode(dec, tok, torch.cat(rolled), "eng_Latn", MAX_LEN_NEWS, lengths=lengths)
+        other_all = decode(dec, tok, roll_within(e, [len(pairs) for _, pairs in groups]), "eng_Latn", MAX_LEN_NEWS,
+                           lengths=lengths)
     k = 0
     for lang, pairs in groups:
         src, ref = [p[0] for p in pairs], [p[1] for p in pairs]
