@@ -13,9 +13,20 @@ from .sonar_model import SonarTextDecoder
 EOS, BANNED = 3, 1
 
 
+def block_repeated_ngrams(lp_row: torch.Tensor, seq: list[int], n: int) -> None:
+    """fairseq2's NGramRepeatBlockProcessor on one hypothesis: ban every token that would complete an n-gram already
+    in `seq` (prefix included). n <= 0 is off."""
+    if n <= 0 or len(seq) < n:
+        return
+    tail = seq[len(seq) - (n - 1):] if n > 1 else []
+    for i in range(len(seq) - n + 1):
+        if seq[i:i + n - 1] == tail:
+            lp_row[seq[i + n - 1]] = float("-inf")
+
+
 @torch.no_grad()
 def beam_search(dec: SonarTextDecoder, emb: torch.Tensor, lang_id: int, beam: int = 5, max_len: int | None = None,
-                len_penalty: float = 1.0, trace: list | None = None):
+                len_penalty: float = 1.0, trace: list | None = None, no_repeat_ngram: int = 0):
     """emb (D,) -> list of (tokens incl. prefix and EOS, normalized score, raw score) best first."""
     max_pos = min(max_len or dec.cfg.max_seq_len, dec.cfg.max_seq_len)  # total positions incl. the 2-token prefix
     e = emb[None]
@@ -34,6 +45,8 @@ def beam_search(dec: SonarTextDecoder, emb: torch.Tensor, lang_id: int, beam: in
             lp[:, EOS] = keep
         else:
             lp[:, BANNED] = float("-inf")
+            for b, h in enumerate(hyps):
+                block_repeated_ngrams(lp[b], h, no_repeat_ngram)
         cand = (scores[:, None] + lp).reshape(-1)
         top_v, top_i = torch.topk(cand, min(2 * beam, cand.numel()))
         v = lp.shape[1]
@@ -61,7 +74,8 @@ def beam_search(dec: SonarTextDecoder, emb: torch.Tensor, lang_id: int, beam: in
 
 
 @torch.no_grad()
-def greedy_batch(dec: SonarTextDecoder, emb: torch.Tensor, lang_ids: list[int], max_len: int = 64) -> list[list[int]]:
+def greedy_batch(dec: SonarTextDecoder, emb: torch.Tensor, lang_ids: list[int], max_len: int = 64,
+                 no_repeat_ngram: int = 0) -> list[list[int]]:
     """Fast batched greedy decoding for evaluation (same bans as beam search)."""
     n = emb.shape[0]
     max_pos = min(max_len, dec.cfg.max_seq_len)
@@ -71,6 +85,10 @@ def greedy_batch(dec: SonarTextDecoder, emb: torch.Tensor, lang_ids: list[int], 
     done = [False] * n
     for t in range(2, max_pos):
         lp[:, BANNED] = float("-inf")
+        if no_repeat_ngram > 0:
+            for i in range(n):
+                if not done[i]:
+                    block_repeated_ngrams(lp[i], [EOS, lang_ids[i]] + out[i], no_repeat_ngram)
         if t == max_pos - 1:
             tok = torch.full((n,), EOS)
         else:

@@ -21,6 +21,9 @@ SPACE = "concept-studio-mini-v1"
 EOT = "End of text."
 MARKERS = {"summarize": "Summarize:", "expand": "Expand:", "continue": None}
 MAX_DOC = 40
+# the mini decoders loop ("de de de …") on concepts outside their depth; the packs ask the app to block repeated
+# trigrams (fairseq2's NGramRepeatBlockProcessor). Official SONAR packs keep the reference's default: off.
+MINI_DECODING = {"no_repeat_ngram": 3}
 QUICK = bool(os.environ.get("CONCEPT_QUICK"))  # smoke-test the pipeline on a sliver of the data  # concepts per training sequence
 LICENSE_NOTE = ("Weights: MIT (Concept Studio). Training data: mixed licences incl. non-commercial research data "
                 "(XL-Sum, WikiLingua, MLSUM: CC BY-NC-SA); see models/mini/README.md.")
@@ -394,7 +397,7 @@ def run(args, enc, dec, tok, cfg, ex):
     sonar_dir, base_dir, tt_dir = (os.path.join(out, n) for n in ("sonar", "base-lcm", "two-tower-lcm"))
     title = preset.capitalize() + (" (toy size)" if toy else "")
     build_sonar_pack(enc, dec, os.path.join(work, "spm.model"), sonar_dir, name=f"{preset}-sonar", space=space,
-                     license=license_note, sp_size=tok.sp_size, languages_trained=stats,
+                     license=license_note, sp_size=tok.sp_size, languages_trained=stats, decoding=MINI_DECODING,
                      description=f"{title} SONAR-style text encoder/decoder (d={cfg.model_dim}, "
                                  f"{cfg.encoder_layers}+{cfg.decoder_layers} layers) trained by Concept Studio; "
                                  f"held-out metrics in models/{preset}/README.md.")

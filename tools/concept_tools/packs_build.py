@@ -18,7 +18,7 @@ GENERATION_DEFAULTS = {"eos_threshold": 0.9, "repetition_threshold": 0.9, "max_c
 
 def build_sonar_pack(enc, dec, spm_path: str, out: str, *, name: str, space: str, license: str,
                      description: str, sp_size: int, languages_trained: dict | None = None,
-                     extra: dict | None = None) -> dict:
+                     extra: dict | None = None, decoding: dict | None = None) -> dict:
     os.makedirs(out, exist_ok=True)
     enc_io = export_encoder(enc, os.path.join(out, "encoder.onnx"))
     dec_io = export_decoder(dec, os.path.join(out, "decoder.onnx"))
@@ -32,7 +32,7 @@ def build_sonar_pack(enc, dec, spm_path: str, out: str, *, name: str, space: str
                       "piece_offset": 1, "lang_offset": sp_size + 1, "vocab_size": cfg.vocab_size,
                       "languages": CODES, "max_source_tokens": cfg.max_seq_len + 2},
         "languages_trained": languages_trained or {c: None for c in CODES},
-        "decoding": {**DECODING_DEFAULTS, "max_positions": dec.cfg.max_seq_len},
+        "decoding": {**DECODING_DEFAULTS, **(decoding or {}), "max_positions": dec.cfg.max_seq_len},
         "config": cfg.to_dict(),
         **(extra or {}),
     }

@@ -27,6 +27,11 @@ export interface DecodeOptions {
   maxTokens?: number;
   minGenLen?: number;
   bannedIds?: readonly number[];
+  /**
+   * Forbid any n-gram of this size from occurring twice in one hypothesis (fairseq2's NGramRepeatBlockProcessor);
+   * 0 turns it off. Default: the pack's `no_repeat_ngram` (0 when absent, as in the official SONAR pipeline).
+   */
+  noRepeatNgram?: number;
   signal?: AbortSignal;
   onProgress?: (p: DecodeProgress) => void;
 }
@@ -64,6 +69,7 @@ export interface ResolvedDecodeOptions {
   maxPos: number;
   minGenLen: number;
   bannedIds: number[];
+  noRepeatNgram: number;
 }
 
 export function resolveOptions(dec: SonarDecoder, o: DecodeOptions): ResolvedDecodeOptions {
@@ -80,10 +86,34 @@ export function resolveOptions(dec: SonarDecoder, o: DecodeOptions): ResolvedDec
     maxPos,
     minGenLen: o.minGenLen ?? d.min_gen_len ?? 1,
     bannedIds: [...(o.bannedIds ?? d.banned_ids)],
+    noRepeatNgram: checkNgram(o.noRepeatNgram ?? d.no_repeat_ngram ?? 0),
   };
 }
 
+function checkNgram(n: number): number {
+  if (!(Number.isInteger(n) && n >= 0)) throw new Error(`decode: noRepeatNgram must be a non-negative integer (got ${n})`);
+  return n;
+}
+
 const NEG_INF = Number.NEGATIVE_INFINITY;
+
+/**
+ * Ban, in row `r` of a [*, V] log-prob array, every token that would complete an n-gram already present in `seq`
+ * (the hypothesis so far, prefix included). Small models fall into loops ("de de de …") when the concept is out of
+ * their depth; blocking repeats turns a loop into a finished sentence that the fidelity check can still judge.
+ */
+export function blockRepeatedNgrams(lp: Float32Array, v: number, r: number, seq: readonly number[], n: number): void {
+  if (n <= 0 || seq.length < n) return;
+  const k = n - 1; // the tail that a new token would extend
+  const base = r * v;
+  for (let i = 0; i + n <= seq.length; i++) {
+    let same = true;
+    for (let j = 0; j < k; j++) {
+      if (seq[i + j] !== seq[seq.length - k + j]) { same = false; break; }
+    }
+    if (same) lp[base + seq[i + k]] = NEG_INF;
+  }
+}
 
 /** Apply the step's bans in place to rows [r0, r0 + n) of a [*, V] log-prob array (generate.py's masking). */
 function mask(lp: Float32Array, v: number, r0: number, n: number, t: number, o: ResolvedDecodeOptions, eos: number): void {
@@ -188,6 +218,9 @@ export async function beamSearch(dec: SonarDecoder, embs: readonly Float32Array[
     for (const st of active) {
       const n = st.hyps.length;
       mask(lp, v, r0, n, t, o, eos);
+      if (o.noRepeatNgram > 0 && t < o.maxPos - 1) {
+        for (let b = 0; b < n; b++) blockRepeatedNgrams(lp, v, r0 + b, st.hyps[b], o.noRepeatNgram);
+      }
       const { idx, val } = topCandidates(lp, v, r0, n, st.scores, 2 * o.beam);
       const nxt: { b: number; tok: number; val: number }[] = [];
       idx.forEach((flat, rank) => {
@@ -257,6 +290,7 @@ export async function greedySearch(dec: SonarDecoder, embs: readonly Float32Arra
       let tok = eos;
       if (t !== o.maxPos - 1) {
         if (t < 2 + o.minGenLen - 1) lp[base + eos] = NEG_INF;
+        if (o.noRepeatNgram > 0) blockRepeatedNgrams(lp, v, r, [eos, langIds[input], ...out[input]], o.noRepeatNgram);
         let best = NEG_INF;
         tok = -1;
         for (let k = 0; k < v; k++) {

@@ -14,6 +14,19 @@ import { ROOT, sonarFixture, FAMILIES } from './packs.js';
 interface Edge {
   beam: { embedding_of: number; lang: string; beam: number; max_len: number; length_penalty: number; hyps: { tokens: number[]; score: number; raw_score: number }[] }[];
   greedy: { embedding_of: number[]; langs: string[]; max_len: number; tokens: number[][] }[];
+  ngram_beam: (Edge['beam'][number] & { no_repeat_ngram: number })[];
+  ngram_greedy: (Edge['greedy'][number] & { no_repeat_ngram: number })[];
+}
+
+/** True when some n-gram occurs twice in `seq`. */
+function repeatsNgram(seq: readonly number[], n: number): boolean {
+  const seen = new Set<string>();
+  for (let i = 0; i + n <= seq.length; i++) {
+    const k = seq.slice(i, i + n).join(',');
+    if (seen.has(k)) return true;
+    seen.add(k);
+  }
+  return false;
 }
 
 const edge = JSON.parse(readFileSync(fileURLToPath(new URL('./edge_cases.json', import.meta.url)), 'utf8')) as Edge;
@@ -60,6 +73,35 @@ describe('beam/greedy edge cases vs generate.py (random decoder)', () => {
       const got = await greedySearch(dec, g.embedding_of.map(emb), g.langs.map(langId), { maxTokens: g.max_len });
       expect(got.map((h) => h.tokens.slice(2, -1))).toEqual(g.tokens);
     }
+  });
+
+  it('repeated n-gram blocking matches generate.py (beam, alone and batched; greedy, batched)', async () => {
+    expect(edge.ngram_beam.length).toBeGreaterThan(0);
+    let worst = 0;
+    for (const c of edge.ngram_beam) {
+      const o = { beam: c.beam, maxTokens: c.max_len, noRepeatNgram: c.no_repeat_ngram };
+      const [got] = await beamSearch(dec, [emb(c.embedding_of)], [langId(c.lang)], o);
+      expect(got.map((h) => h.tokens), JSON.stringify({ ...c, hyps: undefined })).toEqual(c.hyps.map((h) => h.tokens));
+      got.forEach((h, i) => { worst = Math.max(worst, Math.abs(h.score - c.hyps[i].score)); });
+      for (const h of got) expect(repeatsNgram(h.tokens.slice(0, -1), c.no_repeat_ngram)).toBe(false);
+    }
+    expect(worst).toBeLessThanOrEqual(1e-4);
+    const same = edge.ngram_beam.filter((c) => c.beam === 4 && c.no_repeat_ngram === 2);
+    const batched = await beamSearch(dec, same.map((c) => emb(c.embedding_of)), same.map((c) => langId(c.lang)), { beam: 4, maxTokens: 40, noRepeatNgram: 2 });
+    batched.forEach((hs, i) => expect(hs.map((h) => h.tokens)).toEqual(same[i].hyps.map((h) => h.tokens)));
+    for (const g of edge.ngram_greedy) {
+      const got = await greedySearch(dec, g.embedding_of.map(emb), g.langs.map(langId), { maxTokens: g.max_len, noRepeatNgram: g.no_repeat_ngram });
+      expect(got.map((h) => h.tokens.slice(2, -1))).toEqual(g.tokens);
+    }
+  });
+
+  it('blocking changes what a looping decoder writes (the cases are not vacuous)', async () => {
+    // without blocking, the random decoder repeats tokens within 40 positions; with it, it cannot
+    const plain = await greedySearch(dec, [emb(0), emb(3), emb(5)], [0, 0, 0].map(() => langId('eng_Latn')), { maxTokens: 40 });
+    expect(plain.some((h) => repeatsNgram(h.tokens.slice(2, -1), 1))).toBe(true);
+    const blocked = await greedySearch(dec, [emb(0), emb(3), emb(5)], [0, 0, 0].map(() => langId('eng_Latn')), { maxTokens: 40, noRepeatNgram: 1 });
+    for (const h of blocked) expect(repeatsNgram(h.tokens.slice(0, -1), 1)).toBe(false);
+    await expect(greedySearch(dec, [emb(0)], [langId('eng_Latn')], { noRepeatNgram: -1 })).rejects.toThrow(/noRepeatNgram/);
   });
 
   it('topCandidates: best first, ties to the lower index, -inf kept when needed', () => {

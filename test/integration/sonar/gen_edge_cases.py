@@ -55,9 +55,25 @@ def main():
         langs = ["eng_Latn", "fra_Latn", "eng_Latn", "eng_Latn"]
         out = greedy_batch(dec, torch.stack([embs[k] for k in ks]), [tok.lang_id(l) for l in langs], max_len=max_len)
         greedy.append({"embedding_of": ks, "langs": langs, "max_len": max_len, "tokens": out})
+    # repeated n-gram blocking (fairseq2's NGramRepeatBlockProcessor), beam and greedy, on long decodes where the
+    # random decoder repeats itself without it
+    ngram = []
+    for n in (1, 2, 3):
+        for k in (0, 3, 5):
+            for beam in (1, 4):
+                hyps = beam_search(dec, embs[k], tok.lang_id("eng_Latn"), beam=beam, max_len=40, no_repeat_ngram=n)
+                ngram.append({"embedding_of": k, "lang": "eng_Latn", "beam": beam, "max_len": 40, "no_repeat_ngram": n,
+                              "hyps": [{"tokens": h[0], "score": h[1], "raw_score": h[2]} for h in hyps]})
+    ngram_greedy = []
+    for n in (1, 2, 3):
+        ks = [0, 3, 5, 1]
+        langs = ["eng_Latn", "fra_Latn", "eng_Latn", "eng_Latn"]
+        out = greedy_batch(dec, torch.stack([embs[k] for k in ks]), [tok.lang_id(l) for l in langs], max_len=50,
+                           no_repeat_ngram=n)
+        ngram_greedy.append({"embedding_of": ks, "langs": langs, "max_len": 50, "no_repeat_ngram": n, "tokens": out})
     with open(os.path.join(os.path.dirname(__file__), "edge_cases.json"), "w") as f:
-        json.dump({"beam": cases, "greedy": greedy}, f)
-    print(len(cases), "beam cases,", len(greedy), "greedy cases")
+        json.dump({"beam": cases, "greedy": greedy, "ngram_beam": ngram, "ngram_greedy": ngram_greedy}, f)
+    print(len(cases), "beam cases,", len(greedy), "greedy cases,", len(ngram) + len(ngram_greedy), "n-gram cases")
 
 
 if __name__ == "__main__":

@@ -52,6 +52,8 @@ describe('loadPack', () => {
       ['path', (j) => { j.graphs.encoder.file = '../x.onnx'; }, /inside the pack/],
       ['sha', (j) => { j.files[0].sha256 = 'abc'; }, /sha256/],
       ['tokenizer', (j) => { j.tokenizer.vocab_size = 10; }, /vocab_size/],
+      ['ngram', (j) => { j.decoding.no_repeat_ngram = -2; }, /decoding\.no_repeat_ngram/],
+      ['ngram type', (j) => { j.decoding.no_repeat_ngram = '3'; }, /decoding\.no_repeat_ngram/],
     ];
     for (const [, edit, msg] of cases) {
       const dir = copyPack('sonar');
