@@ -15,6 +15,7 @@ import * as ort from 'onnxruntime-node';
 import { SonarModel } from '../main/engine/sonar/model.js';
 import { planBatches } from '../main/engine/sonar/encoder.js';
 import { createSession } from '../main/engine/runtime/session.js';
+import { sessionRunner } from '../main/engine/runtime/tensors.js';
 import { segment } from '../main/engine/text/segmenter.js';
 import { selectSentences } from '../main/engine/tasks/extractive.js';
 import { createBaseLcm, createTwoTowerLcm, readLcmPack, type LcmPackJson } from '../main/engine/lcm/pack.js';
@@ -357,7 +358,7 @@ async function main(): Promise<void> {
           const n = 8;
           log(`Base-LCM, ${n} concepts after a ${prefix.length}-concept prefix`);
           const { session } = await createSession(join(dir, pack.graphs.base.file), cfg);
-          const model = createBaseLcm(pack, normalizer, session);
+          const model = createBaseLcm(pack, normalizer, sessionRunner(session));
           let outs: Float32Array[] = [];
           const { ort: t, torch: tt, answer: pt } = await compare(torch, async () => {
             const p = [...prefix];
@@ -377,7 +378,7 @@ async function main(): Promise<void> {
           const n = 2;
           const c = await createSession(join(dir, pack.graphs.contextualizer.file), cfg);
           const d = await createSession(join(dir, pack.graphs.denoiser.file), cfg);
-          const model = createTwoTowerLcm(pack, normalizer, { contextualizer: c.session, denoiser: d.session });
+          const model = createTwoTowerLcm(pack, normalizer, { contextualizer: sessionRunner(c.session), denoiser: sessionRunner(d.session) });
           const rng = new Rng(11);
           const noises = Array.from({ length: n }, () => rng.randn(model.dim));
           const s = model.sampler;

@@ -25,6 +25,8 @@ def main():
     ap.add_argument("--toy", action="store_true", help="tiny model and batch: checks a recipe's code path in seconds")
     ap.add_argument("--sonar-steps", type=int, default=None, help="default: the preset's (mini 3000, small 8000)")
     ap.add_argument("--sonar-minutes", type=float, default=None, help="stop SONAR training after this long")
+    ap.add_argument("--sonar-lr-cap", type=float, default=1.0,
+                    help="cap the SONAR learning rate at this fraction of the peak (to extend a finished run)")
     ap.add_argument("--lcm-steps", type=int, default=400)  # Base ~0.75 s/step, Two-Tower ~1.6 s/step
     ap.add_argument("--lcm-minutes", type=float, default=None, help="fit each LCM's step count into this budget")
     ap.add_argument("--fixtures", default=os.path.join(os.path.dirname(__file__), "..", "test", "fixtures"))
@@ -49,7 +51,8 @@ def main():
     t0 = time.time()
     budget = args.sonar_minutes * 60 if args.sonar_minutes else None
     enc, dec, tok, cfg, ex = train_sonar.train(args.work, args.sonar_steps, device=args.device,
-                                               time_budget_s=budget, preset=args.preset, toy=args.toy)
+                                               time_budget_s=budget, preset=args.preset, toy=args.toy,
+                                               lr_cap=args.sonar_lr_cap)
     print(f"sonar done in {(time.time() - t0) / 60:.1f} min", flush=True)
     if args.stage == "sonar":
         return

@@ -55,7 +55,7 @@ import { segment } from '../engine/text/segmenter.js';
 import { discoverPacks, loadPack, toPackInfo, verifyPack, BUNDLED_PACKS_DIR, type LoadedPack } from '../engine/packs/index.js';
 import { EngineHost } from '../engine/runtime/host.js';
 import { availableProviders, providerPlan, type ProviderReport, type SessionConfig } from '../engine/runtime/session.js';
-import { SONAR_HANDLERS } from '../engine/sonar/client.js';
+import { ENGINE_HANDLERS } from '../engine/adapters/index.js';
 import { openSonarEngine, type SonarEngine } from '../engine/adapters/sonar.js';
 import { openLcmEngine, type LcmEngine } from '../engine/adapters/lcm.js';
 import { assertCacheDim, storeConceptCache } from '../engine/adapters/cache.js';
@@ -329,7 +329,7 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
   const getHost = (): Promise<EngineHost> => {
     if (closed) return Promise.reject(apiError('ENGINE_CLOSED', 'The service was closed.'));
     if (host) return Promise.resolve(host);
-    hostStarting ??= EngineHost.start({ handlerModules: [SONAR_HANDLERS] }).then((h) => (host = h));
+    hostStarting ??= EngineHost.start({ handlerModules: ENGINE_HANDLERS }).then((h) => (host = h));
     return hostStarting;
   };
   const sonarEngine = (pack: LoadedPack): Promise<SonarEngine> => {

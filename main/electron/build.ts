@@ -26,11 +26,13 @@ if (!existsSync(resolve(ROOT, 'main/api/service.ts'))) {
 }
 await build({ ...common, format: 'esm', banner, entryPoints: [resolve(ROOT, 'main/electron/engine-host.ts')], outfile: resolve(OUT, 'engine-host.mjs') });
 // The engine runs ONNX in a worker thread. main/engine/runtime/host.ts starts it from `./worker.js` beside itself, and
-// the worker imports its handler modules by URL (SONAR_HANDLERS = `./handlers.js` beside sonar/client.ts). Once
+// the worker imports its handler modules by URL (SONAR_HANDLERS = `./handlers.js` beside sonar/client.ts,
+// LCM_HANDLERS = `./lcm-handlers.js` beside adapters/lcm.ts). Once
 // bundled, "beside itself" means beside engine-host.mjs, so those entries are bundled there under the same names.
 const workerEntries: [string, string][] = [
   ['main/engine/runtime/worker.ts', 'worker.js'],
   ['main/engine/sonar/handlers.ts', 'handlers.js'],
+  ['main/engine/adapters/lcm-handlers.ts', 'lcm-handlers.js'],
 ];
 for (const [src, out] of workerEntries) {
   if (!existsSync(resolve(ROOT, src))) continue;

@@ -1,16 +1,16 @@
 /**
- * ConceptGenerator (engine/tasks/ports.ts) over an LCM pack (Base-LCM or Two-Tower): the graphs run as sessions in the
- * engine worker (RemoteSession), the generation loop (engine/lcm) drives them from the caller's thread with small
- * vector arithmetic only.
+ * ConceptGenerator (engine/tasks/ports.ts) over an LCM pack (Base-LCM or Two-Tower) whose sessions and generation
+ * loop live in the engine worker (adapters/lcm-handlers.ts): one request per generation, progress per concept,
+ * cancellation through the request's signal.
  */
-import { checkGraphIo, loadLcmPack } from '../packs/load.js';
-import { createBaseLcm, createTwoTowerLcm, readLcmPack } from '../lcm/pack.js';
-import type { NextConceptModel } from '../lcm/model.js';
-import type { Runner } from '../lcm/runner.js';
-import type { EngineHost, RemoteSession } from '../runtime/host.js';
+import type { EngineHost } from '../runtime/host.js';
 import type { SessionConfig } from '../runtime/session.js';
-import { lcmGenerator } from '../tasks/lcm-adapter.js';
+import { lcmGenerator, type GenerationRunner } from '../tasks/lcm-adapter.js';
 import type { ConceptGenerator } from '../tasks/ports.js';
+import type { LcmGenerateReply, LcmOpenResult } from './lcm-handlers.js';
+
+/** URL of the LCM handler module, for EngineHost.start({ handlerModules }). */
+export const LCM_HANDLERS: URL = new URL(import.meta.url.endsWith('.ts') ? './lcm-handlers.ts' : './lcm-handlers.js', import.meta.url);
 
 export interface LcmEngine {
   readonly generator: ConceptGenerator;
@@ -23,40 +23,23 @@ export interface LcmEngine {
 
 let counter = 0;
 
-/** Load an LCM pack's graphs in the worker and wrap them as a ConceptGenerator. */
+/** Load an LCM pack's graphs in the worker (PackError for a bad pack or a wrong graph) and wrap them as a ConceptGenerator. */
 export async function openLcmEngine(host: EngineHost, dir: string, opts: { config?: SessionConfig } = {}): Promise<LcmEngine> {
-  const loaded = loadLcmPack(dir); // validates pack.json and file presence (PackError)
-  const { pack, normalizer } = readLcmPack(loaded.dir);
-  const sessions: RemoteSession[] = [];
-  const open = async (graph: string): Promise<Runner> => {
-    const s = await host.openSession(`lcm:${loaded.dir}:${graph}:${++counter}`, loaded.graphPath(graph), opts.config ?? {});
-    sessions.push(s);
-    // The graph must be the model pack.json describes: a wrong graph used to load and fail at the first run with
-    // onnxruntime's "input 'input_ids' is missing in 'feeds'" (issue 11). PACK_GRAPH_MISMATCH names the graph.
-    checkGraphIo(loaded, graph, s.inputMetadata as never, s.outputMetadata as never);
-    return s as unknown as Runner;
+  const info = await host.request<LcmOpenResult>('lcm.open', { dir, key: `${dir}#${++counter}`, config: opts.config ?? {} });
+  const run: GenerationRunner = async (prompt, options, ctl) => {
+    const onProgress = ctl.onConcept ? (e: { done: number; total: number }) => ctl.onConcept!(e.done, e.total) : undefined;
+    const r = await host.request<LcmGenerateReply>('lcm.generate', { key: info.key, prompt, options }, { signal: ctl.signal, onProgress });
+    return { concepts: r.concepts, stopReason: r.stopReason };
   };
-  let model: NextConceptModel;
-  try {
-    if (pack.variant === 'base') {
-      model = createBaseLcm(pack, normalizer, await open('base'));
-    } else {
-      model = createTwoTowerLcm(pack, normalizer, { contextualizer: await open('contextualizer'), denoiser: await open('denoiser') });
-    }
-  } catch (e) {
-    await Promise.allSettled(sessions.map((s) => s.release()));
-    throw e;
-  }
-  const version = (loaded.json as { version?: string }).version;
-  const generator = lcmGenerator({ model, pack: { ...pack, ...(version ? { version } : {}) } });
+  const generator = lcmGenerator({ run, pack: info.pack });
   return {
     generator,
-    name: generator.name ?? pack.name,
-    variant: pack.variant,
-    space: pack.space,
-    dim: pack.dim,
+    name: generator.name ?? info.pack.name,
+    variant: info.variant,
+    space: info.pack.space,
+    dim: info.pack.dim,
     async close() {
-      await Promise.allSettled(sessions.map((s) => s.release()));
+      await host.request('lcm.close', { key: info.key }).catch(() => undefined);
     },
   };
 }

@@ -1,25 +1,33 @@
 /**
- * What the LCM code needs from a model runtime: anything with `run(feeds) → Promise<outputs>`, e.g. an
- * `ort.InferenceSession` in-process or a proxy to a session in a worker (main/engine/runtime). Inputs are passed as
- * `ort.Tensor`s; outputs only need `data` and `dims`.
+ * What the LCM code needs from a model runtime: anything with `run(feeds) → Promise<outputs>` over plain tensors
+ * ({type, data, dims} with typed arrays). The LCM code never imports a runtime: the engine worker wraps its
+ * onnxruntime sessions (engine/adapters/lcm-handlers.ts), tests and benchmarks wrap theirs with
+ * runtime/tensors.ts `sessionRunner`, and test doubles implement `run` directly.
  */
-import * as ort from 'onnxruntime-node';
 
 export interface TensorLike {
+  readonly type?: string;
   readonly data: unknown;
   readonly dims: readonly number[];
 }
 
+/** A tensor the LCM code feeds to a graph: typed array + shape, structured-clone friendly. */
+export interface PlainTensor {
+  readonly type: 'float32' | 'int64';
+  readonly data: Float32Array | BigInt64Array;
+  readonly dims: readonly number[];
+}
+
 export interface Runner {
-  run(feeds: Record<string, ort.Tensor>): Promise<Record<string, TensorLike>>;
+  run(feeds: Record<string, PlainTensor>): Promise<Record<string, TensorLike>>;
 }
 
-export function f32(data: Float32Array, dims: readonly number[]): ort.Tensor {
-  return new ort.Tensor('float32', data, dims);
+export function f32(data: Float32Array, dims: readonly number[]): PlainTensor {
+  return { type: 'float32', data, dims: [...dims] };
 }
 
-export function i64(values: readonly number[], dims: readonly number[] = [values.length]): ort.Tensor {
-  return new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), dims);
+export function i64(values: readonly number[], dims: readonly number[] = [values.length]): PlainTensor {
+  return { type: 'int64', data: BigInt64Array.from(values, (v) => BigInt(v)), dims: [...dims] };
 }
 
 /** The named output as a Float32Array, with a shape check. */

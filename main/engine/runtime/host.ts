@@ -43,7 +43,7 @@ export interface RequestOptions {
 
 export interface EngineHostOptions {
   /** Modules (paths or file URLs) the worker imports; each exports `handlers`. */
-  handlerModules?: (string | URL)[];
+  handlerModules?: readonly (string | URL)[];
   /** Override the worker entry (defaults to worker.js / worker.ts beside this file). */
   workerEntry?: string | URL;
   resourceLimits?: ConstructorParameters<typeof Worker>[1] extends infer O ? O extends { resourceLimits?: infer R } ? R : never : never;
@@ -218,7 +218,7 @@ export class RemoteSession implements GraphRunner {
     this.outputMetadata = info.outputMetadata;
   }
 
-  async run(feeds: Record<string, ort.Tensor>, opts: RequestOptions = {}): Promise<Record<string, TensorLike>> {
+  async run(feeds: Record<string, TensorLike>, opts: RequestOptions = {}): Promise<Record<string, TensorLike>> {
     const wire: Record<string, WireTensor> = {};
     for (const [k, t] of Object.entries(feeds)) wire[k] = toWire(t);
     return this.host.request<Record<string, WireTensor>>('session.run', { key: this.info.key, feeds: wire }, opts);

@@ -44,6 +44,22 @@ export function fromWire(w: WireTensor): ort.Tensor {
   return new ort.Tensor(w.type as 'float32', w.data as Float32Array, w.dims);
 }
 
+/**
+ * An onnxruntime session as a runner over plain tensors ({type, data, dims}: what the LCM code feeds, and what
+ * crosses a worker boundary). ort.Tensor feeds pass through unchanged.
+ */
+export function sessionRunner(session: ort.InferenceSession): GraphRunner & { run(feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>> } {
+  return {
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    run: async (feeds: Record<string, TensorLike>) => {
+      const f: Record<string, ort.Tensor> = {};
+      for (const [k, t] of Object.entries(feeds)) f[k] = t instanceof ort.Tensor ? t : fromWire(toWire(t));
+      return session.run(f);
+    },
+  };
+}
+
 /** Throw the signal's reason (an AbortError by default) if it is aborted. */
 export function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw signal.reason ?? new DOMException('The operation was aborted', 'AbortError');

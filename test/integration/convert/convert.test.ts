@@ -15,6 +15,7 @@ import { checkCompatible, loadLcmPack, loadSonarPack, verifyPack } from '../../.
 import { SonarEncoder } from '../../../main/engine/sonar/encoder.js';
 import { SonarDecoder } from '../../../main/engine/sonar/decoder.js';
 import { beamSearch } from '../../../main/engine/sonar/beam.js';
+import { sessionRunner } from '../../../main/engine/runtime/tensors.js';
 import { createBaseLcm, createTwoTowerLcm, readLcmPack } from '../../../main/engine/lcm/index.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
@@ -84,10 +85,10 @@ describe('converted packs load and run in the engine', () => {
     const cs = await ort.InferenceSession.create(join(out('tt'), t.pack.graphs.contextualizer!.file));
     const ds = await ort.InferenceSession.create(join(out('tt'), t.pack.graphs.denoiser!.file));
     try {
-      const next = await createBaseLcm(b.pack, b.normalizer, bs).predictNext(prefix);
+      const next = await createBaseLcm(b.pack, b.normalizer, sessionRunner(bs)).predictNext(prefix);
       expect(next).toHaveLength(DIM);
       expect(next.every(Number.isFinite)).toBe(true);
-      const tt = createTwoTowerLcm(t.pack, t.normalizer, { contextualizer: cs, denoiser: ds });
+      const tt = createTwoTowerLcm(t.pack, t.normalizer, { contextualizer: sessionRunner(cs), denoiser: sessionRunner(ds) });
       const noise = Float32Array.from({ length: DIM }, (_, i) => Math.cos(i * 1.7));
       const z = await tt.predictNext(prefix, { sampler: { steps: 10 }, noise });
       expect(z).toHaveLength(DIM);

@@ -13,6 +13,7 @@ import {
   TwoTowerLcm,
 } from '../../../main/engine/lcm/index.js';
 import { PAIRS, session } from './pairs.js';
+import { sessionRunner } from '../../../main/engine/runtime/tensors.js';
 
 for (const pair of PAIRS) {
   describe(`LCM generation over ONNX (${pair.name})`, () => {
@@ -26,12 +27,12 @@ for (const pair of PAIRS) {
     beforeAll(async () => {
       const b = readLcmPack(pair.baseDir);
       const bs = await session(pair.baseDir, b.pack.graphs.base.file);
-      base = createBaseLcm(b.pack, b.normalizer, bs);
+      base = createBaseLcm(b.pack, b.normalizer, sessionRunner(bs));
       const t = readLcmPack(pair.twoTowerDir);
       const cs = await session(pair.twoTowerDir, t.pack.graphs.contextualizer.file);
       const ds = await session(pair.twoTowerDir, t.pack.graphs.denoiser.file);
       // fewer steps keep the test light; the parity test covers the pack's defaults
-      tt = createTwoTowerLcm(t.pack, t.normalizer, { contextualizer: cs, denoiser: ds }, { steps: 10 });
+      tt = createTwoTowerLcm(t.pack, t.normalizer, { contextualizer: sessionRunner(cs), denoiser: sessionRunner(ds) }, { steps: 10 });
       sessions.push(bs, cs, ds);
       maxConcepts = generationDefaults(t.pack).maxConcepts;
       const fx = pair.fixture();

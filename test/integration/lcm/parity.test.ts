@@ -15,6 +15,7 @@ import {
   type TrajectoryStep,
 } from '../../../main/engine/lcm/index.js';
 import { PAIRS, session } from './pairs.js';
+import { sessionRunner } from '../../../main/engine/runtime/tensors.js';
 
 const TOL = 1e-4;
 const report: string[] = [];
@@ -32,12 +33,12 @@ for (const pair of PAIRS) {
     beforeAll(async () => {
       const b = readLcmPack(pair.baseDir);
       const bs = await session(pair.baseDir, b.pack.graphs.base.file);
-      const runner: Runner = bs; // an ort.InferenceSession is a Runner
+      const runner: Runner = sessionRunner(bs); // the LCM code feeds plain tensors
       base = createBaseLcm(b.pack, b.normalizer, runner);
       const t = readLcmPack(pair.twoTowerDir);
       const cs = await session(pair.twoTowerDir, t.pack.graphs.contextualizer.file);
       const ds = await session(pair.twoTowerDir, t.pack.graphs.denoiser.file);
-      tt = createTwoTowerLcm(t.pack, t.normalizer, { contextualizer: cs, denoiser: ds });
+      tt = createTwoTowerLcm(t.pack, t.normalizer, { contextualizer: sessionRunner(cs), denoiser: sessionRunner(ds) });
       sessions.push(bs, cs, ds);
     });
     afterAll(async () => {

@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLcmEngine } from '../../../main/engine/adapters/lcm.js';
 import { EngineHost } from '../../../main/engine/runtime/host.js';
-import { SONAR_HANDLERS } from '../../../main/engine/sonar/client.js';
+import { ENGINE_HANDLERS } from '../../../main/engine/adapters/index.js';
 import { cleanup, copyPack, RANDOM, replaceFile } from '../../unit/packs/helpers.js';
 
 let host: EngineHost;
 beforeAll(async () => {
-  host = await EngineHost.start({ handlerModules: [SONAR_HANDLERS] });
+  host = await EngineHost.start({ handlerModules: ENGINE_HANDLERS });
 });
 afterAll(async () => {
   await host?.close();

@@ -1,6 +1,6 @@
 /** Test doubles: graph runners computed in JS, and a scripted next-concept model. */
-import type * as ort from 'onnxruntime-node';
 import type { NextConceptModel, PredictOptions, Runner, TensorLike } from '../../../main/engine/lcm/index.js';
+import type { PlainTensor } from '../../../main/engine/lcm/runner.js';
 
 export const D = 4;
 
@@ -10,7 +10,7 @@ export function fakeDenoiser(d = D): Runner & { calls: number; batches: number[]
   const r = {
     calls: 0,
     batches: [] as number[],
-    async run(feeds: Record<string, ort.Tensor>): Promise<Record<string, TensorLike>> {
+    async run(feeds: Record<string, PlainTensor>): Promise<Record<string, TensorLike>> {
       r.calls++;
       const x = feeds.x_t.data as Float32Array;
       const t = feeds.t.data as BigInt64Array;
