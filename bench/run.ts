@@ -16,6 +16,7 @@ import { SonarModel } from '../main/engine/sonar/model.js';
 import { planBatches } from '../main/engine/sonar/encoder.js';
 import { createSession } from '../main/engine/runtime/session.js';
 import { sessionRunner } from '../main/engine/runtime/tensors.js';
+import { benchLcmWorker } from './lib/lcm-worker.js';
 import { segment } from '../main/engine/text/segmenter.js';
 import { selectSentences } from '../main/engine/tasks/extractive.js';
 import { createBaseLcm, createTwoTowerLcm, readLcmPack, type LcmPackJson } from '../main/engine/lcm/pack.js';
@@ -418,6 +419,15 @@ async function main(): Promise<void> {
           };
           await c.session.release();
           await d.session.release();
+          log('Two-Tower through the engine worker: per-step round trips vs one request per generation');
+          const w = await benchLcmWorker(dir, prefix, 3, cfg, fast);
+          row('lcm', 'Two-Tower s/concept via worker, one request/generation', 's', w.oneRequest.median_s, null, false,
+            `${w.oneRequestRequests} request(s) per generation of ${w.concepts} concept(s)`);
+          row('lcm', 'Two-Tower s/concept via worker, per-step round trips (before)', 's', w.perStep.median_s, null, false,
+            `${w.perStepRequests} requests per generation; max |Δ| between paths ${w.maxAbsDiff.toExponential(1)}`);
+          row('lcm', 'worker gain (per-step ÷ one-request time)', '×', w.perStep.median_s / w.oneRequest.median_s, null, true);
+          lcm.two_tower_worker = { concepts: w.concepts, one_request: timingJson(w.oneRequest), per_step: timingJson(w.perStep),
+            requests_one: w.oneRequestRequests, requests_per_step: w.perStepRequests, max_abs_diff: w.maxAbsDiff };
         }
       }
       details.lcm = lcm;
