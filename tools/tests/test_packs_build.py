@@ -1,4 +1,4 @@
-"""The pack builder writes per-family decoding settings into pack.json (the mini packs block repeated trigrams)."""
+"""The pack builder writes per-family decoding settings into pack.json (e.g. decoding.no_repeat_ngram)."""
 import json
 import os
 
@@ -30,6 +30,6 @@ def test_default_decoding_is_the_reference_one(tmp_path):
     assert "no_repeat_ngram" not in d and d["beam"] == DECODING_DEFAULTS["beam"]
 
 
-def test_mini_packs_block_repeated_trigrams(tmp_path):
-    d = _build(tmp_path, decoding=mini_pipeline.MINI_DECODING)
+def test_family_decoding_settings_are_merged_over_the_defaults(tmp_path):
+    d = _build(tmp_path, decoding={**mini_pipeline.MINI_DECODING, "no_repeat_ngram": 3})
     assert d["no_repeat_ngram"] == 3 and d["max_positions"] == 24 and d["banned_ids"] == [1]
