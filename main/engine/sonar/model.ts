@@ -10,8 +10,11 @@ import { SonarDecoder } from './decoder.js';
 import { SonarEncoder, type EncodeOptions } from './encoder.js';
 import { SonarTokenizer } from './tokenizer.js';
 
-export interface DecodedText extends DecodeResult {
+/** What a caller of text decoding needs: the best hypothesis only (decodeIds keeps every beam hypothesis). */
+export interface DecodedText {
   text: string;
+  /** The best hypothesis's content ids. */
+  tokens: number[];
   /** Normalized score of the best hypothesis. */
   score: number;
 }
@@ -77,7 +80,8 @@ export class SonarModel {
   /** Text of each embedding in the target language(s). */
   async decodeTexts(embs: readonly Float32Array[], lang: string | readonly string[], opts: DecodeOptions = {}): Promise<DecodedText[]> {
     const res = await this.decodeIds(embs, lang, opts);
-    return res.map((r) => ({ ...r, text: this.tokenizer.decode(r.tokens), score: r.hypotheses[0]?.score ?? Number.NEGATIVE_INFINITY }));
+    // the reply crosses the worker boundary: the text and its score, not every hypothesis of the beam
+    return res.map((r) => ({ text: this.tokenizer.decode(r.tokens), tokens: r.tokens, score: r.hypotheses[0]?.score ?? Number.NEGATIVE_INFINITY }));
   }
 
   async dispose(): Promise<void> {

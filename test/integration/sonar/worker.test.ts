@@ -43,6 +43,14 @@ describe.runIf(fam)('SONAR in the engine worker', () => {
     expect(progress[0]).toMatchObject({ stage: 'decode', step: 2 });
   });
 
+  it('text decoding replies carry the best text, tokens and score only (not every beam hypothesis)', async () => {
+    const d = fx.decodes[0];
+    const [r] = await sonar.decodeTexts([Float32Array.from(fx.encoder[d.embedding_of].embedding)], d.lang, { maxTokens: sonar.info.maxPositions });
+    expect(Object.keys(r).sort()).toEqual(['score', 'text', 'tokens']);
+    expect(r.tokens).toEqual(d.beam[0].tokens.slice(2, -1));
+    expect(r.score).toBeCloseTo(d.beam[0].score, 4);
+  });
+
   it('cancels a long decode between steps, then keeps serving', async () => {
     const d = fx.decodes.reduce((a, b) => (b.greedy_tokens.length > a.greedy_tokens.length ? b : a));
     const emb = Float32Array.from(fx.encoder[d.embedding_of].embedding);
