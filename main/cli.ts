@@ -408,7 +408,15 @@ class Cli {
       const all = await svc.packs();
       const targets = names.length ? names : all.map((p) => p.name);
       let bad = 0;
-      const results = [];
+      const results: unknown[] = [];
+      const { foldersWithoutPacks } = await import('./cli/packs.js');
+      const empty = names.length ? [] : foldersWithoutPacks(this.packDirs().packDirs ?? []);
+      if (!targets.length && !empty.length) empty.push('No packs found to verify. Pass --pack DIR, or name the packs.');
+      for (const m of empty) {
+        bad++;
+        results.push({ name: null, verified: 'failed', problems: [m], code: 'PACK_MISSING' });
+        if (!bool(this.args, 'json')) this.err(`concept: ${m}`);
+      }
       for (const n of targets) {
         try {
           this.progress(`verifying ${n}…`);

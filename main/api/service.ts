@@ -1017,6 +1017,8 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
           };
           const bad = all.find((x) => x.error && (basename(x.dir) === name || x.dir === resolve(name) || declaredName(x.dir) === name));
           if (bad?.error) throw apiError(bad.error.code, bad.error.message);
+          // a folder named by its path that is not a pack: say why (no pack.json, a pack.json link loop)
+          if (existsSync(resolve(name)) && statSync(resolve(name)).isDirectory()) loadPack(resolve(name));
           throw apiError('PACK_MISSING', `No pack named "${name}" is installed (installed: ${all.map((x) => x.pack?.json.name ?? basename(x.dir)).join(', ') || 'none'}).`);
         }
         if (!d.pack) throw apiError(d.error!.code, d.error!.message);
