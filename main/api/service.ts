@@ -46,12 +46,13 @@ import {
 } from './contract.js';
 import { apiError, toApiError } from './errors.js';
 import { withValidation } from './validate.js';
-import { detectLanguage, isSonarCode, languageTable, unknownLanguageMessage } from './languages.js';
+import { isSonarCode, languageTable, unknownLanguageMessage } from './languages.js';
 import { openStore, type Store } from '../store/index.js';
 import type { DocumentRecord } from '../store/documents.js';
 import type { RunRecord } from '../store/runs.js';
-import { importBuffer, DEFAULT_MAX_TEXT_BYTES } from '../engine/import/index.js';
-import { segment } from '../engine/text/segmenter.js';
+import { DEFAULT_MAX_TEXT_BYTES } from '../engine/import/index.js';
+import { segmentText } from '../engine/import/prepare.js';
+import { ImportPreparer } from '../engine/import/prepare-thread.js';
 import { discoverPacks, loadPack, toPackInfo, verifyPack, BUNDLED_PACKS_DIR, type LoadedPack } from '../engine/packs/index.js';
 import { EngineHost } from '../engine/runtime/host.js';
 import { availableProviders, providerPlan, type ProviderReport, type SessionConfig } from '../engine/runtime/session.js';
@@ -212,6 +213,7 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
   const active = new Map<string, ActiveRun>();
   const finished = new Map<string, Promise<RunResult>>();
   const maxTextBytes = opts.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES;
+  const preparer = new ImportPreparer();
   let closed = false;
 
   // ---------- settings ----------
@@ -393,38 +395,6 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
     sentenceCount: store.sentences.count(d.id),
     createdAt: iso(d.createdAt),
   });
-
-  function segmentText(text: string, lang?: LangCode | null) {
-    const det = lang ? { lang, confidence: 1 } : detectLanguage(text);
-    const language = det?.lang ?? null;
-    const sents = segment(text, { lang: language ?? undefined });
-    return {
-      sentences: sents.map((s, idx) => ({ idx, paragraph: s.paragraph, start: s.start, end: s.end, text: s.text })),
-      language,
-      confidence: det?.confidence ?? 0,
-    };
-  }
-
-  /** Sentence languages: per paragraph for mixed documents (confident, different from the document's). */
-  function sentenceLanguages(text: string, sents: { paragraph: number; start: number; end: number }[], docLang: LangCode | null, explicit: boolean): (LangCode | null)[] {
-    if (explicit || !docLang) return sents.map(() => docLang);
-    const byPara = new Map<number, { start: number; end: number }>();
-    for (const s of sents) {
-      const p = byPara.get(s.paragraph);
-      if (!p) byPara.set(s.paragraph, { start: s.start, end: s.end });
-      else p.end = s.end;
-    }
-    const paraLang = new Map<number, LangCode>();
-    if (byPara.size > 1) {
-      for (const [p, span] of byPara) {
-        const chunk = text.slice(span.start, span.end);
-        if (chunk.length < 40) continue;
-        const d = detectLanguage(chunk);
-        if (d && d.lang !== docLang && d.confidence >= 0.6) paraLang.set(p, d.lang);
-      }
-    }
-    return sents.map((s) => paraLang.get(s.paragraph) ?? docLang);
-  }
 
   function toRunSummary(r: RunRecord): RunSummary {
     const out = r.output as StoredOutput | null;
@@ -742,11 +712,13 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
           throw apiError('INVALID_REQUEST', 'importDocument needs text or bytesBase64.');
         }
         const name = req.name || 'Pasted text';
-        const imported = await importBuffer(buf, name, { maxTextBytes, ...(pasted && !/\.(md|markdown|html?|txt)$/i.test(name) ? { type: 'txt' as const } : {}) });
+        // decoding, detection and segmentation: off this thread for large inputs (engine/import/prepare-thread.ts)
+        const seg = await preparer.prepare(buf, name, {
+          maxTextBytes, language: explicitLang, ...(pasted && !/\.(md|markdown|html?|txt)$/i.test(name) ? { type: 'txt' as const } : {}),
+        });
+        const { imported, langs } = seg;
         const text = imported.text;
-        const seg = segmentText(text, explicitLang);
         if (seg.sentences.length === 0) throw apiError('IMPORT_EMPTY', `${name} contains no sentences.`);
-        const langs = sentenceLanguages(text, seg.sentences, seg.language, explicitLang !== null);
         const warnings = [...imported.warnings];
         if (!seg.language) warnings.push('The language could not be detected; English is assumed. Pick the language to correct it.');
         else if (!explicitLang && seg.confidence < 0.5) warnings.push(`The language was detected as ${seg.language} with low confidence (${seg.confidence}).`);
@@ -1243,6 +1215,7 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
       await dropEngines();
       const h = host ?? (hostStarting ? await hostStarting.catch(() => null) : null);
       await h?.close();
+      await preparer.close();
       listeners.clear();
       store.close();
     },
