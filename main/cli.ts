@@ -42,7 +42,8 @@ Commands
 
 Options
   --to LANG        target language, a SONAR code such as fra_Latn, zho_Hans, arb_Arab (default: the source's)
-  --from LANG      source language; always wins over detection
+  --from LANG      source language; always wins over detection. A text already in the database keeps the
+                   language it was stored with (for every user of the database): --from applies to this run only
   --pack DIR       a pack folder, or a folder of packs (repeatable; default: the bundled models/mini)
   --lcm NAME       the LCM pack to use (default: the first of the SONAR pack's space)
   --db PATH        the database (default: $CONCEPT_DB, else the app's: ~/.config/Concept Studio/concept-studio.sqlite
@@ -266,6 +267,8 @@ class Cli {
       targetLang: to,
       method,
       ...(lcmName ? { lcmPack: lcmName } : {}),
+      // --from applies to this run; a text stored before keeps its language for everyone else (api/source-language.ts)
+      ...(from ? { sourceLang: from } : {}),
       ...(sentences !== undefined || ratio !== undefined ? { length: { ...(sentences !== undefined ? { sentences } : {}), ...(ratio !== undefined ? { ratio } : {}) } } : {}),
       ...(seed !== undefined ? { sampler: { seed } } : {}),
     });

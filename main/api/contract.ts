@@ -69,6 +69,11 @@ export interface RunRequest {
   pinned?: { index: number; text: string }[];
   /** Regenerate from an earlier run (with `pinned`), or re-decode it into another language. */
   parentRunId?: number;
+  /**
+   * The source's language for this run only (every sentence is read in it); the stored document keeps the language
+   * it was imported with, for everyone else who uses the database. Default: the stored languages.
+   */
+  sourceLang?: LangCode;
 }
 
 export type Stage = 'load' | 'segment' | 'encode' | 'generate' | 'decode' | 'save';

@@ -46,6 +46,7 @@ import {
 } from './contract.js';
 import { apiError, toApiError } from './errors.js';
 import { withValidation } from './validate.js';
+import { duplicateLanguageWarning, runLanguages } from './source-language.js';
 import { isSonarCode, languageTable, unknownLanguageMessage } from './languages.js';
 import { openStore, type Store } from '../store/index.js';
 import type { DocumentRecord } from '../store/documents.js';
@@ -434,6 +435,7 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
     const method: Method = req.method ?? 'auto';
     if (!METHODS.has(method)) throw apiError('INVALID_REQUEST', `Unknown method "${req.method}"; use auto, lcm or extractive.`);
     requireLang(req.targetLang, 'target language');
+    if (req.sourceLang !== undefined && req.sourceLang !== null) requireLang(req.sourceLang, 'source language');
     const len = req.length;
     if (len?.sentences !== undefined && !(Number.isFinite(len.sentences) && len.sentences >= 1)) {
       throw apiError('INVALID_REQUEST', `length.sentences must be a number ≥ 1 (got ${len.sentences}).`);
@@ -509,7 +511,7 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
 
     const sents = await t('segment', () => store.sentences.list(p.doc.id));
     progress({ stage: 'segment', done: sents.length, total: sents.length });
-    const docLang = p.doc.language ?? sents.find((s) => s.language)?.language ?? 'eng_Latn';
+    const docLang = req.sourceLang ?? p.doc.language ?? sents.find((s) => s.language)?.language ?? 'eng_Latn';
     const cache = storeConceptCache(store.concepts, sonar.encoder.dim);
     const ctx: TaskContext = {
       encoder: sonar.encoder,
@@ -522,7 +524,7 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
       fidelity: thresholds(p.sonar.pack),
     };
     // mixed-language documents: each sentence is encoded in its own language
-    const langs = sents.map((s) => s.language ?? docLang);
+    const langs = runLanguages(sents.map((s) => s.language), docLang, req.sourceLang);
     const source: SourceDocument = { sentences: sents.map((s) => s.text), lang: docLang, langs };
     let preHits = 0;
     let preMisses = 0;
@@ -732,17 +734,12 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
             languageConfidence: seg.confidence,
           });
           const rows = seg.sentences.map((s, i) => ({ ...s, language: langs[i] }));
-          if (!ins.duplicate) {
-            store.sentences.replace(ins.document.id, rows);
-          } else if (explicitLang && ins.document.language !== explicitLang) {
-            // an explicit language always wins: re-segment the stored document with it
-            store.documents.setLanguage(ins.document.id, explicitLang, 1);
-            store.sentences.replace(ins.document.id, rows);
-            ins.document.language = explicitLang;
-            ins.document.languageConfidence = 1;
-          }
+          // a stored document is never rewritten by a later import (source-language.ts)
+          if (!ins.duplicate) store.sentences.replace(ins.document.id, rows);
           return ins;
         });
+        const langWarning = res.duplicate ? duplicateLanguageWarning(res.document, explicitLang) : null;
+        if (langWarning) warnings.push(langWarning);
         if (res.duplicate) warnings.push(`The same text was imported before as "${res.document.title}" (document ${res.document.id}).`);
         return { document: summary(res.document, res.document.text.length), duplicate: res.duplicate, warnings } satisfies ImportResult;
       } catch (e) {
