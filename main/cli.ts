@@ -102,6 +102,7 @@ export function runReport(r: RunResult): string[] {
     lines.push(`stopped   ${STOP_WORDS[st.reason] ?? st.reason}`);
   }
   const m = r.methodChoice;
+  for (const sk of m?.skipped ?? []) lines.push(`warning   skipped the LCM pack ${sk.pack}: ${sk.reason}`);
   if (m?.requested === 'auto' && m.reason === 'demo-packs') {
     lines.push('method    extractive: the installed packs are demonstrations (--method lcm uses the concept model anyway)');
   }

@@ -148,6 +148,8 @@ export interface MethodChoice {
   requested: Method;
   used: Exclude<Method, 'auto'>;
   reason: MethodReason;
+  /** `auto`: installed LCM packs that could not be used with the SONAR pack, and why (wrong space or dimension, damaged) */
+  skipped?: { pack: string; reason: string }[];
 }
 
 export interface RunSummary {

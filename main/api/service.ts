@@ -47,6 +47,7 @@ import {
 import { apiError, toApiError } from './errors.js';
 import { withValidation } from './validate.js';
 import { duplicateLanguageWarning, runLanguages } from './source-language.js';
+import { lcmCandidates, rejectedLcmError } from './lcm-choice.js';
 import { isSonarCode, languageTable, unknownLanguageMessage } from './languages.js';
 import { openStore, type Store } from '../store/index.js';
 import type { DocumentRecord } from '../store/documents.js';
@@ -283,10 +284,13 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
   }
 
   function lcmPack(sonar: LoadedPack, name?: string): { pack: LoadedPack; bundled: boolean } | null {
-    const all = discovered().filter((d) => d.pack?.json.kind === 'lcm');
+    const found = discovered();
+    const all = found.filter((d) => d.pack?.json.kind === 'lcm');
     if (name) {
       const m = all.find((d) => d.pack!.json.name === name);
       if (!m) {
+        const bad = lcmCandidates(found, sonar).rejected.find((r) => r.name === name);
+        if (bad) throw apiError(bad.code, `The LCM pack ${bad.name} (${bad.dir}) was refused: ${bad.reason}.`);
         const names = all.map((d) => d.pack!.json.name).join(', ') || 'none';
         throw apiError('PACK_MISSING', `No LCM pack named "${name}" is installed (installed: ${names}).`);
       }
@@ -300,10 +304,17 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
       }
       return { pack: m.pack!, bundled: m.bundled };
     }
-    const fits = all.filter((d) => d.pack!.json.space === sonar.json.space && d.pack!.json.dim === sonar.json.dim);
+    const { fits } = lcmCandidates(found, sonar);
     const want = settings().activeLcm;
     const m = (want ? fits.find((d) => d.pack!.json.name === want) : undefined) ?? fits[0];
     return m ? { pack: m.pack!, bundled: m.bundled } : null;
+  }
+
+  /** `auto` without a usable LCM: name the installed LCM packs it had to skip, and why (lcm-choice.ts). */
+  function withSkipped(choice: MethodChoice, sonar: LoadedPack, candidate: unknown): MethodChoice {
+    if (candidate || choice.requested !== 'auto' || choice.reason === 'task') return choice;
+    const { rejected } = lcmCandidates(discovered(), sonar);
+    return rejected.length ? { ...choice, skipped: rejected.map((r) => ({ pack: r.name, reason: r.reason })) } : choice;
   }
 
   function lcmPackSafe(sonar: LoadedPack) {
@@ -470,11 +481,13 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
     const candidate = task !== 'translate' && (!parent || regenerate) ? lcmPack(sonar.pack, req.lcmPack) : null;
     const choice: MethodChoice = parent
       ? { requested: method, used: (parent.output as StoredOutput).method, reason: (parent.output as StoredOutput).methodChoice?.reason ?? 'requested' }
-      : chooseMethod({ requested: method, task, hasLcm: !!candidate, sonarQuality: quality(sonar.pack), lcmQuality: candidate ? quality(candidate.pack) : null });
+      : withSkipped(chooseMethod({ requested: method, task, hasLcm: !!candidate, sonarQuality: quality(sonar.pack), lcmQuality: candidate ? quality(candidate.pack) : null }), sonar.pack, candidate);
     const resolvedMethod = choice.used;
     const needsLcm = task === 'expand' || task === 'continue' || (task === 'summarize' && resolvedMethod === 'lcm');
     const lcm = needsLcm && (!parent || regenerate) ? candidate : null;
     if (needsLcm && !lcm && (!parent || regenerate)) {
+      const refused = rejectedLcmError(lcmCandidates(discovered(), sonar.pack).rejected, task === 'summarize' ? 'An LCM summary' : `"${task}"`);
+      if (refused) throw refused;
       throw apiError('PACK_MISSING', `${task === 'summarize' ? 'An LCM summary' : `"${task}"`} needs an LCM pack, and none is ` +
         `installed for the concept space "${sonar.pack.json.space}". Install one (models/mini has Base and Two-Tower packs)` +
         (task === 'summarize' ? ', or use the extractive method.' : '.'));
@@ -1114,10 +1127,12 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
         const sonar = sonarPack();
         assertCacheDim(store.concepts, sonar.pack.json.space, sonar.pack.json.dim);
         const candidate = req.task !== 'translate' ? lcmPack(sonar.pack, req.lcmPack) : null;
-        const choice = chooseMethod({ requested: req.method ?? 'auto', task: req.task, hasLcm: !!candidate, sonarQuality: quality(sonar.pack), lcmQuality: candidate ? quality(candidate.pack) : null });
+        const choice = withSkipped(chooseMethod({ requested: req.method ?? 'auto', task: req.task, hasLcm: !!candidate, sonarQuality: quality(sonar.pack), lcmQuality: candidate ? quality(candidate.pack) : null }), sonar.pack, candidate);
         const needs = choice.used === 'lcm';
         const lcm = needs ? candidate : null;
         if (needs && !lcm) {
+          const refused = rejectedLcmError(lcmCandidates(discovered(), sonar.pack).rejected, `"${req.task}"${req.task === 'summarize' ? ' with --method lcm' : ''}`);
+          if (refused) throw refused;
           throw apiError('PACK_MISSING', `"${req.task}"${req.task === 'summarize' ? ' with --method lcm' : ''} needs an LCM pack, and none ` +
             `is installed for the concept space "${sonar.pack.json.space}". Pass --pack with a Base or Two-Tower LCM pack` +
             (req.task === 'summarize' ? ', or use --method extractive.' : '.'));
