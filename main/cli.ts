@@ -64,6 +64,10 @@ Method, length and fidelity
                    are flagged. Text output: the sentences on stdout, fidelity and the stop reason on stderr;
                    --json: run.sentences[].fidelity, run.fidelity and run.stop.
 
+  failed decodes   a decoded sentence with no words, or one word filling 60% of 8 or more words, is marked failed
+                   (stderr; --json: run.sentences[].failed). When every decoded sentence failed, the run fails:
+                   nothing is stored as a result and the exit code is 3.
+
 Exit codes: 0 ok, 1 usage, 2 bad input, 3 pack/model problem, 4 database problem, 130 cancelled.
 Examples
   concept translate udhr.txt --to fra_Latn
@@ -95,6 +99,9 @@ export function runReport(r: RunResult): string[] {
       lines.push(`  ${String(i + 1).padStart(2)}  ${tag.padEnd(17)} ${text}`);
     });
   }
+  r.sentences.forEach((s, i) => {
+    if (s.failed) lines.push(`failed    sentence ${i + 1}: ${s.failed.message}`);
+  });
   const st = r.stop;
   if (st?.early) {
     lines.push(`stopped   after ${st.produced} of ${st.requested} sentence${st.requested === 1 ? '' : 's'}: ${STOP_WORDS[st.reason] ?? st.reason}`);

@@ -101,6 +101,13 @@ export interface OutputSentence {
   verbatim?: boolean; // copied from the source (same-language extractive output), not decoded
   /** how faithfully the written sentence carries its concept (absent on runs made before fidelity was measured) */
   fidelity?: SentenceFidelity;
+  /** the decoder wrote no sentence here: nothing (empty) or one word over and over (engine/tasks/degenerate.ts) */
+  failed?: DecodeFailure;
+}
+
+export interface DecodeFailure {
+  reason: 'empty' | 'repetition';
+  message: string;
 }
 
 /**

@@ -66,6 +66,7 @@ import { fidelityThresholds, packQuality } from '../engine/packs/quality.js';
 import { PackVerifier, type HashEntry } from '../engine/packs/verified.js';
 import {
   cachedEncode,
+  checkDecodes,
   chooseMethod,
   conceptMap as buildConceptMap,
   DEFAULT_FIDELITY,
@@ -585,6 +586,8 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
       else result = await translate(source, ctx, { targetLang: req.targetLang, pinned: req.pinned });
     }
     cancelled();
+    // an empty or degenerate decode is not a result: marked per sentence, the run fails when nothing usable is left
+    checkDecodes(result.sentences, { pack: p.sonar.pack.json.name, randomWeights: (p.sonar.pack.json as { random_weights?: unknown }).random_weights === true });
     for (const [k, v] of Object.entries(result.timings)) timings[k] = (timings[k] ?? 0) + v;
     const hits = result.cache.hits + preHits;
     const misses = result.cache.misses + preMisses;
