@@ -42,7 +42,8 @@ Commands
 
 Options
   --to LANG        target language, a SONAR code such as fra_Latn, zho_Hans, arb_Arab (default: the source's)
-  --from LANG      source language; always wins over detection
+  --from LANG      source language; always wins over detection. A text already in the database keeps the
+                   language it was stored with (for every user of the database): --from applies to this run only
   --pack DIR       a pack folder, or a folder of packs (repeatable; default: the bundled models/mini)
   --lcm NAME       the LCM pack to use (default: the first of the SONAR pack's space)
   --db PATH        the database (default: $CONCEPT_DB, else the app's: ~/.config/Concept Studio/concept-studio.sqlite
@@ -62,6 +63,10 @@ Method, length and fidelity
                    sentences are exact). Sentences below the SONAR pack's threshold (pack.json fidelity.threshold)
                    are flagged. Text output: the sentences on stdout, fidelity and the stop reason on stderr;
                    --json: run.sentences[].fidelity, run.fidelity and run.stop.
+
+  failed decodes   a decoded sentence with no words, or one word filling 60% of 8 or more words, is marked failed
+                   (stderr; --json: run.sentences[].failed). When every decoded sentence failed, the run fails:
+                   nothing is stored as a result and the exit code is 3.
 
 Exit codes: 0 ok, 1 usage, 2 bad input, 3 pack/model problem, 4 database problem, 130 cancelled.
 Examples
@@ -94,6 +99,9 @@ export function runReport(r: RunResult): string[] {
       lines.push(`  ${String(i + 1).padStart(2)}  ${tag.padEnd(17)} ${text}`);
     });
   }
+  r.sentences.forEach((s, i) => {
+    if (s.failed) lines.push(`failed    sentence ${i + 1}: ${s.failed.message}`);
+  });
   const st = r.stop;
   if (st?.early) {
     lines.push(`stopped   after ${st.produced} of ${st.requested} sentence${st.requested === 1 ? '' : 's'}: ${STOP_WORDS[st.reason] ?? st.reason}`);
@@ -101,6 +109,7 @@ export function runReport(r: RunResult): string[] {
     lines.push(`stopped   ${STOP_WORDS[st.reason] ?? st.reason}`);
   }
   const m = r.methodChoice;
+  for (const sk of m?.skipped ?? []) lines.push(`warning   skipped the LCM pack ${sk.pack}: ${sk.reason}`);
   if (m?.requested === 'auto' && m.reason === 'demo-packs') {
     lines.push('method    extractive: the installed packs are demonstrations (--method lcm uses the concept model anyway)');
   }
@@ -266,6 +275,8 @@ class Cli {
       targetLang: to,
       method,
       ...(lcmName ? { lcmPack: lcmName } : {}),
+      // --from applies to this run; a text stored before keeps its language for everyone else (api/source-language.ts)
+      ...(from ? { sourceLang: from } : {}),
       ...(sentences !== undefined || ratio !== undefined ? { length: { ...(sentences !== undefined ? { sentences } : {}), ...(ratio !== undefined ? { ratio } : {}) } } : {}),
       ...(seed !== undefined ? { sampler: { seed } } : {}),
     });
@@ -408,7 +419,15 @@ class Cli {
       const all = await svc.packs();
       const targets = names.length ? names : all.map((p) => p.name);
       let bad = 0;
-      const results = [];
+      const results: unknown[] = [];
+      const { foldersWithoutPacks } = await import('./cli/packs.js');
+      const empty = names.length ? [] : foldersWithoutPacks(this.packDirs().packDirs ?? []);
+      if (!targets.length && !empty.length) empty.push('No packs found to verify. Pass --pack DIR, or name the packs.');
+      for (const m of empty) {
+        bad++;
+        results.push({ name: null, verified: 'failed', problems: [m], code: 'PACK_MISSING' });
+        if (!bool(this.args, 'json')) this.err(`concept: ${m}`);
+      }
       for (const n of targets) {
         try {
           this.progress(`verifying ${n}…`);

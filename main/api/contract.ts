@@ -69,6 +69,11 @@ export interface RunRequest {
   pinned?: { index: number; text: string }[];
   /** Regenerate from an earlier run (with `pinned`), or re-decode it into another language. */
   parentRunId?: number;
+  /**
+   * The source's language for this run only (every sentence is read in it); the stored document keeps the language
+   * it was imported with, for everyone else who uses the database. Default: the stored languages.
+   */
+  sourceLang?: LangCode;
 }
 
 export type Stage = 'load' | 'segment' | 'encode' | 'generate' | 'decode' | 'save';
@@ -96,6 +101,13 @@ export interface OutputSentence {
   verbatim?: boolean; // copied from the source (same-language extractive output), not decoded
   /** how faithfully the written sentence carries its concept (absent on runs made before fidelity was measured) */
   fidelity?: SentenceFidelity;
+  /** the decoder wrote no sentence here: nothing (empty) or one word over and over (engine/tasks/degenerate.ts) */
+  failed?: DecodeFailure;
+}
+
+export interface DecodeFailure {
+  reason: 'empty' | 'repetition';
+  message: string;
 }
 
 /**
@@ -143,6 +155,8 @@ export interface MethodChoice {
   requested: Method;
   used: Exclude<Method, 'auto'>;
   reason: MethodReason;
+  /** `auto`: installed LCM packs that could not be used with the SONAR pack, and why (wrong space or dimension, damaged) */
+  skipped?: { pack: string; reason: string }[];
 }
 
 export interface RunSummary {

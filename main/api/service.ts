@@ -46,12 +46,15 @@ import {
 } from './contract.js';
 import { apiError, toApiError } from './errors.js';
 import { withValidation } from './validate.js';
-import { detectLanguage, isSonarCode, languageTable, unknownLanguageMessage } from './languages.js';
+import { duplicateLanguageWarning, runLanguages } from './source-language.js';
+import { lcmCandidates, rejectedLcmError } from './lcm-choice.js';
+import { isSonarCode, languageTable, unknownLanguageMessage } from './languages.js';
 import { openStore, type Store } from '../store/index.js';
 import type { DocumentRecord } from '../store/documents.js';
 import type { RunRecord } from '../store/runs.js';
-import { importBuffer, DEFAULT_MAX_TEXT_BYTES } from '../engine/import/index.js';
-import { segment } from '../engine/text/segmenter.js';
+import { DEFAULT_MAX_TEXT_BYTES } from '../engine/import/index.js';
+import { segmentText } from '../engine/import/prepare.js';
+import { ImportPreparer } from '../engine/import/prepare-thread.js';
 import { discoverPacks, loadPack, toPackInfo, verifyPack, BUNDLED_PACKS_DIR, type LoadedPack } from '../engine/packs/index.js';
 import { EngineHost } from '../engine/runtime/host.js';
 import { availableProviders, providerPlan, type ProviderReport, type SessionConfig } from '../engine/runtime/session.js';
@@ -63,6 +66,7 @@ import { fidelityThresholds, packQuality } from '../engine/packs/quality.js';
 import { PackVerifier, type HashEntry } from '../engine/packs/verified.js';
 import {
   cachedEncode,
+  checkDecodes,
   chooseMethod,
   conceptMap as buildConceptMap,
   DEFAULT_FIDELITY,
@@ -212,6 +216,7 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
   const active = new Map<string, ActiveRun>();
   const finished = new Map<string, Promise<RunResult>>();
   const maxTextBytes = opts.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES;
+  const preparer = new ImportPreparer();
   let closed = false;
 
   // ---------- settings ----------
@@ -280,10 +285,13 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
   }
 
   function lcmPack(sonar: LoadedPack, name?: string): { pack: LoadedPack; bundled: boolean } | null {
-    const all = discovered().filter((d) => d.pack?.json.kind === 'lcm');
+    const found = discovered();
+    const all = found.filter((d) => d.pack?.json.kind === 'lcm');
     if (name) {
       const m = all.find((d) => d.pack!.json.name === name);
       if (!m) {
+        const bad = lcmCandidates(found, sonar).rejected.find((r) => r.name === name);
+        if (bad) throw apiError(bad.code, `The LCM pack ${bad.name} (${bad.dir}) was refused: ${bad.reason}.`);
         const names = all.map((d) => d.pack!.json.name).join(', ') || 'none';
         throw apiError('PACK_MISSING', `No LCM pack named "${name}" is installed (installed: ${names}).`);
       }
@@ -297,10 +305,17 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
       }
       return { pack: m.pack!, bundled: m.bundled };
     }
-    const fits = all.filter((d) => d.pack!.json.space === sonar.json.space && d.pack!.json.dim === sonar.json.dim);
+    const { fits } = lcmCandidates(found, sonar);
     const want = settings().activeLcm;
     const m = (want ? fits.find((d) => d.pack!.json.name === want) : undefined) ?? fits[0];
     return m ? { pack: m.pack!, bundled: m.bundled } : null;
+  }
+
+  /** `auto` without a usable LCM: name the installed LCM packs it had to skip, and why (lcm-choice.ts). */
+  function withSkipped(choice: MethodChoice, sonar: LoadedPack, candidate: unknown): MethodChoice {
+    if (candidate || choice.requested !== 'auto' || choice.reason === 'task') return choice;
+    const { rejected } = lcmCandidates(discovered(), sonar);
+    return rejected.length ? { ...choice, skipped: rejected.map((r) => ({ pack: r.name, reason: r.reason })) } : choice;
   }
 
   function lcmPackSafe(sonar: LoadedPack) {
@@ -394,38 +409,6 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
     createdAt: iso(d.createdAt),
   });
 
-  function segmentText(text: string, lang?: LangCode | null) {
-    const det = lang ? { lang, confidence: 1 } : detectLanguage(text);
-    const language = det?.lang ?? null;
-    const sents = segment(text, { lang: language ?? undefined });
-    return {
-      sentences: sents.map((s, idx) => ({ idx, paragraph: s.paragraph, start: s.start, end: s.end, text: s.text })),
-      language,
-      confidence: det?.confidence ?? 0,
-    };
-  }
-
-  /** Sentence languages: per paragraph for mixed documents (confident, different from the document's). */
-  function sentenceLanguages(text: string, sents: { paragraph: number; start: number; end: number }[], docLang: LangCode | null, explicit: boolean): (LangCode | null)[] {
-    if (explicit || !docLang) return sents.map(() => docLang);
-    const byPara = new Map<number, { start: number; end: number }>();
-    for (const s of sents) {
-      const p = byPara.get(s.paragraph);
-      if (!p) byPara.set(s.paragraph, { start: s.start, end: s.end });
-      else p.end = s.end;
-    }
-    const paraLang = new Map<number, LangCode>();
-    if (byPara.size > 1) {
-      for (const [p, span] of byPara) {
-        const chunk = text.slice(span.start, span.end);
-        if (chunk.length < 40) continue;
-        const d = detectLanguage(chunk);
-        if (d && d.lang !== docLang && d.confidence >= 0.6) paraLang.set(p, d.lang);
-      }
-    }
-    return sents.map((s) => paraLang.get(s.paragraph) ?? docLang);
-  }
-
   function toRunSummary(r: RunRecord): RunSummary {
     const out = r.output as StoredOutput | null;
     const params = (r.parameters ?? {}) as RunRequest;
@@ -464,6 +447,7 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
     const method: Method = req.method ?? 'auto';
     if (!METHODS.has(method)) throw apiError('INVALID_REQUEST', `Unknown method "${req.method}"; use auto, lcm or extractive.`);
     requireLang(req.targetLang, 'target language');
+    if (req.sourceLang !== undefined && req.sourceLang !== null) requireLang(req.sourceLang, 'source language');
     const len = req.length;
     if (len?.sentences !== undefined && !(Number.isFinite(len.sentences) && len.sentences >= 1)) {
       throw apiError('INVALID_REQUEST', `length.sentences must be a number ≥ 1 (got ${len.sentences}).`);
@@ -498,11 +482,13 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
     const candidate = task !== 'translate' && (!parent || regenerate) ? lcmPack(sonar.pack, req.lcmPack) : null;
     const choice: MethodChoice = parent
       ? { requested: method, used: (parent.output as StoredOutput).method, reason: (parent.output as StoredOutput).methodChoice?.reason ?? 'requested' }
-      : chooseMethod({ requested: method, task, hasLcm: !!candidate, sonarQuality: quality(sonar.pack), lcmQuality: candidate ? quality(candidate.pack) : null });
+      : withSkipped(chooseMethod({ requested: method, task, hasLcm: !!candidate, sonarQuality: quality(sonar.pack), lcmQuality: candidate ? quality(candidate.pack) : null }), sonar.pack, candidate);
     const resolvedMethod = choice.used;
     const needsLcm = task === 'expand' || task === 'continue' || (task === 'summarize' && resolvedMethod === 'lcm');
     const lcm = needsLcm && (!parent || regenerate) ? candidate : null;
     if (needsLcm && !lcm && (!parent || regenerate)) {
+      const refused = rejectedLcmError(lcmCandidates(discovered(), sonar.pack).rejected, task === 'summarize' ? 'An LCM summary' : `"${task}"`);
+      if (refused) throw refused;
       throw apiError('PACK_MISSING', `${task === 'summarize' ? 'An LCM summary' : `"${task}"`} needs an LCM pack, and none is ` +
         `installed for the concept space "${sonar.pack.json.space}". Install one (models/mini has Base and Two-Tower packs)` +
         (task === 'summarize' ? ', or use the extractive method.' : '.'));
@@ -539,7 +525,7 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
 
     const sents = await t('segment', () => store.sentences.list(p.doc.id));
     progress({ stage: 'segment', done: sents.length, total: sents.length });
-    const docLang = p.doc.language ?? sents.find((s) => s.language)?.language ?? 'eng_Latn';
+    const docLang = req.sourceLang ?? p.doc.language ?? sents.find((s) => s.language)?.language ?? 'eng_Latn';
     const cache = storeConceptCache(store.concepts, sonar.encoder.dim);
     const ctx: TaskContext = {
       encoder: sonar.encoder,
@@ -552,7 +538,7 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
       fidelity: thresholds(p.sonar.pack),
     };
     // mixed-language documents: each sentence is encoded in its own language
-    const langs = sents.map((s) => s.language ?? docLang);
+    const langs = runLanguages(sents.map((s) => s.language), docLang, req.sourceLang);
     const source: SourceDocument = { sentences: sents.map((s) => s.text), lang: docLang, langs };
     let preHits = 0;
     let preMisses = 0;
@@ -600,6 +586,8 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
       else result = await translate(source, ctx, { targetLang: req.targetLang, pinned: req.pinned });
     }
     cancelled();
+    // an empty or degenerate decode is not a result: marked per sentence, the run fails when nothing usable is left
+    checkDecodes(result.sentences, { pack: p.sonar.pack.json.name, randomWeights: (p.sonar.pack.json as { random_weights?: unknown }).random_weights === true });
     for (const [k, v] of Object.entries(result.timings)) timings[k] = (timings[k] ?? 0) + v;
     const hits = result.cache.hits + preHits;
     const misses = result.cache.misses + preMisses;
@@ -742,11 +730,13 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
           throw apiError('INVALID_REQUEST', 'importDocument needs text or bytesBase64.');
         }
         const name = req.name || 'Pasted text';
-        const imported = await importBuffer(buf, name, { maxTextBytes, ...(pasted && !/\.(md|markdown|html?|txt)$/i.test(name) ? { type: 'txt' as const } : {}) });
+        // decoding, detection and segmentation: off this thread for large inputs (engine/import/prepare-thread.ts)
+        const seg = await preparer.prepare(buf, name, {
+          maxTextBytes, language: explicitLang, ...(pasted && !/\.(md|markdown|html?|txt)$/i.test(name) ? { type: 'txt' as const } : {}),
+        });
+        const { imported, langs } = seg;
         const text = imported.text;
-        const seg = segmentText(text, explicitLang);
         if (seg.sentences.length === 0) throw apiError('IMPORT_EMPTY', `${name} contains no sentences.`);
-        const langs = sentenceLanguages(text, seg.sentences, seg.language, explicitLang !== null);
         const warnings = [...imported.warnings];
         if (!seg.language) warnings.push('The language could not be detected; English is assumed. Pick the language to correct it.');
         else if (!explicitLang && seg.confidence < 0.5) warnings.push(`The language was detected as ${seg.language} with low confidence (${seg.confidence}).`);
@@ -760,17 +750,12 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
             languageConfidence: seg.confidence,
           });
           const rows = seg.sentences.map((s, i) => ({ ...s, language: langs[i] }));
-          if (!ins.duplicate) {
-            store.sentences.replace(ins.document.id, rows);
-          } else if (explicitLang && ins.document.language !== explicitLang) {
-            // an explicit language always wins: re-segment the stored document with it
-            store.documents.setLanguage(ins.document.id, explicitLang, 1);
-            store.sentences.replace(ins.document.id, rows);
-            ins.document.language = explicitLang;
-            ins.document.languageConfidence = 1;
-          }
+          // a stored document is never rewritten by a later import (source-language.ts)
+          if (!ins.duplicate) store.sentences.replace(ins.document.id, rows);
           return ins;
         });
+        const langWarning = res.duplicate ? duplicateLanguageWarning(res.document, explicitLang) : null;
+        if (langWarning) warnings.push(langWarning);
         if (res.duplicate) warnings.push(`The same text was imported before as "${res.document.title}" (document ${res.document.id}).`);
         return { document: summary(res.document, res.document.text.length), duplicate: res.duplicate, warnings } satisfies ImportResult;
       } catch (e) {
@@ -1017,6 +1002,8 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
           };
           const bad = all.find((x) => x.error && (basename(x.dir) === name || x.dir === resolve(name) || declaredName(x.dir) === name));
           if (bad?.error) throw apiError(bad.error.code, bad.error.message);
+          // a folder named by its path that is not a pack: say why (no pack.json, a pack.json link loop)
+          if (existsSync(resolve(name)) && statSync(resolve(name)).isDirectory()) loadPack(resolve(name));
           throw apiError('PACK_MISSING', `No pack named "${name}" is installed (installed: ${all.map((x) => x.pack?.json.name ?? basename(x.dir)).join(', ') || 'none'}).`);
         }
         if (!d.pack) throw apiError(d.error!.code, d.error!.message);
@@ -1143,10 +1130,12 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
         const sonar = sonarPack();
         assertCacheDim(store.concepts, sonar.pack.json.space, sonar.pack.json.dim);
         const candidate = req.task !== 'translate' ? lcmPack(sonar.pack, req.lcmPack) : null;
-        const choice = chooseMethod({ requested: req.method ?? 'auto', task: req.task, hasLcm: !!candidate, sonarQuality: quality(sonar.pack), lcmQuality: candidate ? quality(candidate.pack) : null });
+        const choice = withSkipped(chooseMethod({ requested: req.method ?? 'auto', task: req.task, hasLcm: !!candidate, sonarQuality: quality(sonar.pack), lcmQuality: candidate ? quality(candidate.pack) : null }), sonar.pack, candidate);
         const needs = choice.used === 'lcm';
         const lcm = needs ? candidate : null;
         if (needs && !lcm) {
+          const refused = rejectedLcmError(lcmCandidates(discovered(), sonar.pack).rejected, `"${req.task}"${req.task === 'summarize' ? ' with --method lcm' : ''}`);
+          if (refused) throw refused;
           throw apiError('PACK_MISSING', `"${req.task}"${req.task === 'summarize' ? ' with --method lcm' : ''} needs an LCM pack, and none ` +
             `is installed for the concept space "${sonar.pack.json.space}". Pass --pack with a Base or Two-Tower LCM pack` +
             (req.task === 'summarize' ? ', or use --method extractive.' : '.'));
@@ -1241,6 +1230,7 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
       await dropEngines();
       const h = host ?? (hostStarting ? await hostStarting.catch(() => null) : null);
       await h?.close();
+      await preparer.close();
       listeners.clear();
       store.close();
     },

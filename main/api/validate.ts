@@ -109,6 +109,7 @@ const runRequest = object({
   })),
   pinned: optional(array(object({ index: int(0, LIMITS.outputSentences - 1), text: str(LIMITS.pinnedText, 1) }), LIMITS.outputSentences)),
   parentRunId: optional(id),
+  sourceLang: optional(lang),
 });
 
 /** Argument checks per method, by position. Methods not listed take no arguments or are checked by the service. */

@@ -33,6 +33,8 @@ const workerEntries: [string, string][] = [
   ['main/engine/runtime/worker.ts', 'worker.js'],
   ['main/engine/sonar/handlers.ts', 'handlers.js'],
   ['main/engine/adapters/lcm-handlers.ts', 'lcm-handlers.js'],
+  // the import thread (engine/import/prepare-thread.ts starts `./prepare-worker.js` beside itself)
+  ['main/engine/import/prepare-worker.ts', 'prepare-worker.js'],
 ];
 for (const [src, out] of workerEntries) {
   if (!existsSync(resolve(ROOT, src))) continue;

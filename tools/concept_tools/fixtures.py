@@ -122,7 +122,9 @@ def random_family(out_dir: str, seed: int = 0) -> dict:
         dec.decoder.layer_norm.bias.add_(4.0 * emb[3] / emb[3].norm() ** 2)
     build_sonar_pack(enc, dec, spm_path, os.path.join(out_dir, "sonar"), name="random-sonar", space="random-v1",
                      license="MIT (random weights, test only)", description="random test graphs",
-                     sp_size=tok.sp_size)
+                     sp_size=tok.sp_size,
+                     # its decoder writes meaningless text by design: degenerate decodes are marked, runs not failed
+                     extra={"random_weights": True})
     fx = {"sonar": sonar_fixture(enc, dec, tok, full_logprobs=True)}
     bcfg = BaseLCMConfig(sonar_dim=32, model_dim=32, num_heads=4, ffn_dim=64, layers=2, dropout=0.0, max_seq_len=64)
     tcfg = TwoTowerConfig(sonar_dim=32, model_dim=48, num_heads=4, ffn_dim=64, context_layers=2, denoiser_layers=2,

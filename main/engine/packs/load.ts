@@ -9,7 +9,7 @@
  * discoverPacks(dirs)    every pack folder (a folder holding pack.json) one level below each of the given folders.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PackError } from './errors.js';
@@ -51,8 +51,14 @@ export function loadPack(dir: string): LoadedPack {
     throw new PackError('PACK_MISSING', `pack folder not found: ${abs}`, abs,
       'Check the path, or run `concept packs list` to see the installed packs');
   }
-  if (!existsSync(manifest)) {
+  const state = manifestState(abs);
+  if (state === 'absent') {
     throw new PackError('PACK_MISSING', `no pack.json in ${abs}`, abs, 'A pack is a folder holding pack.json (models/FORMAT.md)');
+  }
+  if (state !== 'file') {
+    throw new PackError('PACK_INVALID', `${manifest} ${state === 'loop' ? 'is a symbolic link that loops (it never reaches a file)'
+      : state === 'dangling' ? 'is a symbolic link to nothing' : 'is not a file'}`, manifest,
+    'Replace pack.json with the pack\'s own file: ' + FIX_HINT);
   }
   let raw: unknown;
   try {
@@ -332,6 +338,24 @@ export interface DiscoveredPack {
 }
 
 /**
+ * What `<dir>/pack.json` is. A symlink loop or a dangling link is not "absent": existsSync says false for both, and a
+ * folder whose pack.json loops was then silently taken for an empty folder of packs (issue 11, defect 8).
+ */
+export function manifestState(dir: string): 'file' | 'absent' | 'loop' | 'dangling' | 'not-file' {
+  const p = join(dir, 'pack.json');
+  try {
+    lstatSync(p);
+  } catch {
+    return 'absent';
+  }
+  try {
+    return statSync(p).isFile() ? 'file' : 'not-file';
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ELOOP' ? 'loop' : 'dangling';
+  }
+}
+
+/**
  * Packs in a list of folders: each folder itself if it holds pack.json, else its direct sub-folders holding one.
  * Invalid packs are reported with their error, not thrown. Missing folders are skipped.
  */
@@ -342,10 +366,11 @@ export function discoverPacks(folders: { path: string; bundled?: boolean }[] | s
     const { path, bundled = false } = typeof entry === 'string' ? { path: entry } : entry;
     const root = resolve(path);
     if (!existsSync(root) || !statSync(root).isDirectory()) continue;
-    const candidates = existsSync(join(root, 'pack.json'))
+    // a pack.json that is there but unreadable (a link loop) makes a broken pack, reported with its error
+    const candidates = manifestState(root) !== 'absent'
       ? [root]
       : readdirSync(root, { withFileTypes: true })
-        .filter((d) => d.isDirectory() && existsSync(join(root, d.name, 'pack.json')))
+        .filter((d) => d.isDirectory() && manifestState(join(root, d.name)) !== 'absent')
         .map((d) => join(root, d.name))
         .sort();
     for (const dir of candidates) {

@@ -14,4 +14,5 @@ export * from './continue.js';
 export * from './translate.js';
 export * from './fidelity.js';
 export * from './method.js';
+export * from './degenerate.js';
 export { cosine, countWords } from './vec.js';
