@@ -384,8 +384,10 @@ class Cli {
       throw new ApiError('INVALID_INPUT', `${inp.name} is not JSON (${(e as Error).message}). decode takes [[numbers…], …], ` +
         '{"vectors": [[…]]} or the output of `concept encode --json`.');
     }
+    // null, a number or a string is valid JSON but no vectors: refused below as bad input, not a TypeError (issue 11)
+    const obj = parsed !== null && typeof parsed === 'object' ? parsed as { vectors?: unknown; sentences?: unknown } : null;
     const raw: unknown = Array.isArray(parsed) ? parsed
-      : (parsed as { vectors?: unknown }).vectors ?? (parsed as { sentences?: { vector?: unknown }[] }).sentences?.map((s) => s.vector);
+      : obj?.vectors ?? (Array.isArray(obj?.sentences) ? (obj.sentences as { vector?: unknown }[]).map((s) => s?.vector) : undefined);
     if (!Array.isArray(raw) || raw.length === 0 || !raw.every((v) => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && Number.isFinite(x)))) {
       throw new ApiError('INVALID_INPUT', `${inp.name}: expected a non-empty list of vectors (lists of finite numbers).`);
     }

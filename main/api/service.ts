@@ -55,7 +55,7 @@ import type { RunRecord } from '../store/runs.js';
 import { DEFAULT_MAX_TEXT_BYTES } from '../engine/import/index.js';
 import { segmentText } from '../engine/import/prepare.js';
 import { ImportPreparer } from '../engine/import/prepare-thread.js';
-import { discoverPacks, loadPack, toPackInfo, verifyPack, BUNDLED_PACKS_DIR, type LoadedPack } from '../engine/packs/index.js';
+import { discoverPacks, loadPack, toPackInfo, verifyPack, BUNDLED_PACKS_DIR, type LoadedPack, type SonarPackJson } from '../engine/packs/index.js';
 import { EngineHost } from '../engine/runtime/host.js';
 import { availableProviders, providerPlan, type ProviderReport, type SessionConfig } from '../engine/runtime/session.js';
 import { ENGINE_HANDLERS } from '../engine/adapters/index.js';
@@ -67,6 +67,7 @@ import { PackVerifier, type HashEntry } from '../engine/packs/verified.js';
 import {
   cachedEncode,
   checkDecodes,
+  decodeCheckOptions,
   chooseMethod,
   conceptMap as buildConceptMap,
   DEFAULT_FIDELITY,
@@ -587,7 +588,7 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
     }
     cancelled();
     // an empty or degenerate decode is not a result: marked per sentence, the run fails when nothing usable is left
-    checkDecodes(result.sentences, { pack: p.sonar.pack.json.name, randomWeights: (p.sonar.pack.json as { random_weights?: unknown }).random_weights === true });
+    checkDecodes(result.sentences, decodeCheckOptions(p.sonar.pack.json as SonarPackJson, req.targetLang, quality(p.sonar.pack).demo));
     for (const [k, v] of Object.entries(result.timings)) timings[k] = (timings[k] ?? 0) + v;
     const hits = result.cache.hits + preHits;
     const misses = result.cache.misses + preMisses;

@@ -49,7 +49,27 @@ export function degenerateDecode(text: string): DecodeFailure | null {
  * Mark the decoded sentences that failed (in place); throw MODEL_DECODE_FAILED when every decoded sentence failed,
  * unless the pack is a random-weight test pack. Returns how many failed.
  */
-export function checkDecodes(sentences: OutputSentence[], opts: { pack: string; randomWeights?: boolean }): number {
+export interface DecodeCheckOptions {
+  /** the SONAR pack's name */
+  pack: string;
+  randomWeights?: boolean;
+  /** the target language, and what the pack says of it, for the error's advice */
+  lang?: string;
+  demo?: boolean;
+  /** the pack's training sentences in `lang` (pack.json languages_trained) */
+  trainedSentences?: number;
+}
+
+/** What to do about a decoder that wrote nothing usable: a weak pack or language is not a damaged pack. */
+function advice(o: DecodeCheckOptions): string {
+  const why: string[] = [];
+  if (o.demo) why.push(`${o.pack} is a demonstration pack`);
+  if (o.lang && o.trainedSentences !== undefined) why.push(`it was trained on ${o.trainedSentences.toLocaleString('en-US')} sentences in ${o.lang}`);
+  const weak = why.length ? `${why.join(' and ')}: try a better-trained pack or target language, or the source's own language. ` : '';
+  return `${weak}If this pack and language worked before, the decoder may be damaged: run \`concept packs verify\`.`;
+}
+
+export function checkDecodes(sentences: OutputSentence[], opts: DecodeCheckOptions): number {
   let decoded = 0;
   let failed = 0;
   for (const s of sentences) {
@@ -63,9 +83,17 @@ export function checkDecodes(sentences: OutputSentence[], opts: { pack: string; 
   }
   if (decoded > 0 && failed === decoded && !opts.randomWeights) {
     const first = sentences.find((s) => s.failed)!.failed!;
-    throw new TaskError('MODEL_DECODE_FAILED', `The SONAR pack ${opts.pack} decoded no usable text: ${failed === 1 ? 'the sentence' : `all ${failed} sentences`} ` +
-      `failed (${first.message}${failed > 1 ? ', and the like' : ''}). Nothing was stored as a result. The decoder may be damaged: ` +
-      'run `concept packs verify`, or re-install the pack.');
+    throw new TaskError('MODEL_DECODE_FAILED', `The SONAR pack ${opts.pack} decoded no usable text${opts.lang ? ` in ${opts.lang}` : ''}: ` +
+      `${failed === 1 ? 'the sentence' : `all ${failed} sentences`} failed (${first.message}${failed > 1 ? ', and the like' : ''}). ` +
+      `Nothing was stored as a result. ${advice(opts)}`);
   }
   return failed;
+}
+
+/** The options for a run's check from the SONAR pack's pack.json (random_weights, languages_trained). */
+export function decodeCheckOptions(json: { name: string; random_weights?: unknown; languages_trained?: Record<string, number | null> }, lang: string, demo: boolean): DecodeCheckOptions {
+  // a language missing from the pack's table was not trained on
+  const t = json.languages_trained;
+  const trained = t ? (lang in t ? t[lang] ?? undefined : 0) : undefined;
+  return { pack: json.name, randomWeights: json.random_weights === true, lang, demo, ...(typeof trained === 'number' ? { trainedSentences: trained } : {}) };
 }

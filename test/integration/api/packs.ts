@@ -47,3 +47,11 @@ export const UDHR_DOC = [
   'Everyone has the right to recognition everywhere as a person before the law. All are equal before the law and are ' +
     'entitled without any discrimination to equal protection of the law.',
 ].join('\n\n');
+
+/**
+ * The typed failure of a run whose decoded sentences were all empty or one word over and over (issue 11,
+ * engine/tasks/degenerate.ts) on the mini packs: their decoder is a demonstration, and into another language it
+ * often writes "de de de …" for held-out text. The old tests accepted that text as a result; a test on the trained
+ * family accepts this failure instead (exit 3 / MODEL_DECODE_FAILED, checked by its message), never a silent pass.
+ */
+export const DEMO_DECODE_FAILED = /mini-sonar decoded no usable text in \w+: .*demonstration pack/;

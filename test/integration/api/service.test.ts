@@ -6,11 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiEvent } from '../../../main/api/contract.js';
+import type { ApiEvent, RunResult } from '../../../main/api/contract.js';
 import { createService, type ConceptService } from '../../../main/api/service.js';
 import { openStore } from '../../../main/store/index.js';
 import { HELDOUT } from '../../helpers/heldout.js';
-import { families, NEWS_DOC, NEWS_WORD } from './packs.js';
+import { DEMO_DECODE_FAILED, families, NEWS_DOC, NEWS_WORD } from './packs.js';
 
 for (const fam of families()) {
   describe(`service on the ${fam.name} packs`, () => {
@@ -30,6 +30,25 @@ for (const fam of families()) {
       await svc?.close();
       rmSync(dir, { recursive: true, force: true });
     });
+
+    /**
+     * A decoding run's result. The mini decoder is a demonstration: into another language it often writes one word
+     * over and over ("de de de …"), and such a run fails with MODEL_DECODE_FAILED instead of being stored as done
+     * (issue 11, engine/tasks/degenerate.ts). For the trained family that outcome is checked here (typed, recorded as
+     * a failed run of its document) and null returned, ending the test's flow; the random family (test packs marked
+     * random_weights) runs every step.
+     */
+    async function decoded(requestId: string, documentId = docId): Promise<RunResult | null> {
+      try {
+        return await svc.waitForRun(requestId);
+      } catch (e) {
+        if (!fam.trained || (e as { code?: string }).code !== 'MODEL_DECODE_FAILED') throw e;
+        expect((e as Error).message).toMatch(DEMO_DECODE_FAILED);
+        const runs = await svc.listRuns(documentId);
+        expect(runs[0].status).toBe('failed');
+        return null;
+      }
+    }
 
     it('imports with language, sentences and offsets; detects duplicates; lists, searches, deletes, restores', async () => {
       const d = await svc.getDocument(docId);
@@ -51,7 +70,8 @@ for (const fam of families()) {
     it('summarize → second language reports only cache hits → re-decode runs only the decoder', async () => {
       const first = await svc.startRun({ documentId: docId, task: 'summarize', targetLang: 'deu_Latn', method: 'extractive', length: { sentences: 3 } });
       expect(first.requestId).toMatch(/\w/);
-      const r1 = await svc.waitForRun(first.requestId);
+      const r1 = await decoded(first.requestId);
+      if (!r1) return;
       expect(r1.status).toBe('done');
       expect(r1.method).toBe('extractive');
       // three picks, unless the decoder wrote one sentence twice: the repeat is dropped and the run says why
@@ -66,7 +86,8 @@ for (const fam of families()) {
       expect(events.some((e) => e.type === 'done' && e.requestId === first.requestId)).toBe(true);
 
       const second = await svc.startRun({ documentId: docId, task: 'summarize', targetLang: 'fra_Latn', method: 'extractive', length: { sentences: 3 } });
-      const r2 = await svc.waitForRun(second.requestId);
+      const r2 = await decoded(second.requestId);
+      if (!r2) return;
       expect(r2.cache.misses).toBe(0);
       expect(r2.cache.hits).toBeGreaterThan(0);
       const enc = events.filter((e) => e.type === 'progress' && e.requestId === second.requestId && e.stage === 'encode');
@@ -74,7 +95,8 @@ for (const fam of families()) {
       for (const e of enc) expect((e as { cacheHits?: number }).cacheHits).toBe((e as { total: number }).total);
 
       const red = await svc.startRun({ documentId: docId, task: 'summarize', targetLang: 'spa_Latn', parentRunId: r1.id });
-      const r3 = await svc.waitForRun(red.requestId);
+      const r3 = await decoded(red.requestId);
+      if (!r3) return;
       expect(r3.targetLang).toBe('spa_Latn');
       expect(r3.sentences.length).toBeLessThanOrEqual(r1.sentences.length);
       expect(r3.timings.encode).toBeUndefined();
@@ -96,12 +118,14 @@ for (const fam of families()) {
     });
 
     it('LCM summary and pinned regeneration keep the pinned sentence in place', async () => {
-      const r = await svc.waitForRun((await svc.startRun({ documentId: docId, task: 'summarize', targetLang: 'fra_Latn', method: 'lcm', length: { sentences: 3 }, sampler: { seed: 1 } })).requestId);
+      const r = await decoded((await svc.startRun({ documentId: docId, task: 'summarize', targetLang: 'fra_Latn', method: 'lcm', length: { sentences: 3 }, sampler: { seed: 1 } })).requestId);
+      if (!r) return;
       expect(r.method).toBe('lcm');
       expect(r.packs.lcm).toBeTruthy();
       expect(r.sentences.length).toBeGreaterThan(0);
       const pinned = { index: 1, text: HELDOUT.ntrex[0].lines[1].fra_Latn };
-      const regen = await svc.waitForRun((await svc.startRun({ documentId: docId, task: 'summarize', targetLang: 'fra_Latn', parentRunId: r.id, pinned: [pinned] })).requestId);
+      const regen = await decoded((await svc.startRun({ documentId: docId, task: 'summarize', targetLang: 'fra_Latn', parentRunId: r.id, pinned: [pinned] })).requestId);
+      if (!regen) return;
       expect(regen.sentences[1].text).toBe(pinned.text);
       expect(regen.sentences[1].pinned).toBe(true);
       expect(regen.method).toBe('lcm');

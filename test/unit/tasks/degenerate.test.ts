@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { OutputSentence } from '../../../main/api/contract.js';
-import { checkDecodes, degenerateDecode } from '../../../main/engine/tasks/degenerate.js';
+import { checkDecodes, decodeCheckOptions, degenerateDecode } from '../../../main/engine/tasks/degenerate.js';
 
 const sent = (text: string, extra: Partial<OutputSentence> = {}): OutputSentence => ({ index: 0, text, attribution: [], ...extra });
 
@@ -45,5 +45,23 @@ describe('degenerate decodes', () => {
     const s = [sent(''), sent('')];
     expect(checkDecodes(s, { pack: 'random-sonar', randomWeights: true })).toBe(2);
     expect(s.every((x) => x.failed?.reason === 'empty')).toBe(true);
+  });
+});
+
+describe('the failure says what to try', () => {
+  it('a demonstration pack little trained on the language is not called damaged first', () => {
+    const json = { name: 'mini-sonar', languages_trained: { deu_Latn: 1065, eng_Latn: 76080 } };
+    const e = (() => {
+      try {
+        checkDecodes([sent('de de de de de de de de de')], decodeCheckOptions(json, 'deu_Latn', true));
+      } catch (x) {
+        return x as Error;
+      }
+      return null;
+    })();
+    expect(e?.message).toMatch(/mini-sonar decoded no usable text in deu_Latn/);
+    expect(e?.message).toMatch(/mini-sonar is a demonstration pack and it was trained on 1,065 sentences in deu_Latn: try a better-trained pack/);
+    expect(decodeCheckOptions(json, 'zul_Latn', true).trainedSentences).toBe(0);
+    expect(decodeCheckOptions({ name: 'x' }, 'zul_Latn', false).trainedSentences).toBeUndefined();
   });
 });
