@@ -76,9 +76,8 @@ interface Row {
   vector: Buffer;
 }
 
-export function conceptsRepo(ctx: StoreContext): ConceptsRepo {
-  const { db, path } = ctx;
-  const stmts = {
+function statements(db: StoreContext['db']) {
+  return {
     getMany: db.prepare(`SELECT sha256, dim, vector FROM concepts
       WHERE space = ? AND language = ? AND sha256 IN (SELECT value FROM json_each(?))`),
     get: db.prepare('SELECT sha256, dim, vector FROM concepts WHERE space = ? AND language = ? AND sha256 = ?'),
@@ -94,7 +93,28 @@ export function conceptsRepo(ctx: StoreContext): ConceptsRepo {
     clearConcepts: db.prepare('DELETE FROM concepts WHERE space = ?'),
     clearSpace: db.prepare('DELETE FROM concept_spaces WHERE space = ?'),
   };
+}
 
+/** Every entry a lower-case hex sha256 key and a finite Float32Array of one dimension (returned). */
+function checkEntries(space: string, list: [string, Float32Array][], path: string): number {
+  const invalid = (message: string) => new StoreError('INVALID_ARGUMENT', message, path);
+  const dim = list[0]![1]?.length;
+  for (const [hash, v] of list) {
+    if (typeof hash !== 'string' || !HASH_RE.test(hash)) {
+      throw invalid(`Concept key ${JSON.stringify(hash)} is not a lower-case hex sha256`);
+    }
+    if (!(v instanceof Float32Array) || v.length === 0) throw invalid(`Concept ${hash} is not a non-empty Float32Array`);
+    if (v.length !== dim) throw new DimensionMismatchError(space, dim!, v.length, path);
+    for (let i = 0; i < v.length; i++) {
+      if (!Number.isFinite(v[i]!)) throw invalid(`Concept ${hash} holds a non-finite value at index ${i}`);
+    }
+  }
+  return dim!;
+}
+
+export function conceptsRepo(ctx: StoreContext): ConceptsRepo {
+  const { db, path } = ctx;
+  const stmts = statements(db);
   const invalid = (message: string) => new StoreError('INVALID_ARGUMENT', message, path);
   const dimension = (space: string) => guard(ctx, () => stmts.dim.get(space) as number | undefined);
 
@@ -120,17 +140,7 @@ export function conceptsRepo(ctx: StoreContext): ConceptsRepo {
       if (!language) throw invalid('A language is required to store concepts');
       const list = normalizeEntries(entries);
       if (list.length === 0) return 0;
-      const dim = list[0]![1]?.length;
-      for (const [hash, v] of list) {
-        if (typeof hash !== 'string' || !HASH_RE.test(hash)) {
-          throw invalid(`Concept key ${JSON.stringify(hash)} is not a lower-case hex sha256`);
-        }
-        if (!(v instanceof Float32Array) || v.length === 0) throw invalid(`Concept ${hash} is not a non-empty Float32Array`);
-        if (v.length !== dim) throw new DimensionMismatchError(space, dim!, v.length, path);
-        for (let i = 0; i < v.length; i++) {
-          if (!Number.isFinite(v[i]!)) throw invalid(`Concept ${hash} holds a non-finite value at index ${i}`);
-        }
-      }
+      const dim = checkEntries(space, list, path);
       return writeTransaction(ctx, () => {
         const existing = stmts.dim.get(space) as number | undefined;
         if (existing === undefined) stmts.addSpace.run(space, dim, Date.now());

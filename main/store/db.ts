@@ -65,91 +65,77 @@ function looksLikeSqlite(path: string): boolean {
   }
 }
 
-export function openStore(file: string, options: OpenStoreOptions = {}): Store {
-  const path = file === ':memory:' ? file : resolve(file);
-  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
-  const readonly = options.readonly ?? false;
-  const migrations = options.migrations ?? MIGRATIONS;
-
-  if (path !== ':memory:') {
-    const exists = existsSync(path);
-    if (!exists && readonly) {
-      throw new StoreError('DB_CANT_OPEN', `The database ${path} does not exist`, path,
-        'Give the path of an existing database, or open it writable to create one');
-    }
-    if (exists && !looksLikeSqlite(path)) {
-      // Checked before SQLite touches the file, so nothing is ever written into a foreign file.
-      throw new DatabaseCorruptError(path, 'it does not start with the SQLite header');
-    }
-    if (!exists && !readonly) {
-      try {
-        mkdirSync(dirname(path), { recursive: true });
-      } catch (err) {
-        throw new DatabaseReadOnlyError(path, `cannot create its folder: ${(err as Error).message}`, { cause: err });
-      }
-    }
+/** Refuse, before SQLite touches anything, a missing file opened read-only or a file that is not SQLite. */
+function checkFile(path: string, readonly: boolean): void {
+  if (path === ':memory:') return;
+  const exists = existsSync(path);
+  if (!exists && readonly) {
+    throw new StoreError('DB_CANT_OPEN', `The database ${path} does not exist`, path,
+      'Give the path of an existing database, or open it writable to create one');
   }
-
-  let db: Database.Database;
-  try {
-    db = new Database(path, { readonly, fileMustExist: readonly, timeout: busyTimeoutMs });
-  } catch (err) {
-    throw translateSqliteError(err, path);
+  if (exists && !looksLikeSqlite(path)) {
+    // Checked before SQLite touches the file, so nothing is ever written into a foreign file.
+    throw new DatabaseCorruptError(path, 'it does not start with the SQLite header');
   }
-  const ctx: StoreContext = { db, path };
-  try {
-    const version = guard(ctx, () => {
-      // Reading the schema first surfaces NOTADB / corruption before any write.
-      db.prepare('SELECT count(*) FROM sqlite_schema').pluck().get();
-      return currentVersion(db);
-    });
-    if (version === 0) {
-      const foreign = guard(ctx, () =>
-        db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).pluck().all()) as string[];
-      if (foreign.length > 0) {
-        throw new DatabaseCorruptError(path, `it is an SQLite database of another program (tables: ${foreign.slice(0, 5).join(', ')})`);
-      }
-    }
-    const latest = migrations.length ? migrations[migrations.length - 1]!.version : 0;
-    if (version > latest && !readonly) migrate(db, path, migrations); // throws DB_SCHEMA_TOO_NEW before any write
-    guard(ctx, () => {
-      if (!readonly && path !== ':memory:') {
-        const mode = db.pragma('journal_mode = WAL', { simple: true });
-        if (mode !== 'wal') {
-          throw new StoreError('DB_ERROR', `The database ${path} could not be switched to WAL mode (${String(mode)})`, path);
-        }
-      }
-      db.pragma('foreign_keys = ON');
-      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
-      if (!readonly) db.pragma('synchronous = NORMAL');
-    });
-    if (readonly) {
-      if (version !== latest) {
-        throw new StoreError(
-          'DB_READONLY',
-          `The database ${path} has schema version ${version} but ${latest} is needed, and it was opened read-only`,
-          path,
-          version > latest ? 'Update Concept Studio' : 'Open it once writable so it can be migrated',
-        );
-      }
-    } else {
-      migrate(db, path, migrations);
-    }
-    if (options.verify) {
-      const problems = guard(ctx, () => db.pragma('quick_check', { simple: false }) as { quick_check: string }[])
-        .map((r) => r.quick_check).filter((p) => p !== 'ok');
-      if (problems.length) throw new DatabaseCorruptError(path, problems.slice(0, 3).join('; '));
-    }
-  } catch (err) {
+  if (!exists && !readonly) {
     try {
-      db.close();
-    } catch {
-      /* already failing */
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (err) {
+      throw new DatabaseReadOnlyError(path, `cannot create its folder: ${(err as Error).message}`, { cause: err });
     }
-    throw translateSqliteError(err, path);
   }
+}
 
-  const store: Store = {
+/** Schema checks, pragmas and migrations of a freshly opened database (throws before any write when it is foreign). */
+function prepare(ctx: StoreContext, readonly: boolean, migrations: typeof MIGRATIONS, busyTimeoutMs: number, verify: boolean): void {
+  const { db, path } = ctx;
+  const version = guard(ctx, () => {
+    // Reading the schema first surfaces NOTADB / corruption before any write.
+    db.prepare('SELECT count(*) FROM sqlite_schema').pluck().get();
+    return currentVersion(db);
+  });
+  if (version === 0) {
+    const foreign = guard(ctx, () =>
+      db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).pluck().all()) as string[];
+    if (foreign.length > 0) {
+      throw new DatabaseCorruptError(path, `it is an SQLite database of another program (tables: ${foreign.slice(0, 5).join(', ')})`);
+    }
+  }
+  const latest = migrations.length ? migrations[migrations.length - 1]!.version : 0;
+  if (version > latest && !readonly) migrate(db, path, migrations); // throws DB_SCHEMA_TOO_NEW before any write
+  guard(ctx, () => {
+    if (!readonly && path !== ':memory:') {
+      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      if (mode !== 'wal') {
+        throw new StoreError('DB_ERROR', `The database ${path} could not be switched to WAL mode (${String(mode)})`, path);
+      }
+    }
+    db.pragma('foreign_keys = ON');
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    if (!readonly) db.pragma('synchronous = NORMAL');
+  });
+  if (readonly) {
+    if (version !== latest) {
+      throw new StoreError(
+        'DB_READONLY',
+        `The database ${path} has schema version ${version} but ${latest} is needed, and it was opened read-only`,
+        path,
+        version > latest ? 'Update Concept Studio' : 'Open it once writable so it can be migrated',
+      );
+    }
+  } else {
+    migrate(db, path, migrations);
+  }
+  if (verify) {
+    const problems = guard(ctx, () => db.pragma('quick_check', { simple: false }) as { quick_check: string }[])
+      .map((r) => r.quick_check).filter((p) => p !== 'ok');
+    if (problems.length) throw new DatabaseCorruptError(path, problems.slice(0, 3).join('; '));
+  }
+}
+
+function storeOf(ctx: StoreContext, readonly: boolean): Store {
+  const { db, path } = ctx;
+  return {
     path,
     db,
     readonly,
@@ -172,7 +158,31 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
       if (db.open) db.close();
     },
   };
-  return store;
+}
+
+export function openStore(file: string, options: OpenStoreOptions = {}): Store {
+  const path = file === ':memory:' ? file : resolve(file);
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const readonly = options.readonly ?? false;
+  checkFile(path, readonly);
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly, fileMustExist: readonly, timeout: busyTimeoutMs });
+  } catch (err) {
+    throw translateSqliteError(err, path);
+  }
+  const ctx: StoreContext = { db, path };
+  try {
+    prepare(ctx, readonly, options.migrations ?? MIGRATIONS, busyTimeoutMs, !!options.verify);
+  } catch (err) {
+    try {
+      db.close();
+    } catch {
+      /* already failing */
+    }
+    throw translateSqliteError(err, path);
+  }
+  return storeOf(ctx, readonly);
 }
 
 export { LATEST_VERSION };

@@ -107,9 +107,11 @@ function check(cond: unknown, message: string, path: string): asserts cond {
   if (!cond) throw new StoreError('INVALID_ARGUMENT', message, path);
 }
 
-export function documentsRepo(ctx: StoreContext): DocumentsRepo {
-  const { db, path } = ctx;
-  const stmts = {
+function statements(db: StoreContext['db']) {
+  const listSql = (where: string) =>
+    db.prepare(`SELECT id, title, source, type, language, language_confidence, sha256, created_at, deleted_at,
+      length(text) AS text_length FROM documents ${where} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`);
+  return {
     insert: db.prepare(`INSERT INTO documents (title, source, type, text, language, language_confidence, sha256, created_at)
       VALUES (@title, @source, @type, @text, @language, @languageConfidence, @sha256, @createdAt)`),
     get: db.prepare('SELECT * FROM documents WHERE id = ?'),
@@ -122,15 +124,43 @@ export function documentsRepo(ctx: StoreContext): DocumentsRepo {
     purgeDeleted: db.prepare('DELETE FROM documents WHERE deleted_at IS NOT NULL AND deleted_at < ?'),
     countLive: db.prepare('SELECT count(*) FROM documents WHERE deleted_at IS NULL').pluck(),
     countAll: db.prepare('SELECT count(*) FROM documents').pluck(),
+    lists: { live: listSql('WHERE deleted_at IS NULL'), all: listSql(''), deleted: listSql('WHERE deleted_at IS NOT NULL') },
   };
-  const listSql = (where: string) =>
-    db.prepare(`SELECT id, title, source, type, language, language_confidence, sha256, created_at, deleted_at,
-      length(text) AS text_length FROM documents ${where} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`);
-  const lists = {
-    live: listSql('WHERE deleted_at IS NULL'),
-    all: listSql(''),
-    deleted: listSql('WHERE deleted_at IS NOT NULL'),
-  };
+}
+
+/** Insert a document, or return the stored one with the same text (restoring it when it was deleted). */
+function insertDocument(ctx: StoreContext, stmts: ReturnType<typeof statements>, doc: Parameters<DocumentsRepo['insert']>[0]) {
+  const { path } = ctx;
+  check(typeof doc.text === 'string' && doc.text.length > 0, 'A document needs a non-empty text', path);
+  check(typeof doc.title === 'string', 'A document needs a title', path);
+  check(typeof doc.type === 'string' && doc.type.length > 0, 'A document needs a type', path);
+  const sha256 = sha256Hex(doc.text);
+  return writeTransaction(ctx, () => {
+    const existing = stmts.byHash.get(sha256) as Row | undefined;
+    if (existing) {
+      const restored = existing.deleted_at != null;
+      if (restored) stmts.undelete.run(existing.id);
+      return { document: toRecord({ ...existing, deleted_at: null }), duplicate: true, restored };
+    }
+    const info = stmts.insert.run({
+      title: doc.title,
+      source: doc.source ?? null,
+      type: doc.type,
+      text: doc.text,
+      language: doc.language ?? null,
+      languageConfidence: doc.languageConfidence ?? null,
+      sha256,
+      createdAt: Date.now(),
+    });
+    const document = toRecord(stmts.get.get(Number(info.lastInsertRowid)) as Row);
+    return { document, duplicate: false, restored: false };
+  });
+}
+
+export function documentsRepo(ctx: StoreContext): DocumentsRepo {
+  const { db, path } = ctx;
+  const stmts = statements(db);
+  const lists = stmts.lists;
 
   const get = (id: number, opts: { includeDeleted?: boolean } = {}) =>
     guard(ctx, () => {
@@ -140,33 +170,7 @@ export function documentsRepo(ctx: StoreContext): DocumentsRepo {
     });
 
   return {
-    insert(doc) {
-      check(typeof doc.text === 'string' && doc.text.length > 0, 'A document needs a non-empty text', path);
-      check(typeof doc.title === 'string', 'A document needs a title', path);
-      check(typeof doc.type === 'string' && doc.type.length > 0, 'A document needs a type', path);
-      const sha256 = sha256Hex(doc.text);
-      return writeTransaction(ctx, () => {
-        const existing = stmts.byHash.get(sha256) as Row | undefined;
-        if (existing) {
-          const restored = existing.deleted_at != null;
-          if (restored) stmts.undelete.run(existing.id);
-          return { document: toRecord({ ...existing, deleted_at: null }), duplicate: true, restored };
-        }
-        const createdAt = Date.now();
-        const info = stmts.insert.run({
-          title: doc.title,
-          source: doc.source ?? null,
-          type: doc.type,
-          text: doc.text,
-          language: doc.language ?? null,
-          languageConfidence: doc.languageConfidence ?? null,
-          sha256,
-          createdAt,
-        });
-        const document = toRecord(stmts.get.get(Number(info.lastInsertRowid)) as Row);
-        return { document, duplicate: false, restored: false };
-      });
-    },
+    insert: (doc) => insertDocument(ctx, stmts, doc),
     get,
     require(id, opts) {
       const d = get(id, opts);

@@ -94,9 +94,8 @@ function toRecord(r: Row): RunRecord {
 
 const FINISHED = new Set<RunStatus>(['done', 'failed', 'cancelled']);
 
-export function runsRepo(ctx: StoreContext): RunsRepo {
-  const { db, path } = ctx;
-  const stmts = {
+function statements(db: StoreContext['db']) {
+  return {
     insert: db.prepare(`INSERT INTO runs (document_id, parent_run_id, task, status, parameters, output, timings,
       pack_versions, error, created_at, finished_at)
       VALUES (@documentId, @parentRunId, @task, @status, @parameters, @output, @timings, @packVersions, @error,
@@ -109,34 +108,43 @@ export function runsRepo(ctx: StoreContext): RunsRepo {
     children: db.prepare('SELECT * FROM runs WHERE parent_run_id = ? ORDER BY created_at, id'),
     delete: db.prepare('DELETE FROM runs WHERE id = ?'),
   };
+}
+
+const json = (v: unknown) => (v === undefined ? null : toJson(v));
+
+function createRun(ctx: StoreContext, stmts: ReturnType<typeof statements>, run: Parameters<RunsRepo['create']>[0]): RunRecord {
+  const { path } = ctx;
+  if (!run.task) throw new StoreError('INVALID_ARGUMENT', 'A run needs a task', path);
+  const status = run.status ?? 'running';
+  if (!STATUSES.includes(status)) throw new StoreError('INVALID_ARGUMENT', `Unknown run status ${status}`, path);
+  const now = Date.now();
+  return writeTransaction(ctx, () => {
+    const info = stmts.insert.run({
+      documentId: run.documentId ?? null,
+      parentRunId: run.parentRunId ?? null,
+      task: run.task,
+      status,
+      parameters: toJson(run.parameters ?? {}),
+      output: json(run.output),
+      timings: json(run.timings),
+      packVersions: toJson(run.packVersions ?? {}),
+      error: json(run.error),
+      createdAt: now,
+      finishedAt: FINISHED.has(status) ? now : null,
+    });
+    return toRecord(stmts.get.get(Number(info.lastInsertRowid)) as Row);
+  });
+}
+
+export function runsRepo(ctx: StoreContext): RunsRepo {
+  const { db, path } = ctx;
+  const stmts = statements(db);
   const get = (id: number) => guard(ctx, () => {
     const row = stmts.get.get(id) as Row | undefined;
     return row ? toRecord(row) : undefined;
   });
-  const json = (v: unknown) => (v === undefined ? null : toJson(v));
   return {
-    create(run) {
-      if (!run.task) throw new StoreError('INVALID_ARGUMENT', 'A run needs a task', path);
-      const status = run.status ?? 'running';
-      if (!STATUSES.includes(status)) throw new StoreError('INVALID_ARGUMENT', `Unknown run status ${status}`, path);
-      const now = Date.now();
-      return writeTransaction(ctx, () => {
-        const info = stmts.insert.run({
-          documentId: run.documentId ?? null,
-          parentRunId: run.parentRunId ?? null,
-          task: run.task,
-          status,
-          parameters: toJson(run.parameters ?? {}),
-          output: json(run.output),
-          timings: json(run.timings),
-          packVersions: toJson(run.packVersions ?? {}),
-          error: json(run.error),
-          createdAt: now,
-          finishedAt: FINISHED.has(status) ? now : null,
-        });
-        return toRecord(stmts.get.get(Number(info.lastInsertRowid)) as Row);
-      });
-    },
+    create: (run) => createRun(ctx, stmts, run),
     finish(id, result) {
       if (!FINISHED.has(result.status)) {
         throw new StoreError('INVALID_ARGUMENT', `A run finishes as done, failed or cancelled, not ${result.status}`, path);

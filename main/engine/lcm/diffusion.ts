@@ -186,6 +186,39 @@ export class TwoTowerLcm implements NextConceptModel {
     return outputF32(out, this.names.x0, [b, 1, this.dim]);
   }
 
+  /** The conditional and unconditional halves of guidance, prepared once per concept (batched or separate). */
+  private guidanceInputs(context: Context, o: SamplerOptions): GuidanceInputs {
+    const b = context.batch;
+    const l = context.length;
+    const ones = new Float32Array(b * l).fill(1);
+    const zeros = new Float32Array(b * l);
+    const zeroCtx: Context = { data: new Float32Array(context.data.length), batch: b, length: l, dim: context.dim };
+    if (o.guidanceScale === 1 || o.guidanceMode === 'separate') return { ones, zeros, zeroCtx, both: null, bothMask: null };
+    // conditional half: the context, mask of ones; unconditional half: zero context, mask of zeros
+    const data = new Float32Array(2 * context.data.length);
+    data.set(context.data, 0);
+    const bothMask = new Float32Array(2 * b * l);
+    bothMask.fill(1, 0, b * l);
+    return { ones, zeros, zeroCtx, both: { data, batch: 2 * b, length: l, dim: context.dim }, bothMask };
+  }
+
+  /** x̂₀ predicted at step t: conditional, and unconditional when guided (one doubled batch, or two runs). */
+  private async predictX0(z: Float32Array, t: number, context: Context, g: GuidanceInputs, guided: boolean, signal?: AbortSignal) {
+    const b = context.batch;
+    const n = z.length;
+    if (!guided) return { x0c: await this.denoise(z, new Array(b).fill(t), context, g.ones), x0u: null };
+    if (g.both && g.bothMask) {
+      const zz = new Float32Array(2 * n);
+      zz.set(z, 0);
+      zz.set(z, n);
+      const out = await this.denoise(zz, new Array(2 * b).fill(t), g.both, g.bothMask);
+      return { x0c: out.subarray(0, n), x0u: out.subarray(n, 2 * n) };
+    }
+    const x0c = await this.denoise(z, new Array(b).fill(t), context, g.ones);
+    checkAbort(signal);
+    return { x0c, x0u: await this.denoise(z, new Array(b).fill(t), g.zeroCtx, g.zeros) };
+  }
+
   /**
    * One next concept (normalized) for each of the B sequences whose context is given. Returns x̂₀ of the last
    * step, [B·D].
@@ -194,12 +227,8 @@ export class TwoTowerLcm implements NextConceptModel {
     const o: SamplerOptions = { ...this.sampler, ...options };
     const ab = this.alphasCumprod;
     const T = ab.length;
-    const d = this.dim;
-    const b = context.batch;
-    const l = context.length;
-    const n = b * d;
-    const g = o.guidanceScale;
-    const guided = g !== 1;
+    const n = context.batch * this.dim;
+    const guided = o.guidanceScale !== 1;
     const ts = timesteps(T, o.steps, o.spacing);
     const clip = o.clipNoise;
     const clamp = (v: number) => (v < -clip ? -clip : v > clip ? clip : v);
@@ -210,104 +239,19 @@ export class TwoTowerLcm implements NextConceptModel {
       noise = hooks.rng.randn(n);
     }
     if (noise.length !== n) throw new Error(`initial noise has length ${noise.length}, expected ${n}`);
-    let z = new Float32Array(n);
+    let z: Float32Array = new Float32Array(n);
     for (let i = 0; i < n; i++) z[i] = clamp(Math.fround(noise[i] * o.initialNoiseScale));
 
-    // conditional half: the context, mask of ones; unconditional half: zero context, mask of zeros
-    const ones = new Float32Array(b * l).fill(1);
-    const zeros = new Float32Array(b * l);
-    const zeroCtx: Context = { data: new Float32Array(context.data.length), batch: b, length: l, dim: context.dim };
-    let both: Context | null = null;
-    let bothMask: Float32Array | null = null;
-    if (guided && o.guidanceMode !== 'separate') {
-      const data = new Float32Array(2 * context.data.length);
-      data.set(context.data, 0);
-      both = { data, batch: 2 * b, length: l, dim: context.dim };
-      bothMask = new Float32Array(2 * b * l);
-      bothMask.fill(1, 0, b * l);
-    }
-
+    const g = this.guidanceInputs(context, o);
     const eps = new Float64Array(n);
-    let x0 = new Float32Array(n);
+    let x0: Float32Array = new Float32Array(n);
     for (let s = 0; s < ts.length; s++) {
       checkAbort(hooks.signal);
       const t = ts[s];
-      let x0c: Float32Array;
-      let x0u: Float32Array | null = null;
-      if (!guided) {
-        x0c = await this.denoise(z, new Array(b).fill(t), context, ones);
-      } else if (both && bothMask) {
-        const zz = new Float32Array(2 * n);
-        zz.set(z, 0);
-        zz.set(z, n);
-        const out = await this.denoise(zz, new Array(2 * b).fill(t), both, bothMask);
-        x0c = out.subarray(0, n);
-        x0u = out.subarray(n, 2 * n);
-      } else {
-        x0c = await this.denoise(z, new Array(b).fill(t), context, ones);
-        checkAbort(hooks.signal);
-        x0u = await this.denoise(z, new Array(b).fill(t), zeroCtx, zeros);
-      }
-
-      const aT = ab[t];
-      const sa = Math.sqrt(aT);
-      const s1a = Math.sqrt(1 - aT);
-      const x0s = new Float32Array(n);
-      if (t === T - 1) {
-        // ᾱ = 0: z is pure noise, ε = z, x̂₀ = conditional x̂₀ (no guidance)
-        x0s.set(x0c);
-        for (let i = 0; i < n; i++) eps[i] = z[i];
-      } else if (!guided || !x0u) {
-        x0s.set(x0c);
-        for (let i = 0; i < n; i++) eps[i] = Math.fround((z[i] - sa * x0c[i]) / s1a);
-      } else {
-        const ec = new Float64Array(d);
-        const eg = new Float64Array(d);
-        for (let r = 0; r < b; r++) {
-          const off = r * d;
-          for (let i = 0; i < d; i++) {
-            const c = Math.fround((z[off + i] - sa * x0c[off + i]) / s1a);
-            const u = Math.fround((z[off + i] - sa * x0u[off + i]) / s1a);
-            ec[i] = c;
-            eg[i] = Math.fround(u + g * (c - u));
-          }
-          let factor = 1;
-          if (o.guidanceRescale > 0) {
-            const rr = o.guidanceRescale;
-            factor = rr * (stdUnbiased(ec) / stdUnbiased(eg)) + (1 - rr);
-          }
-          for (let i = 0; i < d; i++) {
-            const e = Math.fround(factor * eg[i]);
-            eps[off + i] = e;
-            x0s[off + i] = (z[off + i] - s1a * e) / sa;
-          }
-        }
-      }
-      x0 = x0s;
+      const { x0c, x0u } = await this.predictX0(z, t, context, g, guided, hooks.signal);
+      x0 = guide(z, x0c, x0u, eps, ab[t], t === T - 1, o, context.batch, this.dim);
       if (o.epsilonScaling) for (let i = 0; i < n; i++) eps[i] /= o.epsilonScaling;
-
-      const tPrev = s + 1 < ts.length ? ts[s + 1] : -1;
-      const aPrev = tPrev >= 0 ? ab[tPrev] : 1;
-      const sigma = o.eta > 0 ? o.eta * Math.sqrt((1 - aPrev) / (1 - aT)) * Math.sqrt(1 - aT / aPrev) : 0;
-      const dirCoef = Math.sqrt(Math.max(1 - aPrev - sigma * sigma, 0));
-      const saPrev = Math.sqrt(aPrev);
-      let sn: Float32Array | null = null;
-      if (o.eta > 0) {
-        const inj = hooks.stepNoise;
-        sn = inj ? (typeof inj === 'function' ? inj(s) : inj[s]) : null;
-        if (!sn) {
-          if (!hooks.rng) throw new Error('η > 0 needs an rng or injected step noise');
-          sn = hooks.rng.randn(n);
-        }
-        if (sn.length !== n) throw new Error(`step noise ${s} has length ${sn.length}, expected ${n}`);
-      }
-      const zNext = new Float32Array(n);
-      for (let i = 0; i < n; i++) {
-        let v = saPrev * x0[i] + dirCoef * eps[i];
-        if (sn) v += sigma * sn[i];
-        zNext[i] = clamp(v);
-      }
-      z = zNext;
+      z = ddimStep(z, x0, eps, ab, ts, s, o, hooks, clamp);
       hooks.trajectory?.push({ t, x0: x0.slice(), z: z.slice() });
       hooks.onStep?.(s + 1, ts.length, t);
     }
@@ -327,4 +271,86 @@ export class TwoTowerLcm implements NextConceptModel {
   async predictNext(prefix: readonly Float32Array[], opts: TwoTowerPredictOptions = {}): Promise<Float32Array> {
     return this.normalizer.denormalize(await this.predictNextNormalized(prefix, opts));
   }
+}
+
+interface GuidanceInputs {
+  ones: Float32Array;
+  zeros: Float32Array;
+  zeroCtx: Context;
+  both: Context | null;
+  bothMask: Float32Array | null;
+}
+
+/**
+ * Classifier-free guidance of one step: fills ε (in place) and returns the guided x̂₀. At ᾱ = 0 (the first step of a
+ * zero-terminal-SNR schedule) z is pure noise: ε = z and x̂₀ is the conditional one.
+ */
+function guide(z: Float32Array, x0c: Float32Array, x0u: Float32Array | null, eps: Float64Array, aT: number, pureNoise: boolean,
+  o: SamplerOptions, b: number, d: number): Float32Array {
+  const n = z.length;
+  const sa = Math.sqrt(aT);
+  const s1a = Math.sqrt(1 - aT);
+  const g = o.guidanceScale;
+  const x0s = new Float32Array(n);
+  if (pureNoise) {
+    x0s.set(x0c);
+    for (let i = 0; i < n; i++) eps[i] = z[i];
+    return x0s;
+  }
+  if (g === 1 || !x0u) {
+    x0s.set(x0c);
+    for (let i = 0; i < n; i++) eps[i] = Math.fround((z[i] - sa * x0c[i]) / s1a);
+    return x0s;
+  }
+  const ec = new Float64Array(d);
+  const eg = new Float64Array(d);
+  for (let r = 0; r < b; r++) {
+    const off = r * d;
+    for (let i = 0; i < d; i++) {
+      const c = Math.fround((z[off + i] - sa * x0c[off + i]) / s1a);
+      const u = Math.fround((z[off + i] - sa * x0u[off + i]) / s1a);
+      ec[i] = c;
+      eg[i] = Math.fround(u + g * (c - u));
+    }
+    let factor = 1;
+    if (o.guidanceRescale > 0) {
+      const rr = o.guidanceRescale;
+      factor = rr * (stdUnbiased(ec) / stdUnbiased(eg)) + (1 - rr);
+    }
+    for (let i = 0; i < d; i++) {
+      const e = Math.fround(factor * eg[i]);
+      eps[off + i] = e;
+      x0s[off + i] = (z[off + i] - s1a * e) / sa;
+    }
+  }
+  return x0s;
+}
+
+/** The DDIM update z_t → z_{t_prev} (η > 0 adds step noise, injected or drawn), clipped. */
+function ddimStep(z: Float32Array, x0: Float32Array, eps: Float64Array, ab: Float64Array, ts: readonly number[], s: number,
+  o: SamplerOptions, hooks: SampleHooks, clamp: (v: number) => number): Float32Array {
+  const n = z.length;
+  const aT = ab[ts[s]];
+  const tPrev = s + 1 < ts.length ? ts[s + 1] : -1;
+  const aPrev = tPrev >= 0 ? ab[tPrev] : 1;
+  const sigma = o.eta > 0 ? o.eta * Math.sqrt((1 - aPrev) / (1 - aT)) * Math.sqrt(1 - aT / aPrev) : 0;
+  const dirCoef = Math.sqrt(Math.max(1 - aPrev - sigma * sigma, 0));
+  const saPrev = Math.sqrt(aPrev);
+  let sn: Float32Array | null = null;
+  if (o.eta > 0) {
+    const inj = hooks.stepNoise;
+    sn = inj ? (typeof inj === 'function' ? inj(s) : inj[s]) : null;
+    if (!sn) {
+      if (!hooks.rng) throw new Error('η > 0 needs an rng or injected step noise');
+      sn = hooks.rng.randn(n);
+    }
+    if (sn.length !== n) throw new Error(`step noise ${s} has length ${sn.length}, expected ${n}`);
+  }
+  const zNext = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let v = saPrev * x0[i] + dirCoef * eps[i];
+    if (sn) v += sigma * sn[i];
+    zNext[i] = clamp(v);
+  }
+  return zNext;
 }

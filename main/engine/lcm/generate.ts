@@ -101,20 +101,15 @@ export function countWords(text: string): number {
   return m ? m.length : 0;
 }
 
-export async function generate(
-  model: NextConceptModel,
-  prompt: readonly Float32Array[],
-  o: GenerateOptions,
-): Promise<GenerateResult> {
+function checkInputs(model: NextConceptModel, prompt: readonly Float32Array[], o: GenerateOptions): void {
   const d = model.dim;
   if (prompt.length === 0) throw new Error('generate: empty prompt');
   for (const p of prompt) if (p.length !== d) throw new Error(`generate: prompt concept of length ${p.length} != ${d}`);
   if (o.endOfText.length !== d) throw new Error('generate: end-of-text concept has the wrong dimension');
-  const eosThr = o.eosThreshold ?? 0.9;
-  const repThr = o.repetitionThreshold === undefined ? 0.9 : o.repetitionThreshold;
-  const minConcepts = o.minConcepts ?? 1;
-  const rng = o.rng ?? new Rng(o.seed ?? 0);
+}
 
+/** Pinned concepts by output position (each position once, each concept of the model's dimension). */
+function pinnedByIndex(o: GenerateOptions, d: number): Map<number, Float32Array> {
   const pinned = new Map<number, Float32Array>();
   for (const p of o.pinned ?? []) {
     if (!Number.isInteger(p.index) || p.index < 0) throw new Error(`pinned index ${p.index} is not a position`);
@@ -122,15 +117,14 @@ export async function generate(
     if (p.concept.length !== d) throw new Error(`pinned concept ${p.index} has the wrong dimension`);
     pinned.set(p.index, p.concept);
   }
-  const lastPinned = pinned.size ? Math.max(...pinned.keys()) : -1;
+  return pinned;
+}
 
+/** The length limits of a generation: the hard cap, the concept budget, the word target and its estimator. */
+function lengthLimits(o: GenerateOptions, lastPinned: number) {
   const budget = o.budget ?? {};
-  let cap = o.maxConcepts ?? 128;
-  let budgetCap = Infinity;
-  if (budget.concepts !== undefined) budgetCap = Math.max(0, Math.floor(budget.concepts));
-  cap = Math.max(cap, lastPinned + 1);
-  budgetCap = Math.max(budgetCap, lastPinned + 1);
-
+  const cap = Math.max(o.maxConcepts ?? 128, lastPinned + 1);
+  const budgetCap = Math.max(budget.concepts !== undefined ? Math.max(0, Math.floor(budget.concepts)) : Infinity, lastPinned + 1);
   let wordTarget: number | undefined;
   let meanWords = 0;
   if (budget.ratio !== undefined) {
@@ -143,29 +137,43 @@ export async function generate(
       throw new Error('sourceConcepts and sourceWords differ in length');
     }
   }
+  // an output concept has the words of its nearest source sentence (or the mean, without source concepts)
   const estimate = async (c: Float32Array, index: number): Promise<number> => {
     if (budget.estimateWords) return budget.estimateWords(c, index);
     const sc = budget.sourceConcepts;
-    if (sc && budget.sourceWords) {
-      let best = -Infinity;
-      let words = meanWords;
-      sc.forEach((s, j) => {
-        const cs = cosine(c, s);
-        if (cs > best) {
-          best = cs;
-          words = budget.sourceWords![j];
-        }
-      });
-      return words;
-    }
-    return meanWords;
+    if (!sc || !budget.sourceWords) return meanWords;
+    let best = -Infinity;
+    let words = meanWords;
+    sc.forEach((s, j) => {
+      const cs = cosine(c, s);
+      if (cs > best) {
+        best = cs;
+        words = budget.sourceWords![j];
+      }
+    });
+    return words;
   };
+  return { cap, budgetCap, wordTarget, estimate };
+}
+
+export async function generate(
+  model: NextConceptModel,
+  prompt: readonly Float32Array[],
+  o: GenerateOptions,
+): Promise<GenerateResult> {
+  checkInputs(model, prompt, o);
+  const eosThr = o.eosThreshold ?? 0.9;
+  const repThr = o.repetitionThreshold === undefined ? 0.9 : o.repetitionThreshold;
+  const minConcepts = o.minConcepts ?? 1;
+  const rng = o.rng ?? new Rng(o.seed ?? 0);
+  const pinned = pinnedByIndex(o, model.dim);
+  const lastPinned = pinned.size ? Math.max(...pinned.keys()) : -1;
+  const { cap, budgetCap, wordTarget, estimate } = lengthLimits(o, lastPinned);
 
   const seq: Float32Array[] = [...prompt];
   const items: OutputConcept[] = [];
   let words = 0;
   const total = Math.min(cap, budgetCap);
-
   const emit = async (item: OutputConcept) => {
     if (wordTarget !== undefined) {
       item.words = await estimate(item.concept, items.length);
@@ -195,13 +203,7 @@ export async function generate(
     const prev = i > 0 ? items[i - 1].concept : null;
     const pin = pinned.get(i);
     if (pin) {
-      await emit({
-        concept: pin,
-        pinned: true,
-        eosCosine: cosine(pin, o.endOfText),
-        repetitionCosine: prev ? cosine(pin, prev) : null,
-        forced: false,
-      });
+      await emit({ concept: pin, pinned: true, eosCosine: cosine(pin, o.endOfText), repetitionCosine: prev ? cosine(pin, prev) : null, forced: false });
       continue;
     }
     const pred = await model.predictNext(seq, { ...(o.predict ?? {}), signal: o.signal, rng } as PredictOptions);
@@ -214,13 +216,7 @@ export async function generate(
       if (isEos) return result('eos', pred);
       if (isRep) return result('repetition', pred);
     }
-    await emit({
-      concept: pred,
-      pinned: false,
-      eosCosine: eosCos,
-      repetitionCosine: repCos,
-      forced: checks && !free && (isEos || isRep),
-    });
+    await emit({ concept: pred, pinned: false, eosCosine: eosCos, repetitionCosine: repCos, forced: checks && !free && (isEos || isRep) });
   }
 }
 

@@ -1,0 +1,84 @@
+/**
+ * What every concern of the service shares (service.ts builds it once): the options, the store, settings, events,
+ * the pack registry and the engines. Each concern module (documents, runs, packs, settings, text) takes this and
+ * returns its slice of the API.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { ApiEvent, LangCode, Settings } from './contract.js';
+import { apiError, toApiError } from './errors.js';
+import { isSonarCode, unknownLanguageMessage } from './languages.js';
+import type { Store } from '../store/index.js';
+import type { LoadedPack } from '../engine/packs/index.js';
+import type { Engines } from './engines.js';
+import type { PackRegistry } from './packs.js';
+
+export interface ServiceOptions {
+  /** the SQLite file (created with its folder when missing) */
+  dbPath: string;
+  /** folders searched for packs: each a pack folder, or a folder of pack folders (searched in order) */
+  packDirs?: string[];
+  /** the bundled packs (models/mini); default: this checkout's, when packDirs is not given */
+  bundledPackDir?: string;
+  /** where importPack copies packs (and searched after packDirs); default: the userPackDir setting */
+  userPackDir?: string | null;
+  dataDir?: string;
+  threads?: number;
+  provider?: Settings['provider'];
+  /** largest document text in UTF-8 bytes (default 20 MiB) */
+  maxTextBytes?: number;
+  /** decoder overrides for every run (tests: smaller beams and lengths) */
+  decoding?: { beam?: number; greedy?: boolean; maxTokens?: number };
+  /** folder for onnxruntime's optimized graphs */
+  optimizedCacheDir?: string;
+}
+
+export interface ServiceContext {
+  readonly opts: ServiceOptions;
+  readonly store: Store;
+  /** the saved settings over the defaults and the options */
+  settings(): Settings;
+  /** merge a patch into the saved settings (no validation: settings.ts validates what users send) */
+  saveSettings(patch: Partial<Settings>): void;
+  emit(ev: ApiEvent): void;
+  readonly packs: PackRegistry;
+  readonly engines: Engines;
+  /** runs in progress, by request id (packs refuse removal while any is) */
+  readonly activeRuns: () => number;
+}
+
+/** `~` and `~/…` in a typed path mean the home folder. */
+export function expandHome(p: string): string {
+  const t = p.trim();
+  if (t === '~') return homedir();
+  if (t.startsWith('~/') || t.startsWith('~\\')) return join(homedir(), t.slice(2));
+  return t;
+}
+
+export function requireLang(code: unknown, what: string): LangCode {
+  if (typeof code !== 'string' || !isSonarCode(code)) throw apiError('UNKNOWN_LANGUAGE', unknownLanguageMessage(String(code), what));
+  return code;
+}
+
+/** name@version, or name@ the first 8 hex of pack.json's sha256 when the pack has no version. */
+export function packVersion(pack: LoadedPack): string {
+  const v = (pack.json as { version?: unknown }).version;
+  if (typeof v === 'string' && v) return `${pack.json.name}@${v}`;
+  const h = createHash('sha256').update(readFileSync(join(pack.dir, 'pack.json'))).digest('hex').slice(0, 8);
+  return `${pack.json.name}@${h}`;
+}
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** Every API method reports failures as ApiErrors: run `fn`, converting whatever it throws. */
+export async function guarded<T>(fn: () => Promise<T> | T): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw toApiError(e);
+  }
+}
