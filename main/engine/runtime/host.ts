@@ -38,7 +38,7 @@ export class EngineError extends Error {
 
 export interface RequestOptions {
   signal?: AbortSignal;
-  onProgress?: (data: any) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
+  onProgress?: (data: any) => void;
 }
 
 export interface EngineHostOptions {
