@@ -34,13 +34,18 @@ export const LAYERS = [
   {
     from: 'main/api/contract.ts',
     forbid: ['*'],
-    allow: ['main/engine/types.ts'],
-    why: 'the contract is shared with the renderer, so it depends on nothing but the engine vocabulary it re-exports',
+    allow: ['main/engine/types.ts', 'main/engine/errors.ts'],
+    why: 'the contract is shared with the renderer, so it depends on nothing but the engine vocabulary it re-exports (types.ts) and the error base (errors.ts)',
   },
   {
     from: 'main/engine/types.ts',
     forbid: ['*'],
     why: 'the engine vocabulary is plain types shared with every front end, so it imports nothing',
+  },
+  {
+    from: 'main/engine/errors.ts',
+    forbid: ['*'],
+    why: 'the error base is shared with every front end (the contract’s ApiError extends it), so it imports nothing',
   },
   {
     from: 'main/electron/',

@@ -13,10 +13,13 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { API_METHODS, ApiError, type ApiEvent, type ConceptApi } from './api/contract.js';
+import { API_METHODS, ApiError, type EventSourceApi } from './api/contract.js';
+import { errorJson } from './api/errors.js';
 import { DEFAULT_MAX_FILE_BYTES } from './engine/import/index.js';
+import { contentType, CSP, staticPath } from './static.js';
 
-export type EventSourceApi = ConceptApi & { onEvent(cb: (ev: ApiEvent) => void): (() => void) | void };
+export type { EventSourceApi };
+export { CSP };
 
 export interface ServerOptions {
   api: EventSourceApi;
@@ -47,32 +50,6 @@ export interface RunningServer {
   host: string;
   close(): Promise<void>;
 }
-
-export const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 const METHODS = new Set<string>(API_METHODS);
@@ -139,13 +116,6 @@ function tooLarge(req: IncomingMessage, res: ServerResponse, limit: number) {
   res.setHeader('Connection', 'close');
   sendJson(res, 413, { code: 'TOO_LARGE', message: `The request is larger than this method accepts (${(limit / 1048576).toFixed(0)} MiB).` });
   res.on('finish', () => req.destroy());
-}
-
-function toApiError(e: unknown): { code: string; message: string } {
-  if (e && typeof e === 'object' && 'code' in e && typeof (e as any).code === 'string') {
-    return { code: (e as any).code, message: String((e as any).message ?? (e as any).code) };
-  }
-  return { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
 }
 
 export async function createServer(opts: ServerOptions): Promise<RunningServer> {
@@ -221,7 +191,7 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
           const body = await readBody(req, limit);
           args = body.trim() === '' ? [] : JSON.parse(body);
         } catch (e) {
-          const err = toApiError(e);
+          const err = errorJson(e);
           if (err.code === 'TOO_LARGE') return tooLarge(req, res, limit);
           return sendJson(res, 400, err.code === 'INTERNAL'
             ? { code: 'BAD_JSON', message: 'The body is not valid JSON.' } : err);
@@ -234,7 +204,7 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
           const result = await fn.apply(api, args);
           return sendJson(res, 200, result ?? null);
         } catch (e) {
-          const err = toApiError(e);
+          const err = errorJson(e);
           return sendJson(res, statusForCode(err.code), err);
         }
       }
@@ -244,7 +214,7 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
       if (!staticDir) return sendJson(res, 404, { code: 'NOT_FOUND', message: 'No renderer is served.' });
       return serveStatic(staticDir, url.pathname, req, res);
     } catch (e) {
-      if (!res.headersSent) sendJson(res, 500, toApiError(e));
+      if (!res.headersSent) sendJson(res, 500, errorJson(e));
       else res.end();
     }
   });
@@ -276,17 +246,11 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
 }
 
 async function serveStatic(root: string, pathname: string, req: IncomingMessage, res: ServerResponse) {
-  let rel: string;
-  try {
-    rel = decodeURIComponent(pathname);
-  } catch {
-    return sendJson(res, 400, { code: 'BAD_PATH', message: 'Bad path.' });
-  }
+  const found = staticPath(root, pathname);
+  if ('status' in found) return sendJson(res, found.status, { code: found.status === 400 ? 'BAD_PATH' : 'FORBIDDEN', message: found.message });
+  const { rel } = found;
   const rootAbs = resolve(root);
-  let file = resolve(rootAbs, '.' + (rel.endsWith('/') ? rel + 'index.html' : rel));
-  if (file !== rootAbs && !file.startsWith(rootAbs + sep)) {
-    return sendJson(res, 403, { code: 'FORBIDDEN', message: 'Outside the app.' });
-  }
+  let file = found.file;
   let st = await stat(file).catch(() => null);
   if (!st || !st.isFile()) {
     // Single-page app: unknown paths without an extension get index.html.
@@ -301,16 +265,9 @@ async function serveStatic(root: string, pathname: string, req: IncomingMessage,
   const body = await readFile(file);
   const immutable = file.includes(`${sep}assets${sep}`);
   res.writeHead(200, {
-    'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
+    'Content-Type': contentType(file),
     'Content-Length': body.length,
     'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
   });
   res.end(req.method === 'HEAD' ? undefined : body);
-}
-
-/** Entry: `tsx main/server.ts [--port N]` serves the real service in browser mode (see main/start.ts). */
-// Run as a script only (not when bundled into another entry such as out/electron/main.mjs).
-if (process.argv[1] && /[\\/]server\.(ts|js)$/.test(fileURLToPath(import.meta.url)) && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { main } = await import('./start.js');
-  await main(['--browser', ...process.argv.slice(2)]);
 }

@@ -15,7 +15,8 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EventSourceApi } from './server.js';
+import type { EventSourceApi } from './api/contract.js';
+import { dataDirOptions } from './api/options.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 export const RENDERER_DIST = join(ROOT, 'renderer', 'dist');
@@ -91,40 +92,17 @@ export function buildRenderer(): void {
   if (r.status !== 0) throw new Error('The renderer build failed (vite build).');
 }
 
-export interface ServiceOptions {
-  dataDir: string;
-  dbPath: string;
-  userPackDir: string;
-  bundledPackDir: string;
+/** The service options of an app data folder, with this checkout's bundled packs. */
+export function serviceOptions(dataDir: string) {
+  return dataDirOptions(dataDir, join(ROOT, 'models', 'mini'));
 }
 
-export function serviceOptions(dataDir: string): ServiceOptions {
-  return {
-    dataDir,
-    dbPath: join(dataDir, 'concept-studio.sqlite'),
-    userPackDir: join(dataDir, 'models'),
-    bundledPackDir: join(ROOT, 'models', 'mini'),
-  };
-}
-
-/** The real service (main/api/service.ts). Throws a clear error while it does not exist yet. */
+/** The real service (main/api/service.ts) on the app data folder `dataDir`. */
 export async function loadService(dataDir: string): Promise<EventSourceApi> {
-  let mod: any;
-  try {
-    const spec = './api/service.js'; // a variable, so the type-check passes before the service exists
-    mod = await import(spec);
-  } catch (e) {
-    const err = new Error(
-      'The engine service (main/api/service.ts, createService) is not available yet, so there is nothing to serve.\n' +
-        `  cause: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n` +
-        '  For a demo of the interface on fake data: npx tsx test/e2e/fake-api.ts',
-    );
-    (err as any).code = 'SERVICE_MISSING';
-    throw err;
-  }
+  const { createService } = await import('./api/service.js');
   const opts = serviceOptions(dataDir);
   mkdirSync(opts.userPackDir, { recursive: true });
-  return (await mod.createService(opts)) as EventSourceApi;
+  return createService(opts);
 }
 
 export async function startBrowserMode(api: EventSourceApi, args: Pick<StartArgs, 'port' | 'host'>) {

@@ -45,6 +45,7 @@ import {
   type TaskKind,
 } from './contract.js';
 import { apiError, toApiError } from './errors.js';
+import type { ServiceOptions } from './options.js';
 import { withValidation } from './validate.js';
 import { detectLanguage, isSonarCode, languageTable, unknownLanguageMessage } from './languages.js';
 import { openStore, type Store } from '../store/index.js';
@@ -80,25 +81,7 @@ import {
   type TaskProgress,
 } from '../engine/tasks/index.js';
 
-export interface ServiceOptions {
-  /** the SQLite file (created with its folder when missing) */
-  dbPath: string;
-  /** folders searched for packs: each a pack folder, or a folder of pack folders (searched in order) */
-  packDirs?: string[];
-  /** the bundled packs (models/mini); default: this checkout's, when packDirs is not given */
-  bundledPackDir?: string;
-  /** where importPack copies packs (and searched after packDirs); default: the userPackDir setting */
-  userPackDir?: string | null;
-  dataDir?: string;
-  threads?: number;
-  provider?: Settings['provider'];
-  /** largest document text in UTF-8 bytes (default 20 MiB) */
-  maxTextBytes?: number;
-  /** decoder overrides for every run (tests: smaller beams and lengths) */
-  decoding?: { beam?: number; greedy?: boolean; maxTokens?: number };
-  /** folder for onnxruntime's optimized graphs */
-  optimizedCacheDir?: string;
-}
+export type { ServiceOptions };
 
 export interface EncodeSentencesResult {
   vectors: Float32Array[];

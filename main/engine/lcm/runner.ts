@@ -1,25 +1,14 @@
 /**
  * What the LCM code needs from a model runtime: anything with `run(feeds) → Promise<outputs>`, e.g. an
- * `ort.InferenceSession` in-process or a proxy to a session in a worker (main/engine/runtime). Inputs are passed as
- * `ort.Tensor`s; outputs only need `data` and `dims`.
+ * `ort.InferenceSession` in-process or a proxy to a session in a worker (main/engine/runtime). Inputs are built with
+ * the runtime's tensor helpers; outputs only need `data` and `dims`. onnxruntime itself is engine/runtime/'s alone.
  */
-import * as ort from 'onnxruntime-node';
+import { f32, i64, throwIfAborted, type Tensor, type TensorLike } from '../runtime/tensors.js';
 
-export interface TensorLike {
-  readonly data: unknown;
-  readonly dims: readonly number[];
-}
+export { f32, i64, type TensorLike };
 
 export interface Runner {
-  run(feeds: Record<string, ort.Tensor>): Promise<Record<string, TensorLike>>;
-}
-
-export function f32(data: Float32Array, dims: readonly number[]): ort.Tensor {
-  return new ort.Tensor('float32', data, dims);
-}
-
-export function i64(values: readonly number[], dims: readonly number[] = [values.length]): ort.Tensor {
-  return new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), dims);
+  run(feeds: Record<string, Tensor>): Promise<Record<string, TensorLike>>;
 }
 
 /** The named output as a Float32Array, with a shape check. */
@@ -36,8 +25,4 @@ export function outputF32(outputs: Record<string, TensorLike>, name: string, dim
 }
 
 /** Throw the signal's reason (an AbortError by default) when it is aborted. */
-export function checkAbort(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) {
-    throw signal.reason ?? new DOMException('The operation was aborted', 'AbortError');
-  }
-}
+export const checkAbort: (signal: AbortSignal | undefined) => void = throwIfAborted;

@@ -70,9 +70,11 @@ describe('layering lint', () => {
 
   it('the contract imports only the engine vocabulary, which imports nothing', async () => {
     expect(await layering('main/api/contract.ts', "export type { LangCode } from '../engine/types.js';\n")).toEqual([]);
+    expect(await layering('main/api/contract.ts', "import { CodedError } from '../engine/errors.js';\n")).toEqual([]);
     expect(await layering('main/api/contract.ts', "import { toApiError } from './errors.js';\n")).toHaveLength(1);
     expect(await layering('main/api/contract.ts', "import { readFile } from 'node:fs';\n")).toHaveLength(1);
     expect(await layering('main/engine/types.ts', "import type { Foo } from './tasks/ports.js';\n")).toHaveLength(1);
+    expect(await layering('main/engine/errors.ts', "import type { LangCode } from './types.js';\n")).toHaveLength(1);
   });
 
   it('the Electron shell imports neither server.ts nor start.ts, and server.ts does not import start.ts', async () => {
