@@ -54,7 +54,7 @@ export interface RunningServer {
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 const METHODS = new Set<string>(API_METHODS);
 
-export const DEFAULT_STATIC_DIR = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', 'renderer', 'dist');
+const DEFAULT_STATIC_DIR = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', 'renderer', 'dist');
 
 /** HTTP status for an API error code. */
 export function statusForCode(code: string): number {

@@ -6,7 +6,7 @@
  *   npm start -- --port 8765    fixed port (default: a free one)
  *   npm start -- --data DIR     where the database and the user's packs live (default: the platform's app data dir)
  *
- * `prestart` builds the renderer (renderer/dist) when it is missing or older than its sources; Electron's main,
+ * main() builds the renderer (renderer/dist) when it is missing or older than its sources; Electron's main,
  * preload and engine host are bundled to out/electron/ by main/electron/build.ts before Electron starts.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -19,7 +19,7 @@ import type { EventSourceApi } from './api/contract.js';
 import { dataDirOptions } from './api/options.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
-export const RENDERER_DIST = join(ROOT, 'renderer', 'dist');
+const RENDERER_DIST = join(ROOT, 'renderer', 'dist');
 
 export interface StartArgs {
   browser: boolean;
@@ -57,7 +57,7 @@ export function defaultDataDir(): string {
 }
 
 /** Path of the Electron binary when the `electron` package installed one, else null. */
-export function electronBinary(): string | null {
+function electronBinary(): string | null {
   try {
     const p = createRequire(import.meta.url)('electron') as unknown;
     return typeof p === 'string' && existsSync(p) ? p : null;
@@ -98,14 +98,14 @@ export function serviceOptions(dataDir: string) {
 }
 
 /** The real service (main/api/service.ts) on the app data folder `dataDir`. */
-export async function loadService(dataDir: string): Promise<EventSourceApi> {
+async function loadService(dataDir: string): Promise<EventSourceApi> {
   const { createService } = await import('./api/service.js');
   const opts = serviceOptions(dataDir);
   mkdirSync(opts.userPackDir, { recursive: true });
   return createService(opts);
 }
 
-export async function startBrowserMode(api: EventSourceApi, args: Pick<StartArgs, 'port' | 'host'>) {
+async function startBrowserMode(api: EventSourceApi, args: Pick<StartArgs, 'port' | 'host'>) {
   const { createServer } = await import('./server.js');
   const srv = await createServer({ api, port: args.port, host: args.host });
   console.log(`Concept Studio (browser mode) is running.\n\n  Open: ${srv.appUrl}\n\n` +

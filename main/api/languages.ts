@@ -25,11 +25,6 @@ export function toSonarCode(tag: string): string | null {
   return resolveSonarCode(tag);
 }
 
-/** The closest SONAR code for a mistyped or non-SONAR code, or null. */
-export function suggestLanguage(code: string): string | null {
-  return resolveSonarCode(code) ?? suggestLanguages(code, 1)[0] ?? null;
-}
-
 /** The message for an unknown language code, with suggestions where some are close. */
 export function unknownLanguageMessage(code: string, what = 'language'): string {
   const mapped = resolveSonarCode(code);
