@@ -118,6 +118,77 @@ function tooLarge(req: IncomingMessage, res: ServerResponse, limit: number) {
   res.on('finish', () => req.destroy());
 }
 
+/** One subscription to the API, fanned out to every SSE client, with a heartbeat that keeps proxies from timing out. */
+function eventFanOut(api: EventSourceApi) {
+  const clients = new Set<ServerResponse>();
+  const unsubscribe = api.onEvent((ev) => {
+    const line = `data: ${JSON.stringify(ev)}\n\n`;
+    for (const c of clients) c.write(line);
+  });
+  const heartbeat = setInterval(() => {
+    for (const c of clients) c.write(': ping\n\n');
+  }, 15_000);
+  heartbeat.unref();
+  return {
+    clients,
+    close() {
+      clearInterval(heartbeat);
+      if (typeof unsubscribe === 'function') unsubscribe();
+      for (const c of clients) c.end();
+      clients.clear();
+    },
+  };
+}
+
+/** GET /api/events: server-sent events, one ApiEvent per `data:` line, until the client goes. */
+function openEventStream(req: IncomingMessage, res: ServerResponse, clients: Set<ServerResponse>) {
+  if (req.method !== 'GET') return sendJson(res, 405, { code: 'METHOD_NOT_ALLOWED', message: 'Use GET.' });
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-store',
+    Connection: 'keep-alive',
+  });
+  res.write('retry: 1000\n: connected\n\n');
+  clients.add(res);
+  req.on('close', () => clients.delete(res));
+}
+
+/** POST /api/<method>: a JSON array of arguments (at most `limit` bytes) in, the method's JSON result out. */
+async function serveCall(api: EventSourceApi, method: string, req: IncomingMessage, res: ServerResponse, limit: number) {
+  if (!METHODS.has(method)) {
+    return sendJson(res, 404, { code: 'UNKNOWN_METHOD', message: `No API method "${method}".` });
+  }
+  if (req.method !== 'POST') return sendJson(res, 405, { code: 'METHOD_NOT_ALLOWED', message: 'Use POST.' });
+  const ctype = String(req.headers['content-type'] ?? '');
+  if (!ctype.startsWith('application/json')) {
+    // Also blocks "simple" cross-site form posts, which cannot send application/json.
+    return sendJson(res, 415, { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send application/json.' });
+  }
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return tooLarge(req, res, limit);
+  let args: unknown;
+  try {
+    const body = await readBody(req, limit);
+    args = body.trim() === '' ? [] : JSON.parse(body);
+  } catch (e) {
+    const err = errorJson(e);
+    if (err.code === 'TOO_LARGE') return tooLarge(req, res, limit);
+    return sendJson(res, 400, err.code === 'INTERNAL'
+      ? { code: 'BAD_JSON', message: 'The body is not valid JSON.' } : err);
+  }
+  if (!Array.isArray(args)) {
+    return sendJson(res, 400, { code: 'BAD_ARGS', message: 'The body must be a JSON array of arguments.' });
+  }
+  try {
+    const fn = (api as any)[method] as (...a: unknown[]) => Promise<unknown>;
+    const result = await fn.apply(api, args);
+    return sendJson(res, 200, result ?? null);
+  } catch (e) {
+    const err = errorJson(e);
+    return sendJson(res, statusForCode(err.code), err);
+  }
+}
+
 export async function createServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   if (!LOOPBACK.has(host)) throw new Error(`Browser mode listens on loopback only, not on ${host}.`);
@@ -128,16 +199,8 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
   const bodyLimit = (method: string) => (method === 'importDocument' ? maxImportBody : Math.min(maxImportBody, MAX_OTHER_BODY));
   const api = opts.api;
 
-  // One subscription to the API, fanned out to every SSE client.
-  const clients = new Set<ServerResponse>();
-  const unsubscribe = api.onEvent((ev) => {
-    const line = `data: ${JSON.stringify(ev)}\n\n`;
-    for (const c of clients) c.write(line);
-  });
-  const heartbeat = setInterval(() => {
-    for (const c of clients) c.write(': ping\n\n');
-  }, 15_000);
-  heartbeat.unref();
+  const events = eventFanOut(api);
+  const { clients } = events;
 
   let port = 0;
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
@@ -161,52 +224,9 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
         if (!tokenMatches(tokenBuf, given)) {
           return sendJson(res, 401, { code: 'UNAUTHORIZED', message: 'Missing or wrong token.' });
         }
-        if (url.pathname === '/api/events') {
-          if (req.method !== 'GET') return sendJson(res, 405, { code: 'METHOD_NOT_ALLOWED', message: 'Use GET.' });
-          res.writeHead(200, {
-            'Content-Type': 'text/event-stream; charset=utf-8',
-            'Cache-Control': 'no-store',
-            Connection: 'keep-alive',
-          });
-          res.write('retry: 1000\n: connected\n\n');
-          clients.add(res);
-          req.on('close', () => clients.delete(res));
-          return;
-        }
+        if (url.pathname === '/api/events') return openEventStream(req, res, clients);
         const method = url.pathname.slice('/api/'.length);
-        if (!METHODS.has(method)) {
-          return sendJson(res, 404, { code: 'UNKNOWN_METHOD', message: `No API method "${method}".` });
-        }
-        if (req.method !== 'POST') return sendJson(res, 405, { code: 'METHOD_NOT_ALLOWED', message: 'Use POST.' });
-        const ctype = String(req.headers['content-type'] ?? '');
-        if (!ctype.startsWith('application/json')) {
-          // Also blocks "simple" cross-site form posts, which cannot send application/json.
-          return sendJson(res, 415, { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send application/json.' });
-        }
-        const limit = bodyLimit(method);
-        const declared = Number(req.headers['content-length']);
-        if (Number.isFinite(declared) && declared > limit) return tooLarge(req, res, limit);
-        let args: unknown;
-        try {
-          const body = await readBody(req, limit);
-          args = body.trim() === '' ? [] : JSON.parse(body);
-        } catch (e) {
-          const err = errorJson(e);
-          if (err.code === 'TOO_LARGE') return tooLarge(req, res, limit);
-          return sendJson(res, 400, err.code === 'INTERNAL'
-            ? { code: 'BAD_JSON', message: 'The body is not valid JSON.' } : err);
-        }
-        if (!Array.isArray(args)) {
-          return sendJson(res, 400, { code: 'BAD_ARGS', message: 'The body must be a JSON array of arguments.' });
-        }
-        try {
-          const fn = (api as any)[method] as (...a: unknown[]) => Promise<unknown>;
-          const result = await fn.apply(api, args);
-          return sendJson(res, 200, result ?? null);
-        } catch (e) {
-          const err = errorJson(e);
-          return sendJson(res, statusForCode(err.code), err);
-        }
+        return serveCall(api, method, req, res, bodyLimit(method));
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         return sendJson(res, 405, { code: 'METHOD_NOT_ALLOWED', message: 'Read-only.' });
@@ -234,10 +254,7 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
     port,
     host,
     async close() {
-      clearInterval(heartbeat);
-      if (typeof unsubscribe === 'function') unsubscribe();
-      for (const c of clients) c.end();
-      clients.clear();
+      events.close();
       const closed = new Promise<void>((ok) => server.close(() => ok()));
       server.closeAllConnections?.(); // keep-alive and streaming connections would hold close() open
       await closed;

@@ -65,12 +65,8 @@ function looksLikeSqlite(path: string): boolean {
   }
 }
 
-export function openStore(file: string, options: OpenStoreOptions = {}): Store {
-  const path = file === ':memory:' ? file : resolve(file);
-  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
-  const readonly = options.readonly ?? false;
-  const migrations = options.migrations ?? MIGRATIONS;
-
+/** Before SQLite opens it: a read-only database must exist, an existing file must be SQLite, a new one gets its folder. */
+function checkFile(path: string, readonly: boolean): void {
   if (path !== ':memory:') {
     const exists = existsSync(path);
     if (!exists && readonly) {
@@ -89,6 +85,62 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
       }
     }
   }
+}
+
+/** Refuse another program's database, migrate (or refuse a read-only one that needs it), set the pragmas, verify. */
+function prepareSchema(ctx: StoreContext, readonly: boolean, busyTimeoutMs: number, migrations: typeof MIGRATIONS, verify: boolean): void {
+  const { db, path } = ctx;
+  const version = guard(ctx, () => {
+    // Reading the schema first surfaces NOTADB / corruption before any write.
+    db.prepare('SELECT count(*) FROM sqlite_schema').pluck().get();
+    return currentVersion(db);
+  });
+  if (version === 0) {
+    const foreign = guard(ctx, () =>
+      db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).pluck().all()) as string[];
+    if (foreign.length > 0) {
+      throw new DatabaseCorruptError(path, `it is an SQLite database of another program (tables: ${foreign.slice(0, 5).join(', ')})`);
+    }
+  }
+  const latest = migrations.length ? migrations[migrations.length - 1]!.version : 0;
+  if (version > latest && !readonly) migrate(db, path, migrations); // throws DB_SCHEMA_TOO_NEW before any write
+  guard(ctx, () => {
+    if (!readonly && path !== ':memory:') {
+      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      if (mode !== 'wal') {
+        throw new StoreError('DB_ERROR', `The database ${path} could not be switched to WAL mode (${String(mode)})`, path);
+      }
+    }
+    db.pragma('foreign_keys = ON');
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    if (!readonly) db.pragma('synchronous = NORMAL');
+  });
+  if (readonly) {
+    if (version !== latest) {
+      throw new StoreError(
+        'DB_READONLY',
+        `The database ${path} has schema version ${version} but ${latest} is needed, and it was opened read-only`,
+        path,
+        version > latest ? 'Update Concept Studio' : 'Open it once writable so it can be migrated',
+      );
+    }
+  } else {
+    migrate(db, path, migrations);
+  }
+  if (verify) {
+    const problems = guard(ctx, () => db.pragma('quick_check', { simple: false }) as { quick_check: string }[])
+      .map((r) => r.quick_check).filter((p) => p !== 'ok');
+    if (problems.length) throw new DatabaseCorruptError(path, problems.slice(0, 3).join('; '));
+  }
+}
+
+export function openStore(file: string, options: OpenStoreOptions = {}): Store {
+  const path = file === ':memory:' ? file : resolve(file);
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const readonly = options.readonly ?? false;
+  const migrations = options.migrations ?? MIGRATIONS;
+
+  checkFile(path, readonly);
 
   let db: Database.Database;
   try {
@@ -98,48 +150,7 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
   }
   const ctx: StoreContext = { db, path };
   try {
-    const version = guard(ctx, () => {
-      // Reading the schema first surfaces NOTADB / corruption before any write.
-      db.prepare('SELECT count(*) FROM sqlite_schema').pluck().get();
-      return currentVersion(db);
-    });
-    if (version === 0) {
-      const foreign = guard(ctx, () =>
-        db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).pluck().all()) as string[];
-      if (foreign.length > 0) {
-        throw new DatabaseCorruptError(path, `it is an SQLite database of another program (tables: ${foreign.slice(0, 5).join(', ')})`);
-      }
-    }
-    const latest = migrations.length ? migrations[migrations.length - 1]!.version : 0;
-    if (version > latest && !readonly) migrate(db, path, migrations); // throws DB_SCHEMA_TOO_NEW before any write
-    guard(ctx, () => {
-      if (!readonly && path !== ':memory:') {
-        const mode = db.pragma('journal_mode = WAL', { simple: true });
-        if (mode !== 'wal') {
-          throw new StoreError('DB_ERROR', `The database ${path} could not be switched to WAL mode (${String(mode)})`, path);
-        }
-      }
-      db.pragma('foreign_keys = ON');
-      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
-      if (!readonly) db.pragma('synchronous = NORMAL');
-    });
-    if (readonly) {
-      if (version !== latest) {
-        throw new StoreError(
-          'DB_READONLY',
-          `The database ${path} has schema version ${version} but ${latest} is needed, and it was opened read-only`,
-          path,
-          version > latest ? 'Update Concept Studio' : 'Open it once writable so it can be migrated',
-        );
-      }
-    } else {
-      migrate(db, path, migrations);
-    }
-    if (options.verify) {
-      const problems = guard(ctx, () => db.pragma('quick_check', { simple: false }) as { quick_check: string }[])
-        .map((r) => r.quick_check).filter((p) => p !== 'ok');
-      if (problems.length) throw new DatabaseCorruptError(path, problems.slice(0, 3).join('; '));
-    }
+    prepareSchema(ctx, readonly, busyTimeoutMs, migrations, options.verify ?? false);
   } catch (err) {
     try {
       db.close();
