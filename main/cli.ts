@@ -476,13 +476,9 @@ class Cli {
       else this.out(`database: PROBLEM — ${err.message}`);
       return exitCodeFor(err.code);
     }
-    const st = svc.store;
-    const check = st.check();
-    report.database = {
-      path: st.path, ok: check.ok, problems: check.problems, schemaVersion: st.schemaVersion(),
-      documents: st.documents.count(), conceptSpaces: st.concepts.spaces(),
-    };
-    if (!check.ok) code = EXIT.DB;
+    const { database } = svc.health();
+    report.database = database;
+    if (!database.ok) code = EXIT.DB;
     const packs = await svc.packs();
     report.packs = packs.map((p) => ({ name: p.name, kind: p.kind, variant: p.variant, space: p.space, dim: p.dim, path: p.path, problems: p.problems }));
     const sonarOk = packs.some((p) => p.kind === 'sonar' && !p.problems.length);
@@ -501,7 +497,7 @@ class Cli {
       this.json(report);
       return code;
     }
-    const db = report.database as { path: string; ok: boolean; schemaVersion: number; documents: number; conceptSpaces: { space: string; dim: number; count: number }[]; problems: string[] };
+    const db = database;
     this.out(`node        ${process.version} (${report.platform}), ${report.cpus} CPUs`);
     this.out(`providers   available: ${rt.availableProviders.join(', ')}; requested ${rt.requestedProvider}, used ${rt.usedProvider}`);
     if (rt.fallbackReason) this.out(`            fallback: ${rt.fallbackReason}`);

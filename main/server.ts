@@ -13,10 +13,13 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { API_METHODS, ApiError, type ApiEvent, type ConceptApi } from './api/contract.js';
+import { API_METHODS, ApiError, type EventSourceApi } from './api/contract.js';
+import { errorJson } from './api/errors.js';
 import { DEFAULT_MAX_FILE_BYTES } from './engine/import/index.js';
+import { contentType, CSP, staticPath } from './static.js';
 
-export type EventSourceApi = ConceptApi & { onEvent(cb: (ev: ApiEvent) => void): (() => void) | void };
+export type { EventSourceApi };
+export { CSP };
 
 export interface ServerOptions {
   api: EventSourceApi;
@@ -48,36 +51,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 const METHODS = new Set<string>(API_METHODS);
 
-export const DEFAULT_STATIC_DIR = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', 'renderer', 'dist');
+const DEFAULT_STATIC_DIR = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', 'renderer', 'dist');
 
 /** HTTP status for an API error code. */
 export function statusForCode(code: string): number {
@@ -141,11 +118,75 @@ function tooLarge(req: IncomingMessage, res: ServerResponse, limit: number) {
   res.on('finish', () => req.destroy());
 }
 
-function toApiError(e: unknown): { code: string; message: string } {
-  if (e && typeof e === 'object' && 'code' in e && typeof (e as any).code === 'string') {
-    return { code: (e as any).code, message: String((e as any).message ?? (e as any).code) };
+/** One subscription to the API, fanned out to every SSE client, with a heartbeat that keeps proxies from timing out. */
+function eventFanOut(api: EventSourceApi) {
+  const clients = new Set<ServerResponse>();
+  const unsubscribe = api.onEvent((ev) => {
+    const line = `data: ${JSON.stringify(ev)}\n\n`;
+    for (const c of clients) c.write(line);
+  });
+  const heartbeat = setInterval(() => {
+    for (const c of clients) c.write(': ping\n\n');
+  }, 15_000);
+  heartbeat.unref();
+  return {
+    clients,
+    close() {
+      clearInterval(heartbeat);
+      if (typeof unsubscribe === 'function') unsubscribe();
+      for (const c of clients) c.end();
+      clients.clear();
+    },
+  };
+}
+
+/** GET /api/events: server-sent events, one ApiEvent per `data:` line, until the client goes. */
+function openEventStream(req: IncomingMessage, res: ServerResponse, clients: Set<ServerResponse>) {
+  if (req.method !== 'GET') return sendJson(res, 405, { code: 'METHOD_NOT_ALLOWED', message: 'Use GET.' });
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-store',
+    Connection: 'keep-alive',
+  });
+  res.write('retry: 1000\n: connected\n\n');
+  clients.add(res);
+  req.on('close', () => clients.delete(res));
+}
+
+/** POST /api/<method>: a JSON array of arguments (at most `limit` bytes) in, the method's JSON result out. */
+async function serveCall(api: EventSourceApi, method: string, req: IncomingMessage, res: ServerResponse, limit: number) {
+  if (!METHODS.has(method)) {
+    return sendJson(res, 404, { code: 'UNKNOWN_METHOD', message: `No API method "${method}".` });
   }
-  return { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
+  if (req.method !== 'POST') return sendJson(res, 405, { code: 'METHOD_NOT_ALLOWED', message: 'Use POST.' });
+  const ctype = String(req.headers['content-type'] ?? '');
+  if (!ctype.startsWith('application/json')) {
+    // Also blocks "simple" cross-site form posts, which cannot send application/json.
+    return sendJson(res, 415, { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send application/json.' });
+  }
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return tooLarge(req, res, limit);
+  let args: unknown;
+  try {
+    const body = await readBody(req, limit);
+    args = body.trim() === '' ? [] : JSON.parse(body);
+  } catch (e) {
+    const err = errorJson(e);
+    if (err.code === 'TOO_LARGE') return tooLarge(req, res, limit);
+    return sendJson(res, 400, err.code === 'INTERNAL'
+      ? { code: 'BAD_JSON', message: 'The body is not valid JSON.' } : err);
+  }
+  if (!Array.isArray(args)) {
+    return sendJson(res, 400, { code: 'BAD_ARGS', message: 'The body must be a JSON array of arguments.' });
+  }
+  try {
+    const fn = (api as any)[method] as (...a: unknown[]) => Promise<unknown>;
+    const result = await fn.apply(api, args);
+    return sendJson(res, 200, result ?? null);
+  } catch (e) {
+    const err = errorJson(e);
+    return sendJson(res, statusForCode(err.code), err);
+  }
 }
 
 export async function createServer(opts: ServerOptions): Promise<RunningServer> {
@@ -158,16 +199,8 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
   const bodyLimit = (method: string) => (method === 'importDocument' ? maxImportBody : Math.min(maxImportBody, MAX_OTHER_BODY));
   const api = opts.api;
 
-  // One subscription to the API, fanned out to every SSE client.
-  const clients = new Set<ServerResponse>();
-  const unsubscribe = api.onEvent((ev) => {
-    const line = `data: ${JSON.stringify(ev)}\n\n`;
-    for (const c of clients) c.write(line);
-  });
-  const heartbeat = setInterval(() => {
-    for (const c of clients) c.write(': ping\n\n');
-  }, 15_000);
-  heartbeat.unref();
+  const events = eventFanOut(api);
+  const { clients } = events;
 
   let port = 0;
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
@@ -191,52 +224,9 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
         if (!tokenMatches(tokenBuf, given)) {
           return sendJson(res, 401, { code: 'UNAUTHORIZED', message: 'Missing or wrong token.' });
         }
-        if (url.pathname === '/api/events') {
-          if (req.method !== 'GET') return sendJson(res, 405, { code: 'METHOD_NOT_ALLOWED', message: 'Use GET.' });
-          res.writeHead(200, {
-            'Content-Type': 'text/event-stream; charset=utf-8',
-            'Cache-Control': 'no-store',
-            Connection: 'keep-alive',
-          });
-          res.write('retry: 1000\n: connected\n\n');
-          clients.add(res);
-          req.on('close', () => clients.delete(res));
-          return;
-        }
+        if (url.pathname === '/api/events') return openEventStream(req, res, clients);
         const method = url.pathname.slice('/api/'.length);
-        if (!METHODS.has(method)) {
-          return sendJson(res, 404, { code: 'UNKNOWN_METHOD', message: `No API method "${method}".` });
-        }
-        if (req.method !== 'POST') return sendJson(res, 405, { code: 'METHOD_NOT_ALLOWED', message: 'Use POST.' });
-        const ctype = String(req.headers['content-type'] ?? '');
-        if (!ctype.startsWith('application/json')) {
-          // Also blocks "simple" cross-site form posts, which cannot send application/json.
-          return sendJson(res, 415, { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send application/json.' });
-        }
-        const limit = bodyLimit(method);
-        const declared = Number(req.headers['content-length']);
-        if (Number.isFinite(declared) && declared > limit) return tooLarge(req, res, limit);
-        let args: unknown;
-        try {
-          const body = await readBody(req, limit);
-          args = body.trim() === '' ? [] : JSON.parse(body);
-        } catch (e) {
-          const err = toApiError(e);
-          if (err.code === 'TOO_LARGE') return tooLarge(req, res, limit);
-          return sendJson(res, 400, err.code === 'INTERNAL'
-            ? { code: 'BAD_JSON', message: 'The body is not valid JSON.' } : err);
-        }
-        if (!Array.isArray(args)) {
-          return sendJson(res, 400, { code: 'BAD_ARGS', message: 'The body must be a JSON array of arguments.' });
-        }
-        try {
-          const fn = (api as any)[method] as (...a: unknown[]) => Promise<unknown>;
-          const result = await fn.apply(api, args);
-          return sendJson(res, 200, result ?? null);
-        } catch (e) {
-          const err = toApiError(e);
-          return sendJson(res, statusForCode(err.code), err);
-        }
+        return serveCall(api, method, req, res, bodyLimit(method));
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         return sendJson(res, 405, { code: 'METHOD_NOT_ALLOWED', message: 'Read-only.' });
@@ -244,7 +234,7 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
       if (!staticDir) return sendJson(res, 404, { code: 'NOT_FOUND', message: 'No renderer is served.' });
       return serveStatic(staticDir, url.pathname, req, res);
     } catch (e) {
-      if (!res.headersSent) sendJson(res, 500, toApiError(e));
+      if (!res.headersSent) sendJson(res, 500, errorJson(e));
       else res.end();
     }
   });
@@ -264,10 +254,7 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
     port,
     host,
     async close() {
-      clearInterval(heartbeat);
-      if (typeof unsubscribe === 'function') unsubscribe();
-      for (const c of clients) c.end();
-      clients.clear();
+      events.close();
       const closed = new Promise<void>((ok) => server.close(() => ok()));
       server.closeAllConnections?.(); // keep-alive and streaming connections would hold close() open
       await closed;
@@ -276,17 +263,11 @@ export async function createServer(opts: ServerOptions): Promise<RunningServer> 
 }
 
 async function serveStatic(root: string, pathname: string, req: IncomingMessage, res: ServerResponse) {
-  let rel: string;
-  try {
-    rel = decodeURIComponent(pathname);
-  } catch {
-    return sendJson(res, 400, { code: 'BAD_PATH', message: 'Bad path.' });
-  }
+  const found = staticPath(root, pathname);
+  if ('status' in found) return sendJson(res, found.status, { code: found.status === 400 ? 'BAD_PATH' : 'FORBIDDEN', message: found.message });
+  const { rel } = found;
   const rootAbs = resolve(root);
-  let file = resolve(rootAbs, '.' + (rel.endsWith('/') ? rel + 'index.html' : rel));
-  if (file !== rootAbs && !file.startsWith(rootAbs + sep)) {
-    return sendJson(res, 403, { code: 'FORBIDDEN', message: 'Outside the app.' });
-  }
+  let file = found.file;
   let st = await stat(file).catch(() => null);
   if (!st || !st.isFile()) {
     // Single-page app: unknown paths without an extension get index.html.
@@ -301,16 +282,9 @@ async function serveStatic(root: string, pathname: string, req: IncomingMessage,
   const body = await readFile(file);
   const immutable = file.includes(`${sep}assets${sep}`);
   res.writeHead(200, {
-    'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
+    'Content-Type': contentType(file),
     'Content-Length': body.length,
     'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
   });
   res.end(req.method === 'HEAD' ? undefined : body);
-}
-
-/** Entry: `tsx main/server.ts [--port N]` serves the real service in browser mode (see main/start.ts). */
-// Run as a script only (not when bundled into another entry such as out/electron/main.mjs).
-if (process.argv[1] && /[\\/]server\.(ts|js)$/.test(fileURLToPath(import.meta.url)) && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { main } = await import('./start.js');
-  await main(['--browser', ...process.argv.slice(2)]);
 }

@@ -6,7 +6,7 @@
  *   npm start -- --port 8765    fixed port (default: a free one)
  *   npm start -- --data DIR     where the database and the user's packs live (default: the platform's app data dir)
  *
- * `prestart` builds the renderer (renderer/dist) when it is missing or older than its sources; Electron's main,
+ * main() builds the renderer (renderer/dist) when it is missing or older than its sources; Electron's main,
  * preload and engine host are bundled to out/electron/ by main/electron/build.ts before Electron starts.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -15,10 +15,11 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EventSourceApi } from './server.js';
+import type { EventSourceApi } from './api/contract.js';
+import { dataDirOptions } from './api/options.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
-export const RENDERER_DIST = join(ROOT, 'renderer', 'dist');
+const RENDERER_DIST = join(ROOT, 'renderer', 'dist');
 
 export interface StartArgs {
   browser: boolean;
@@ -56,7 +57,7 @@ export function defaultDataDir(): string {
 }
 
 /** Path of the Electron binary when the `electron` package installed one, else null. */
-export function electronBinary(): string | null {
+function electronBinary(): string | null {
   try {
     const p = createRequire(import.meta.url)('electron') as unknown;
     return typeof p === 'string' && existsSync(p) ? p : null;
@@ -91,43 +92,20 @@ export function buildRenderer(): void {
   if (r.status !== 0) throw new Error('The renderer build failed (vite build).');
 }
 
-export interface ServiceOptions {
-  dataDir: string;
-  dbPath: string;
-  userPackDir: string;
-  bundledPackDir: string;
+/** The service options of an app data folder, with this checkout's bundled packs. */
+export function serviceOptions(dataDir: string) {
+  return dataDirOptions(dataDir, join(ROOT, 'models', 'mini'));
 }
 
-export function serviceOptions(dataDir: string): ServiceOptions {
-  return {
-    dataDir,
-    dbPath: join(dataDir, 'concept-studio.sqlite'),
-    userPackDir: join(dataDir, 'models'),
-    bundledPackDir: join(ROOT, 'models', 'mini'),
-  };
-}
-
-/** The real service (main/api/service.ts). Throws a clear error while it does not exist yet. */
-export async function loadService(dataDir: string): Promise<EventSourceApi> {
-  let mod: any;
-  try {
-    const spec = './api/service.js'; // a variable, so the type-check passes before the service exists
-    mod = await import(spec);
-  } catch (e) {
-    const err = new Error(
-      'The engine service (main/api/service.ts, createService) is not available yet, so there is nothing to serve.\n' +
-        `  cause: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n` +
-        '  For a demo of the interface on fake data: npx tsx test/e2e/fake-api.ts',
-    );
-    (err as any).code = 'SERVICE_MISSING';
-    throw err;
-  }
+/** The real service (main/api/service.ts) on the app data folder `dataDir`. */
+async function loadService(dataDir: string): Promise<EventSourceApi> {
+  const { createService } = await import('./api/service.js');
   const opts = serviceOptions(dataDir);
   mkdirSync(opts.userPackDir, { recursive: true });
-  return (await mod.createService(opts)) as EventSourceApi;
+  return createService(opts);
 }
 
-export async function startBrowserMode(api: EventSourceApi, args: Pick<StartArgs, 'port' | 'host'>) {
+async function startBrowserMode(api: EventSourceApi, args: Pick<StartArgs, 'port' | 'host'>) {
   const { createServer } = await import('./server.js');
   const srv = await createServer({ api, port: args.port, host: args.host });
   console.log(`Concept Studio (browser mode) is running.\n\n  Open: ${srv.appUrl}\n\n` +

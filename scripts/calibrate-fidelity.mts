@@ -9,8 +9,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createService } from '../main/api/service.ts';
-import { cosine } from '../main/engine/tasks/vec.ts';
+import { createService } from '../main/api/service.js';
+import { cosine } from '../main/engine/tasks/vec.js';
 
 const arg = (k: string, d: string) => {
   const i = process.argv.indexOf(`--${k}`);

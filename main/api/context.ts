@@ -8,32 +8,15 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiEvent, LangCode, Settings } from './contract.js';
+
+export type { ServiceOptions } from './options.js';
 import { apiError, toApiError } from './errors.js';
 import { isSonarCode, unknownLanguageMessage } from './languages.js';
 import type { Store } from '../store/index.js';
 import type { LoadedPack } from '../engine/packs/index.js';
 import type { Engines } from './engines.js';
+import type { ServiceOptions } from './options.js';
 import type { PackRegistry } from './packs.js';
-
-export interface ServiceOptions {
-  /** the SQLite file (created with its folder when missing) */
-  dbPath: string;
-  /** folders searched for packs: each a pack folder, or a folder of pack folders (searched in order) */
-  packDirs?: string[];
-  /** the bundled packs (models/mini); default: this checkout's, when packDirs is not given */
-  bundledPackDir?: string;
-  /** where importPack copies packs (and searched after packDirs); default: the userPackDir setting */
-  userPackDir?: string | null;
-  dataDir?: string;
-  threads?: number;
-  provider?: Settings['provider'];
-  /** largest document text in UTF-8 bytes (default 20 MiB) */
-  maxTextBytes?: number;
-  /** decoder overrides for every run (tests: smaller beams and lengths) */
-  decoding?: { beam?: number; greedy?: boolean; maxTokens?: number };
-  /** folder for onnxruntime's optimized graphs */
-  optimizedCacheDir?: string;
-}
 
 export interface ServiceContext {
   readonly opts: ServiceOptions;

@@ -4,7 +4,30 @@
  * Long operations return a request id at once; progress, results and errors arrive as events.
  */
 
-export type LangCode = string; // a SONAR code such as eng_Latn
+import { CodedError } from '../engine/errors.js';
+import type { ConceptMapPoint, LangCode, LengthSpec, Method, MethodChoice, OutputSentence, PackInfo, RunFidelity, Stage, StopInfo, TaskKind } from '../engine/types.js';
+export type {
+  Attribution,
+  ConceptMapPoint,
+  DecodeFailure,
+  FidelityLevel,
+  FidelityThresholds,
+  LangCode,
+  LengthSpec,
+  Method,
+  MethodChoice,
+  MethodReason,
+  OutputSentence,
+  PackInfo,
+  PackMetric,
+  PackQuality,
+  RunFidelity,
+  SentenceFidelity,
+  Stage,
+  StopInfo,
+  StopReason,
+  TaskKind,
+} from '../engine/types.js';
 
 export interface LanguageInfo {
   code: LangCode;
@@ -40,9 +63,6 @@ export interface DocumentView extends DocumentSummary {
   sentences: SentenceView[];
 }
 
-export type TaskKind = 'summarize' | 'expand' | 'translate' | 'continue';
-export type Method = 'auto' | 'lcm' | 'extractive';
-
 export interface SamplerSettings {
   steps: number;
   guidanceScale: number;
@@ -50,11 +70,6 @@ export interface SamplerSettings {
   initialNoiseScale: number;
   epsilonScaling: number | null;
   seed: number;
-}
-
-export interface LengthSpec {
-  sentences?: number; // absolute count of output sentences
-  ratio?: number; // fraction of the source (sentences for extractive, words for LCM budgets)
 }
 
 export interface RunRequest {
@@ -76,8 +91,6 @@ export interface RunRequest {
   sourceLang?: LangCode;
 }
 
-export type Stage = 'load' | 'segment' | 'encode' | 'generate' | 'decode' | 'save';
-
 export interface ProgressEvent {
   type: 'progress';
   requestId: string;
@@ -86,77 +99,6 @@ export interface ProgressEvent {
   total: number;
   cacheHits?: number;
   message?: string;
-}
-
-export interface Attribution {
-  sentenceIdx: number; // index into the source document's sentences
-  score: number; // cosine similarity of the concepts
-}
-
-export interface OutputSentence {
-  index: number;
-  text: string;
-  attribution: Attribution[];
-  pinned?: boolean;
-  verbatim?: boolean; // copied from the source (same-language extractive output), not decoded
-  /** how faithfully the written sentence carries its concept (absent on runs made before fidelity was measured) */
-  fidelity?: SentenceFidelity;
-  /** the decoder wrote no sentence here: nothing (empty) or one word over and over (engine/tasks/degenerate.ts) */
-  failed?: DecodeFailure;
-}
-
-export interface DecodeFailure {
-  reason: 'empty' | 'repetition';
-  message: string;
-}
-
-/**
- * Fidelity of one output sentence: the decoded text re-encoded and compared (cosine) with the concept it was decoded
- * from; text that was not decoded (verbatim source sentences, the user's pinned text) is exact (score 1).
- * level: high ≥ `good`, medium ≥ `threshold`, low below it (flagged).
- */
-export type FidelityLevel = 'high' | 'medium' | 'low';
-export interface SentenceFidelity {
-  score: number;
-  level: FidelityLevel;
-  exact?: boolean;
-}
-
-/** The run's fidelity: thresholds used (from the SONAR pack's pack.json `fidelity`, else the defaults) and counts. */
-export interface RunFidelity {
-  threshold: number;
-  good: number;
-  source: 'pack' | 'default';
-  /** sentences scored / flagged (level low) */
-  scored: number;
-  flagged: number;
-  /** mean score over the decoded (not exact) sentences; null when every sentence is exact */
-  meanDecoded: number | null;
-}
-
-/**
- * Why the output has the length it has. 'length': the requested length was reached; 'end-of-text': the LCM predicted
- * the end of the text; 'repetition': the model repeated itself (repeated sentences are dropped); 'budget': the model's
- * hard cap on output concepts; 'source': the document has fewer sentences than were asked for.
- */
-export type StopReason = 'length' | 'end-of-text' | 'repetition' | 'budget' | 'source';
-export interface StopInfo {
-  reason: StopReason;
-  /** sentences asked for (null: a ratio of the source's words) */
-  requested: number | null;
-  produced: number;
-  /** fewer sentences than requested */
-  early: boolean;
-}
-
-/** How `auto` (or an explicit method) was resolved. */
-export type MethodReason = 'requested' | 'demo-packs' | 'measured' | 'no-lcm' | 'task';
-export interface MethodChoice {
-  requested: Method;
-  used: Exclude<Method, 'auto'>;
-  reason: MethodReason;
-  /** `auto`: installed LCM packs that could not be used with the SONAR pack, and why (wrong space or dimension, damaged) */
-  skipped?: { pack: string; reason: string }[];
 }
 
 export interface RunSummary {
@@ -198,44 +140,6 @@ export interface ErrorEvent {
 
 export type ApiEvent = ProgressEvent | DoneEvent | ErrorEvent;
 
-export interface PackInfo {
-  name: string;
-  kind: 'sonar' | 'lcm';
-  variant?: string;
-  space: string;
-  dim: number;
-  license: string;
-  description: string;
-  path: string;
-  bytes: number;
-  languagesTrained: LangCode[];
-  verified: 'ok' | 'failed' | 'unchecked';
-  problems: string[];
-  bundled: boolean;
-  /** measured quality from pack.json (`quality`, `metrics`); absent metrics = a demonstration pack */
-  quality?: PackQuality;
-  /** the pack the app uses for its kind (settings activeSonar / activeLcm, else the first installed) */
-  active?: boolean;
-  /** SONAR packs: the fidelity thresholds (pack.json `fidelity`, else the defaults) */
-  fidelity?: { threshold: number; good: number; source: 'pack' | 'default' };
-}
-
-export interface PackMetric {
-  name: string; // e.g. autoencoding_chrf, retrieval_top1, summary_rougeL
-  value: number;
-  baseline?: number; // the trivial baseline measured in the same run, when the pack states it
-}
-
-export interface PackQuality {
-  /** pack.json `quality` (e.g. demo, full); 'demo' when the pack states neither a label nor metrics */
-  label: string;
-  /** the label was written in pack.json (not assumed) */
-  declared: boolean;
-  /** treat as a demonstration: label demo, or no held-out metrics */
-  demo: boolean;
-  metrics: PackMetric[];
-}
-
 export interface RuntimeInfo {
   requestedProvider: string;
   usedProvider: string;
@@ -259,14 +163,6 @@ export interface Settings {
   activeLcm?: string | null;
   /** the first-run panel was dismissed */
   firstRunDismissed?: boolean;
-}
-
-export interface ConceptMapPoint {
-  x: number;
-  y: number;
-  kind: 'source' | 'output';
-  index: number;
-  text: string;
 }
 
 export interface ImportRequest {
@@ -304,6 +200,9 @@ export interface ConceptApi {
   setSettings(patch: Partial<Settings>): Promise<Settings>;
 }
 
+/** The API as a front door serves it: the methods plus the event stream (runs report progress, results, errors). */
+export type EventSourceApi = ConceptApi & { onEvent(cb: (ev: ApiEvent) => void): (() => void) | void };
+
 /** Method names, for the HTTP router and the preload bridge (one list, no drift). */
 export const API_METHODS = [
   'languages', 'listDocuments', 'importDocument', 'getDocument', 'deleteDocument', 'restoreDocument', 'startRun',
@@ -311,9 +210,7 @@ export const API_METHODS = [
   'setSettings',
 ] as const satisfies readonly (keyof ConceptApi)[];
 
-export class ApiError extends Error {
-  constructor(public code: string, message: string) {
-    super(message);
-    this.name = 'ApiError';
-  }
+/** The error of the API, on every front door: {code, message} (see engine/errors.ts for the codes' base). */
+export class ApiError extends CodedError {
+  override name = 'ApiError';
 }

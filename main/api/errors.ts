@@ -26,6 +26,12 @@ export function toApiError(e: unknown): ApiError {
   return new ApiError('INTERNAL', String(e));
 }
 
+/** An error as plain data {code, message}, as it crosses HTTP and IPC (an Error's message does not survive JSON). */
+export function errorJson(e: unknown): { code: string; message: string } {
+  const { code, message } = toApiError(e);
+  return { code, message };
+}
+
 export function apiError(code: string, message: string): ApiError {
   return new ApiError(code, message);
 }

@@ -2,7 +2,7 @@
  * Language helpers for the API layer, over engine/text: the SONAR language table as the API shows it, code
  * validation with suggestions, BCP-47 / ISO 639 → SONAR mapping and input-language detection.
  */
-import type { LanguageInfo } from './contract.js';
+import { ApiError, type LanguageInfo } from './contract.js';
 import { isSonarCode as isCode, resolveSonarCode, SONAR_LANGUAGES, suggestLanguages } from '../engine/text/languages.js';
 import { detectLanguage as detect } from '../engine/text/detect.js';
 
@@ -25,11 +25,6 @@ export function toSonarCode(tag: string): string | null {
   return resolveSonarCode(tag);
 }
 
-/** The closest SONAR code for a mistyped or non-SONAR code, or null. */
-export function suggestLanguage(code: string): string | null {
-  return resolveSonarCode(code) ?? suggestLanguages(code, 1)[0] ?? null;
-}
-
 /** The message for an unknown language code, with suggestions where some are close. */
 export function unknownLanguageMessage(code: string, what = 'language'): string {
   const mapped = resolveSonarCode(code);
@@ -46,4 +41,10 @@ export function unknownLanguageMessage(code: string, what = 'language'): string 
 export function detectLanguage(text: string): { lang: string; confidence: number } | null {
   const d = detect(text);
   return d.lang ? { lang: d.lang, confidence: Math.round(d.confidence * 1000) / 1000 } : null;
+}
+
+/** `code` when it is a SONAR code, else UNKNOWN_LANGUAGE with suggestions (`what`: which language was asked for). */
+export function requireLang(code: unknown, what: string): string {
+  if (typeof code !== 'string' || !isSonarCode(code)) throw new ApiError('UNKNOWN_LANGUAGE', unknownLanguageMessage(String(code), what));
+  return code;
 }

@@ -60,7 +60,18 @@ export interface ConceptService extends ConceptApi {
   decodeVectors(vectors: Float32Array[], lang: LangCode, opts?: { signal?: AbortSignal; beam?: number }): Promise<string[]>;
   /** segment + detect helpers (used by eval/tests) */
   segmentText(text: string, lang?: LangCode | null): { sentences: { idx: number; paragraph: number; start: number; end: number; text: string }[]; language: LangCode | null; confidence: number };
+  /** the database's state, for `concept doctor`: integrity, schema version, documents, cached concept spaces */
+  health(): { database: DatabaseHealth };
   store: Store;
+}
+
+export interface DatabaseHealth {
+  path: string;
+  ok: boolean;
+  problems: string[];
+  schemaVersion: number;
+  documents: number;
+  conceptSpaces: ReturnType<Store['concepts']['spaces']>;
 }
 
 export async function createService(opts: ServiceOptions): Promise<ConceptService> {
@@ -110,6 +121,15 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
     ...textApi(ctx),
     runtime: () => engines.runtime(),
     segmentText,
+    health() {
+      const check = store.check();
+      return {
+        database: {
+          path: store.path, ok: check.ok, problems: check.problems, schemaVersion: store.schemaVersion(),
+          documents: store.documents.count(), conceptSpaces: store.concepts.spaces(),
+        },
+      };
+    },
     onEvent(cb) {
       listeners.add(cb);
       return () => void listeners.delete(cb);

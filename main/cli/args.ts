@@ -1,8 +1,11 @@
 /** Command-line parsing for `concept`: one command (two for `packs`), positional arguments and flags. */
+import { CodedError } from '../engine/errors.js';
 
-export class UsageError extends Error {
+export class UsageError extends CodedError {
   override name = 'UsageError';
-  readonly code = 'USAGE';
+  constructor(message: string) {
+    super('USAGE', message);
+  }
 }
 
 export interface ParsedArgs {

@@ -7,7 +7,6 @@
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
-import { existsSync } from 'node:fs';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 const OUT = resolve(process.argv[2] ?? resolve(ROOT, 'out/electron'));
@@ -19,12 +18,8 @@ const banner = { js: "import { createRequire as __cr } from 'node:module'; const
 await Promise.all([
   build({ ...common, format: 'esm', banner, entryPoints: [resolve(ROOT, 'main/electron/main.ts')], outfile: resolve(OUT, 'main.mjs') }),
   build({ ...common, format: 'cjs', entryPoints: [resolve(ROOT, 'main/electron/preload.ts')], outfile: resolve(OUT, 'preload.cjs') }),
+  build({ ...common, format: 'esm', banner, entryPoints: [resolve(ROOT, 'main/electron/engine-host.ts')], outfile: resolve(OUT, 'engine-host.mjs') }),
 ]);
-if (!existsSync(resolve(ROOT, 'main/api/service.ts'))) {
-  console.error('main/api/service.ts does not exist yet: the engine host (out/electron/engine-host.mjs) cannot be built.');
-  process.exit(1);
-}
-await build({ ...common, format: 'esm', banner, entryPoints: [resolve(ROOT, 'main/electron/engine-host.ts')], outfile: resolve(OUT, 'engine-host.mjs') });
 // The engine runs ONNX in a worker thread. main/engine/runtime/host.ts starts it from `./worker.js` beside itself, and
 // the worker imports its handler modules by URL (SONAR_HANDLERS = `./handlers.js` beside sonar/client.ts,
 // LCM_HANDLERS = `./lcm-handlers.js` beside adapters/lcm.ts). Once
@@ -37,7 +32,6 @@ const workerEntries: [string, string][] = [
   ['main/engine/import/prepare-worker.ts', 'prepare-worker.js'],
 ];
 for (const [src, out] of workerEntries) {
-  if (!existsSync(resolve(ROOT, src))) continue;
   await build({ ...common, format: 'esm', banner, entryPoints: [resolve(ROOT, src)], outfile: resolve(OUT, out) });
 }
 console.log(`Electron bundles written to ${OUT}`);

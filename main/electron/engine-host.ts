@@ -3,7 +3,8 @@
  * ONNX inference blocks this process's event loop, never the window's.
  */
 import type { ApiEvent } from '../api/contract.js';
-import type { EventSourceApi } from '../server.js';
+import { errorJson } from '../api/errors.js';
+import type { ConceptService } from '../api/service.js';
 import type { FromEngine, ToEngine } from './protocol.js';
 
 interface ParentPort {
@@ -15,24 +16,19 @@ const port = (process as unknown as { parentPort?: ParentPort }).parentPort;
 if (!port) throw new Error('engine-host runs inside an Electron utilityProcess.');
 
 const send = (m: FromEngine) => port.postMessage(m);
-const toErr = (e: unknown) => ({
-  code: typeof (e as any)?.code === 'string' ? (e as any).code : 'INTERNAL',
-  message: e instanceof Error ? e.message : String((e as any)?.message ?? e),
-});
-
-let api: Promise<EventSourceApi> | null = null;
+let api: Promise<ConceptService> | null = null;
 
 port.on('message', async ({ data }) => {
   if (data.type === 'init') {
     api = (async () => {
-      // A literal specifier so that main/electron/build.ts bundles the service into this file.
-      // @ts-ignore -- main/api/service.ts is written in parallel; until it exists this import fails at run time only.
-      const mod: any = await import('../api/service.js');
-      const svc: EventSourceApi = await mod.createService(data.options);
+      // A literal specifier so that main/electron/build.ts bundles the service into this file; loaded on `init`, so
+      // the process answers (init-failed) even when the service cannot load.
+      const { createService } = await import('../api/service.js');
+      const svc = await createService(data.options);
       svc.onEvent((event: ApiEvent) => send({ type: 'event', event }));
       return svc;
     })();
-    api.then(() => send({ type: 'ready' }), (e) => send({ type: 'init-failed', error: toErr(e) }));
+    api.then(() => send({ type: 'ready' }), (e) => send({ type: 'init-failed', error: errorJson(e) }));
     return;
   }
   if (data.type === 'call') {
@@ -44,7 +40,7 @@ port.on('message', async ({ data }) => {
       const result = await fn.apply(svc, data.args);
       send({ type: 'result', id: data.id, ok: true, result: result ?? null });
     } catch (e) {
-      send({ type: 'result', id: data.id, ok: false, error: toErr(e) });
+      send({ type: 'result', id: data.id, ok: false, error: errorJson(e) });
     }
   }
 });

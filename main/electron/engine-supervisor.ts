@@ -6,7 +6,7 @@
  * Pure TypeScript with an injected `fork`, so it is tested under Node without Electron.
  */
 import { ApiError, type ApiEvent } from '../api/contract.js';
-import type { ServiceOptions } from '../start.js';
+import type { ServiceOptions } from '../api/options.js';
 import type { FromEngine, ToEngine } from './protocol.js';
 
 export interface EngineProcess {

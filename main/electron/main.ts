@@ -7,10 +7,11 @@
 import { app, BrowserWindow, ipcMain, protocol, session, utilityProcess, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { readFile } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
-import { extname, join, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { API_METHODS, type ApiEvent } from '../api/contract.js';
-import { CSP } from '../server.js';
+import { dataDirOptions } from '../api/options.js';
+import { contentType, CSP, staticPath } from '../static.js';
 import { EngineSupervisor, type EngineProcess } from './engine-supervisor.js';
 import { APP_ORIGIN, IPC_CALL, IPC_EVENT, type FromEngine, type IpcReply, type ToEngine } from './protocol.js';
 
@@ -19,10 +20,6 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 const APP_ROOT = resolve(HERE, '..', '..');
 const RENDERER_DIR = join(APP_ROOT, 'renderer', 'dist');
 const METHODS = new Set<string>(API_METHODS);
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml',
-  '.png': 'image/png', '.json': 'application/json', '.woff2': 'font/woff2', '.ico': 'image/x-icon',
-};
 
 app.setName('Concept Studio');
 protocol.registerSchemesAsPrivileged([
@@ -36,10 +33,10 @@ function bundledPackDir() {
 }
 
 function serviceOptions() {
-  const dataDir = app.getPath('userData'); // ~/.config/Concept Studio, %APPDATA%\Concept Studio, ~/Library/Application Support/…
-  const userPackDir = join(dataDir, 'models');
-  mkdirSync(userPackDir, { recursive: true });
-  return { dataDir, dbPath: join(dataDir, 'concept-studio.sqlite'), userPackDir, bundledPackDir: bundledPackDir() };
+  // ~/.config/Concept Studio, %APPDATA%\Concept Studio, ~/Library/Application Support/…
+  const opts = dataDirOptions(app.getPath('userData'), bundledPackDir());
+  mkdirSync(opts.userPackDir, { recursive: true });
+  return opts;
 }
 
 function forkEngine(): EngineProcess {
@@ -66,13 +63,13 @@ function trustedSender(e: IpcMainInvokeEvent): boolean {
 async function serveRenderer(req: Request): Promise<Response> {
   const url = new URL(req.url);
   if (url.host !== 'concept') return new Response('Not found', { status: 404 });
-  const rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
-  const file = resolve(RENDERER_DIR, '.' + rel);
-  if (!file.startsWith(RENDERER_DIR + sep)) return new Response('Forbidden', { status: 403 });
+  const found = staticPath(RENDERER_DIR, url.pathname);
+  if ('status' in found) return new Response(found.message, { status: found.status });
+  const { file } = found;
   try {
     const body = await readFile(file);
     return new Response(body, {
-      headers: { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'content-security-policy': CSP },
+      headers: { 'content-type': contentType(file), 'content-security-policy': CSP },
     });
   } catch {
     return new Response('Not found', { status: 404 });

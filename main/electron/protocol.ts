@@ -1,6 +1,6 @@
 /** Messages between Electron's main process and the engine's utilityProcess (structured-clone JSON). */
 import type { ApiEvent } from '../api/contract.js';
-import type { ServiceOptions } from '../start.js';
+import type { ServiceOptions } from '../api/options.js';
 
 export type ToEngine =
   | { type: 'init'; options: ServiceOptions }

@@ -3,6 +3,7 @@
  * `code` is machine-readable (the API's ErrorEvent codes). Raw better-sqlite3 / SQLite errors never leave the store:
  * `translateSqliteError` maps them to one of these classes.
  */
+import { CodedError } from '../engine/errors.js';
 export type StoreErrorCode =
   | 'DB_LOCKED' // another process/connection holds a lock longer than the busy timeout
   | 'DB_READONLY' // the file (or its folder) cannot be written, or the store was opened read-only
@@ -17,16 +18,16 @@ export type StoreErrorCode =
   | 'INVALID_ARGUMENT' // bad input to a repository function
   | 'DB_ERROR'; // any other SQLite error
 
-export class StoreError extends Error {
+export class StoreError extends CodedError<StoreErrorCode> {
   override name = 'StoreError';
   constructor(
-    readonly code: StoreErrorCode,
+    code: StoreErrorCode,
     message: string,
     readonly path?: string,
     readonly hint?: string,
     options?: { cause?: unknown },
   ) {
-    super(hint ? `${message}. ${hint}` : message, options);
+    super(code, hint ? `${message}. ${hint}` : message, options);
   }
 }
 

@@ -3,14 +3,15 @@
  * float32 vector. A space holds one dimension; a pack whose dimension differs from the vectors already cached for its
  * space is refused with PACK_DIM_MISMATCH (before anything is read or written), never silently re-encoded or mixed.
  */
+import { CodedError } from '../errors.js';
 import type { ConceptsRepo } from '../../store/concepts.js';
 import type { CacheEntry, ConceptCache } from '../tasks/ports.js';
 
-export class CacheDimError extends Error {
+export class CacheDimError extends CodedError {
   override name = 'CacheDimError';
-  readonly code = 'PACK_DIM_MISMATCH';
   constructor(readonly space: string, readonly cachedDim: number, readonly packDim: number) {
     super(
+      'PACK_DIM_MISMATCH',
       `The concept cache holds ${cachedDim}-dimensional concepts for the space "${space}", but the SONAR pack ` +
         `produces ${packDim}-dimensional ones. Use the pack these concepts were made with, give the new pack its own ` +
         `"space" in pack.json, or use another database (--db).`,

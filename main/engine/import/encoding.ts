@@ -145,7 +145,6 @@ export function scanUtf8(buf: Uint8Array): Utf8Scan {
   return { valid: invalid === 0, multibyte, invalid, firstInvalid };
 }
 
-// eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000E-\u001F\u007F-\u009F\uFFFD]/;
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/gu;
 const LATIN_FAMILY = /^(windows-125[02-8]|iso-8859-(1|2|3|4|9|10|13|14|15|16)|latin\d?)$/i;

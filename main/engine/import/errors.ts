@@ -2,6 +2,7 @@
  * Typed import errors. Each names the file and says what to do; `code` is machine-readable (the API's ErrorEvent
  * codes). Nothing is stored when an import fails.
  */
+import { CodedError } from '../errors.js';
 export type ImportErrorCode =
   | 'IMPORT_NOT_FOUND' // no such file
   | 'IMPORT_UNREADABLE' // it exists but cannot be read (permissions, a folder, ...)
@@ -14,15 +15,15 @@ export type ImportErrorCode =
   | 'IMPORT_PROTECTED' // a password-protected PDF
   | 'IMPORT_NO_TEXT'; // a PDF without a text layer (scanned pages)
 
-export class ImportError extends Error {
+export class ImportError extends CodedError<ImportErrorCode> {
   override name = 'ImportError';
   constructor(
-    readonly code: ImportErrorCode,
+    code: ImportErrorCode,
     message: string,
     readonly file?: string,
     readonly hint?: string,
     options?: { cause?: unknown },
   ) {
-    super(hint ? `${message}. ${hint}` : message, options);
+    super(code, hint ? `${message}. ${hint}` : message, options);
   }
 }

@@ -1,7 +1,6 @@
 /** Text clean-up shared by the importers: line endings, NFC, stray control characters, blank-line paragraphs. */
 
 // C0 controls except \t \n \f (\r is handled by the line-ending pass), DEL, C1 controls.
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000E-\u001F\u007F-\u009F]/g;
 
 /**

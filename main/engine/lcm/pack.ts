@@ -8,23 +8,11 @@ import { join } from 'node:path';
 import { BaseLcm } from './base.js';
 import { samplerFromPack, TwoTowerLcm, type SamplerOptions } from './diffusion.js';
 import { Normalizer } from './normalizer.js';
+import type { LcmPackJson } from '../packs/schema.js';
 import type { Runner } from './runner.js';
 import { makeSchedule, scheduleArgsFromPack } from './schedule.js';
 
-export interface LcmPackJson {
-  kind: 'lcm';
-  variant: 'base' | 'two-tower';
-  dim: number;
-  space: string;
-  name: string;
-  graphs: Record<string, { file: string; inputs: Record<string, string>; outputs: Record<string, string>; [k: string]: unknown }>;
-  normalizer: { file: string };
-  end_of_text: string;
-  instructions: Record<string, string | null>;
-  generation?: { eos_threshold?: number; repetition_threshold?: number | null; max_concepts?: number };
-  sampler?: Record<string, unknown> & { alphas_cumprod?: number[]; num_train_steps?: number; schedule?: string };
-  config?: Record<string, unknown>;
-}
+export type { LcmPackJson };
 
 export function readLcmPack(dir: string): { pack: LcmPackJson; normalizer: Normalizer } {
   const pack = JSON.parse(readFileSync(join(dir, 'pack.json'), 'utf8')) as LcmPackJson;
@@ -43,7 +31,7 @@ export function alphasCumprodFromPack(pack: LcmPackJson): Float32Array {
 }
 
 export function generationDefaults(pack: LcmPackJson): { eosThreshold: number; repetitionThreshold: number | null; maxConcepts: number } {
-  const g = pack.generation ?? {};
+  const g: Partial<LcmPackJson['generation']> = pack.generation ?? {};
   return {
     eosThreshold: g.eos_threshold ?? 0.9,
     repetitionThreshold: g.repetition_threshold === undefined ? 0.9 : g.repetition_threshold,

@@ -1,24 +1,6 @@
 /** Small vector helpers on flat Float32Arrays (concepts are raw or normalized D-vectors). */
 
-export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
-/** Cosine similarity as torch.nn.functional.cosine_similarity (eps 1e-8 on each norm). */
-export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`cosine: length ${a.length} != ${b.length}`);
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i] * b[i];
-    aa += a[i] * a[i];
-    bb += b[i] * b[i];
-  }
-  return ab / (Math.max(Math.sqrt(aa), 1e-8) * Math.max(Math.sqrt(bb), 1e-8));
-}
+export { cosine, dot } from '../vec.js';
 
 /** Unbiased standard deviation (torch default, N − 1) of x[off, off+n). */
 export function stdUnbiased(x: ArrayLike<number>, off = 0, n = x.length - off): number {

@@ -2,6 +2,8 @@
  * Typed errors for model packs. Every error names the pack folder or file it is about and says what to do next; the
  * `code` is machine-readable (the API's ErrorEvent codes: PACK_MISSING, PACK_INVALID, ...).
  */
+import { CodedError } from '../errors.js';
+
 export type PackErrorCode =
   | 'PACK_MISSING' // no folder / no pack.json
   | 'PACK_INVALID' // pack.json unreadable, wrong format version or missing/ill-typed fields
@@ -13,15 +15,15 @@ export type PackErrorCode =
   | 'PACK_DIM_MISMATCH' // dimensions disagree (pack vs graph, LCM vs SONAR, cached concepts vs pack)
   | 'PACK_SPACE_MISMATCH'; // an LCM pack's embedding space differs from the SONAR pack's
 
-export class PackError extends Error {
+export class PackError extends CodedError<PackErrorCode> {
   override name = 'PackError';
   constructor(
-    readonly code: PackErrorCode,
+    code: PackErrorCode,
     message: string,
     readonly path?: string,
     readonly hint?: string,
     options?: { cause?: unknown },
   ) {
-    super(hint ? `${message}. ${hint}` : message, options);
+    super(code, hint ? `${message}. ${hint}` : message, options);
   }
 }

@@ -3,25 +3,7 @@ export * from './schema.js';
 export * from './load.js';
 
 import type { LoadedPack } from './load.js';
-
-/** A pack as the API shows it (structurally the API contract's PackInfo; the engine does not import the API). */
-export interface PackSummary {
-  name: string;
-  kind: 'sonar' | 'lcm';
-  variant?: string;
-  space: string;
-  dim: number;
-  license: string;
-  description: string;
-  path: string;
-  bytes: number;
-  languagesTrained: string[];
-  verified: 'ok' | 'failed' | 'unchecked';
-  problems: string[];
-  bundled: boolean;
-}
-
-type PackInfo = PackSummary;
+import type { PackInfo } from '../types.js';
 
 /** The API's view of a pack. */
 export function toPackInfo(pack: LoadedPack, opts: { bundled?: boolean; verified?: PackInfo['verified']; problems?: string[] } = {}): PackInfo {

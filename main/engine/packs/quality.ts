@@ -12,29 +12,9 @@
  *                                                  flagged, and from which it counts as faithful
  *
  * A pack with neither a label nor metrics is treated as a demonstration (`demo: true`, label 'demo', not declared);
- * a pack without metrics is a demonstration whatever its label says. The engine does not import the API: the shapes
- * here are structurally the contract's PackQuality / PackMetric.
+ * a pack without metrics is a demonstration whatever its label says.
  */
-
-/** Structurally engine/tasks/fidelity.ts FidelityThresholds (packs do not import the tasks). */
-export interface Thresholds {
-  threshold: number;
-  good: number;
-  source: 'pack' | 'default';
-}
-
-export interface QualityMetric {
-  name: string;
-  value: number;
-  baseline?: number;
-}
-
-export interface Quality {
-  label: string;
-  declared: boolean;
-  demo: boolean;
-  metrics: QualityMetric[];
-}
+import type { FidelityThresholds, PackMetric, PackQuality } from '../types.js';
 
 const MAX_METRICS = 16;
 
@@ -42,10 +22,10 @@ function isObj(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-function metricOf(name: string, v: unknown): QualityMetric | null {
+function metricOf(name: string, v: unknown): PackMetric | null {
   if (typeof v === 'number' && Number.isFinite(v)) return { name, value: v };
   if (isObj(v) && typeof v.value === 'number' && Number.isFinite(v.value)) {
-    const m: QualityMetric = { name, value: v.value };
+    const m: PackMetric = { name, value: v.value };
     if (typeof v.baseline === 'number' && Number.isFinite(v.baseline)) m.baseline = v.baseline;
     return m;
   }
@@ -53,9 +33,9 @@ function metricOf(name: string, v: unknown): QualityMetric | null {
 }
 
 /** Flatten `metrics` (one level of nesting, names joined with '.'). */
-export function parseMetrics(raw: unknown): QualityMetric[] {
+export function parseMetrics(raw: unknown): PackMetric[] {
   if (!isObj(raw)) return [];
-  const out: QualityMetric[] = [];
+  const out: PackMetric[] = [];
   for (const [k, v] of Object.entries(raw)) {
     const m = metricOf(k, v);
     if (m) out.push(m);
@@ -70,7 +50,7 @@ export function parseMetrics(raw: unknown): QualityMetric[] {
   return out.slice(0, MAX_METRICS);
 }
 
-export function packQuality(json: Record<string, unknown>): Quality {
+export function packQuality(json: Record<string, unknown>): PackQuality {
   const q = json.quality;
   let label: string | null = null;
   let rawMetrics: unknown = json.metrics;
@@ -89,7 +69,7 @@ export function packQuality(json: Record<string, unknown>): Quality {
  * The SONAR pack's fidelity thresholds (pack.json `fidelity`), else `defaults` (engine/tasks/fidelity.ts
  * DEFAULT_FIDELITY, passed in by the caller).
  */
-export function fidelityThresholds(json: Record<string, unknown>, defaults: Thresholds): Thresholds {
+export function fidelityThresholds(json: Record<string, unknown>, defaults: FidelityThresholds): FidelityThresholds {
   const f = json.fidelity;
   if (!isObj(f)) return defaults;
   const ok = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x >= -1 && x <= 1;

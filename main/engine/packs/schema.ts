@@ -85,7 +85,7 @@ export interface LcmPackJson extends PackCommon {
   end_of_text: string;
   instructions: Record<string, string | null>;
   generation: { eos_threshold: number; repetition_threshold: number; max_concepts: number };
-  sampler?: Record<string, unknown>;
+  sampler?: Record<string, unknown> & { alphas_cumprod?: number[]; num_train_steps?: number; schedule?: string };
 }
 
 export type PackJson = SonarPackJson | LcmPackJson;

@@ -13,21 +13,22 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type * as ort from 'onnxruntime-node';
+import { CodedError } from '../errors.js';
 import type { OpenedSessionInfo } from './handlers.js';
 import type { FromWorker, ToWorker, WireError, WorkerStartData } from './protocol.js';
 import type { SessionConfig } from './session.js';
 import { toWire, type GraphRunner, type TensorLike, type WireTensor } from './tensors.js';
 
-export class EngineError extends Error {
+export class EngineError extends CodedError {
   constructor(
     message: string,
-    readonly code: string,
+    code: string,
     override readonly name: string = 'EngineError',
     readonly path?: string,
     readonly hint?: string,
     readonly workerStack?: string,
   ) {
-    super(message);
+    super(code, message);
   }
 
   static fromWire(w: WireError): EngineError | DOMException {
@@ -38,7 +39,7 @@ export class EngineError extends Error {
 
 export interface RequestOptions {
   signal?: AbortSignal;
-  onProgress?: (data: any) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
+  onProgress?: (data: any) => void;
 }
 
 export interface EngineHostOptions {

@@ -14,7 +14,7 @@ export interface HandlerContext {
   state: Map<string, unknown>;
 }
 
-export type Handler = (params: any, ctx: HandlerContext) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type Handler = (params: any, ctx: HandlerContext) => unknown;
 export type Handlers = Record<string, Handler>;
 
 /** A module the worker imports at start-up must export `handlers`. */

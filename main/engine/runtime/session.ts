@@ -213,15 +213,3 @@ function report(requested: ProviderRequest, used: ProviderName, tried: ProviderR
   return { requested, used, fallbackReason, tried, threads: cfg.threads ?? 0, optimizedCache: cache };
 }
 
-/** The API's RuntimeInfo for a session report. */
-export function runtimeInfo(report: ProviderReport): {
-  requestedProvider: string; usedProvider: string; fallbackReason: string | null; availableProviders: string[]; threads: number;
-} {
-  return {
-    requestedProvider: report.requested,
-    usedProvider: report.used,
-    fallbackReason: report.fallbackReason,
-    availableProviders: availableProviders(),
-    threads: report.threads,
-  };
-}

@@ -1,6 +1,8 @@
 /** Small tensor helpers over onnxruntime-node (int64 needs BigInt64Array). */
 import * as ort from 'onnxruntime-node';
 
+export type Tensor = ort.Tensor;
+
 export interface TensorLike {
   readonly type?: string;
   readonly data: unknown;

@@ -10,6 +10,7 @@
  *   decode          drop specials (ids < pieceOffset or pad/unk/bos/eos) and ids ≥ langOffset, subtract pieceOffset,
  *                   SentencePiece-decode.
  */
+import { CodedError } from '../errors.js';
 import type { SonarPack } from '../packs/load.js';
 import { SentencePiece, type ModelSource } from './sentencepiece.js';
 
@@ -42,11 +43,11 @@ export interface PackTokenizerSpec {
 }
 
 /** A language code the pack's tokenizer has no token for. `code` is for the CLI's error reporting. */
-export class UnknownLanguageError extends Error {
-  readonly code = 'UNKNOWN_LANGUAGE';
+export class UnknownLanguageError extends CodedError {
   constructor(readonly language: string, readonly available: readonly string[]) {
     const some = available.slice(0, 8).join(', ');
     super(
+      'UNKNOWN_LANGUAGE',
       `Unknown language "${language}": this pack's tokenizer has no token for it. ` +
         `It knows ${available.length} SONAR codes (${some}${available.length > 8 ? ', …' : ''}); codes look like eng_Latn, fra_Latn, zho_Hans.`,
     );
@@ -54,10 +55,9 @@ export class UnknownLanguageError extends Error {
   }
 }
 
-export class TokenizerLayoutError extends Error {
-  readonly code = 'BAD_TOKENIZER_LAYOUT';
+export class TokenizerLayoutError extends CodedError {
   constructor(message: string) {
-    super(message);
+    super('BAD_TOKENIZER_LAYOUT', message);
     this.name = 'TokenizerLayoutError';
   }
 }

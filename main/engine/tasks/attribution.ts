@@ -2,7 +2,7 @@
  * Attribution: which source sentences each output concept comes from (top-k by cosine), and the concept map: the
  * document's concepts in their first two principal axes, output concepts projected into the same axes.
  */
-import type { Attribution, ConceptMapPoint } from '../../api/contract.js';
+import type { Attribution, ConceptMapPoint } from '../types.js';
 import { pca2 } from './pca.js';
 import { dot, unit } from './vec.js';
 

@@ -2,7 +2,7 @@
  * Encoding through the concept cache: look every text up by (space, lang, sha256(text)) first, run the encoder only
  * on the misses — each distinct text once — and store what it produced.
  */
-import type { LangCode } from '../../api/contract.js';
+import type { LangCode } from '../types.js';
 import { guard } from './errors.js';
 import { sha256Text, type CacheEntry, type ConceptCache, type ConceptEncoder, type ProgressFn } from './ports.js';
 

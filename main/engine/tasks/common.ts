@@ -1,5 +1,5 @@
 /** What every task shares: the context (ports, signal, progress), the source document, pinned sentences. */
-import type { LangCode, LengthSpec, TaskKind } from '../../api/contract.js';
+import type { LangCode, LengthSpec, TaskKind } from '../types.js';
 import { attribute, type AttributionOptions } from './attribution.js';
 import { cachedEncode } from './cache.js';
 import { TaskError, throwIfCancelled } from './errors.js';

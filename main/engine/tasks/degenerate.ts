@@ -14,7 +14,7 @@
  * Random-weight test packs (pack.json `"random_weights": true`) write meaningless text by design: their failed
  * sentences are marked the same way, but the run is not failed for them.
  */
-import type { DecodeFailure, OutputSentence } from '../../api/contract.js';
+import type { DecodeFailure, OutputSentence } from '../types.js';
 import { TaskError } from './errors.js';
 
 export const DEGENERATE_RULE = { minWords: 8, share: 0.6 } as const;

@@ -2,15 +2,9 @@
  * Task errors carry the API's machine-readable codes ({code, message}, as ApiError): CANCELLED, PACK_MISSING,
  * PACK_SPACE_MISMATCH, PACK_DIM_MISMATCH, INVALID_REQUEST.
  */
-export class TaskError extends Error {
+import { CodedError } from '../errors.js';
+export class TaskError extends CodedError {
   override name = 'TaskError';
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 export function cancelledError(cause?: unknown): TaskError {

@@ -4,7 +4,7 @@
  *   score(i) = λ · centrality(i) − (1 − λ) · max_{j ∈ selected} cos(i, j)
  * picked greedily (ties: the earlier sentence), returned in source order. Deterministic.
  */
-import type { LengthSpec } from '../../api/contract.js';
+import type { LengthSpec } from '../types.js';
 import { TaskError } from './errors.js';
 import { dot, unit } from './vec.js';
 

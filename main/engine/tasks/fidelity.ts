@@ -11,7 +11,7 @@
  * are calibrated on held-out pairs: the score of a sentence decoded from its own concept against the score of the
  * decoder's output for another sentence's concept. Without them the defaults below apply.
  */
-import type { FidelityLevel, LangCode, OutputSentence, RunFidelity, SentenceFidelity } from '../../api/contract.js';
+import type { FidelityLevel, FidelityThresholds, LangCode, OutputSentence, RunFidelity, SentenceFidelity } from '../types.js';
 import { guard } from './errors.js';
 import { dropRepeats } from './method.js';
 import type { Origin, TaskResult } from './output.js';
@@ -28,11 +28,7 @@ export const DEFAULT_FIDELITY_THRESHOLD = 0.9;
 /** From this cosine on a decoded sentence counts as faithful (level high). Overridden by pack.json `fidelity.good`. */
 export const DEFAULT_FIDELITY_GOOD = 0.95;
 
-export interface FidelityThresholds {
-  threshold: number;
-  good: number;
-  source: 'pack' | 'default';
-}
+export type { FidelityThresholds };
 
 export const DEFAULT_FIDELITY: FidelityThresholds = Object.freeze({
   threshold: DEFAULT_FIDELITY_THRESHOLD,

@@ -8,7 +8,7 @@
  *   hard cap, or a source shorter than the request).
  * - `dropRepeats`: an extractive summary decoded into another language never repeats a sentence.
  */
-import type { LengthSpec, Method, MethodChoice, StopInfo, StopReason, TaskKind } from '../../api/contract.js';
+import type { LengthSpec, Method, MethodChoice, StopInfo, StopReason, TaskKind } from '../types.js';
 import { defaultSentenceCount } from './extractive.js';
 import type { TaskResult } from './output.js';
 

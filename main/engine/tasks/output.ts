@@ -3,7 +3,7 @@
  * language (a source sentence, a pinned sentence) is returned as that text; only the others go through the decoder,
  * in one batch. `redecode` re-renders an earlier result in another language: the decoder is all that runs.
  */
-import type { Attribution, LangCode, OutputSentence, RunFidelity, TaskKind } from '../../api/contract.js';
+import type { Attribution, LangCode, OutputSentence, RunFidelity, TaskKind } from '../types.js';
 import { guard } from './errors.js';
 import type { ConceptDecoder, ConceptEncoder, ProgressFn } from './ports.js';
 import { afterDecode, type FidelityThresholds } from './fidelity.js';

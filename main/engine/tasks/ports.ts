@@ -4,7 +4,7 @@
  * Tasks never reach into those modules' internals.
  */
 import { createHash } from 'node:crypto';
-import type { LangCode, Stage } from '../../api/contract.js';
+import type { LangCode, Stage } from '../types.js';
 
 /** Progress of one stage of a task (the API's ProgressEvent without the request id). */
 export interface TaskProgress {

@@ -4,7 +4,7 @@
  * is there, else extractive. Extractive output in the source language is the source sentences verbatim; in another
  * language they are decoded from their concepts.
  */
-import type { Method } from '../../api/contract.js';
+import type { Method } from '../types.js';
 import {
   encodeTexts,
   finish,

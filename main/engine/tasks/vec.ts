@@ -1,22 +1,11 @@
 /** Vector helpers for the tasks (float64 accumulation, deterministic). */
 
-export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
+import { dot } from '../vec.js';
+
+export { cosine, dot } from '../vec.js';
 
 export function norm(a: ArrayLike<number>): number {
   return Math.sqrt(dot(a, a));
-}
-
-/** Cosine similarity; 0 when either vector is (near) zero. */
-export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`cosine: length ${a.length} != ${b.length}`);
-  const na = norm(a);
-  const nb = norm(b);
-  if (na < 1e-12 || nb < 1e-12) return 0;
-  return dot(a, b) / (na * nb);
 }
 
 /** Unit-length copy (float64); a zero vector stays zero. */

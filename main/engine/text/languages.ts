@@ -4,6 +4,7 @@
  * tools/concept_tools/languages.py, which the mini models were trained with: 'ar' is Modern Standard Arabic (arb),
  * 'fa' Western Persian (pes), 'ms' Standard Malay (zsm), 'zh' Simplified Chinese, and so on.
  */
+import { CodedError } from '../errors.js';
 import { SONAR_LANGUAGE_ROWS } from './language-data.js';
 
 export type Direction = 'ltr' | 'rtl';
@@ -69,12 +70,12 @@ for (const l of SONAR_LANGUAGES) if (!DEFAULT_SCRIPT.has(l.iso3)) DEFAULT_SCRIPT
 DEFAULT_SCRIPT.set('zho', 'Hans');
 DEFAULT_SCRIPT.set('arb', 'Arab');
 
-export class UnknownLanguageError extends Error {
+export class UnknownLanguageError extends CodedError {
   readonly tag: string;
   readonly suggestions: string[];
   constructor(tag: string, suggestions: string[]) {
     const hint = suggestions.length ? ` Did you mean ${suggestions.join(', ')}?` : '';
-    super(`Unknown language "${tag}": not one of SONAR's 202 languages (codes like eng_Latn, fra_Latn, zho_Hans; ` +
+    super('UNKNOWN_LANGUAGE', `Unknown language "${tag}": not one of SONAR's 202 languages (codes like eng_Latn, fra_Latn, zho_Hans; ` +
       `BCP-47 tags like fr, zh-TW, sr-Cyrl are accepted too).${hint}`);
     this.name = 'UnknownLanguageError';
     this.tag = tag;

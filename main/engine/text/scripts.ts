@@ -51,11 +51,6 @@ export function scriptsOf(text: string): ScriptCount[] {
   return [...counts].map(([script, count]) => ({ script, count })).sort((a, b) => b.count - a.count);
 }
 
-/** The dominant script of a text, or null when it has no letters. */
-export function dominantScript(text: string): string | null {
-  return scriptsOf(text)[0]?.script ?? null;
-}
-
 /** Hans or Hant, by counting characters that only one of the two standards uses (ties go to Hans). */
 export function chineseVariant(text: string): 'Hans' | 'Hant' {
   let s = 0;

@@ -17,7 +17,7 @@ import {
   unionLcs,
   type Score,
 } from '../../../main/engine/eval/rouge.js';
-import { PyRouge, type PRF } from '../../../main/engine/eval/pyrouge.js';
+import { PyRouge, type PRF } from '../../helpers/pyrouge.js';
 
 const FIX = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/rouge');
 const google = JSON.parse(readFileSync(join(FIX, 'google_rouge_score_tests.json'), 'utf8'));

@@ -28,7 +28,7 @@ export function cleanup(): void {
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
-export function editJson(dir: string, edit: (j: any) => void): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function editJson(dir: string, edit: (j: any) => void): void {
   const p = join(dir, 'pack.json');
   const j = JSON.parse(readFileSync(p, 'utf8'));
   edit(j);

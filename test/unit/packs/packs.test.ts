@@ -43,7 +43,7 @@ describe('loadPack', () => {
   });
 
   it('rejects invalid pack.json with the field named', () => {
-    const cases: [string, (j: any) => void, RegExp][] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+    const cases: [string, (j: any) => void, RegExp][] = [
       ['format', (j) => { j.format = 2; }, /format 2 is not supported/],
       ['kind', (j) => { j.kind = 'other'; }, /'kind'/],
       ['dim', (j) => { delete j.dim; }, /'dim'/],

@@ -10,10 +10,11 @@
  *    gimme/gonna/gotta/lemme/wanna and 'cannot' kept whole;
  *  - in ROUGE-L/W the reference-side unigram budget is never decremented (py-rouge decrements a wrong key);
  *  - the ROUGE-W weight factor is also applied to ROUGE-L precision/recall (p^(1/w)) when `weightFactor != 1`.
- * It exists to check this module against published ROUGE-1.5.5-style numbers; the app's metric is RougeScorer.
+ * Test-only: it checks the porter stemmer and tokenizer against published ROUGE-1.5.5-style numbers; the app's
+ * metric is RougeScorer (main/engine/eval/rouge.ts).
  */
 
-import { PorterStemmer } from './porter.js';
+import { PorterStemmer } from '../../main/engine/eval/porter.js';
 
 export interface PyRougeOptions {
   metrics: ('rouge-n' | 'rouge-l' | 'rouge-w')[];
