@@ -46,7 +46,7 @@ import {
 } from './contract.js';
 import { apiError, toApiError } from './errors.js';
 import { withValidation } from './validate.js';
-import { duplicateLanguageWarning, runLanguages } from './source-language.js';
+import { runLanguages } from './source-language.js';
 import { lcmCandidates, rejectedLcmError } from './lcm-choice.js';
 import { isSonarCode, languageTable, unknownLanguageMessage } from './languages.js';
 import { openStore, type Store } from '../store/index.js';
@@ -54,7 +54,7 @@ import type { DocumentRecord } from '../store/documents.js';
 import type { RunRecord } from '../store/runs.js';
 import { DEFAULT_MAX_TEXT_BYTES } from '../engine/import/index.js';
 import { segmentText } from '../engine/import/prepare.js';
-import { ImportPreparer } from '../engine/import/prepare-thread.js';
+import { Importer } from './import-thread.js';
 import { discoverPacks, loadPack, toPackInfo, verifyPack, BUNDLED_PACKS_DIR, type LoadedPack, type SonarPackJson } from '../engine/packs/index.js';
 import { EngineHost } from '../engine/runtime/host.js';
 import { availableProviders, providerPlan, type ProviderReport, type SessionConfig } from '../engine/runtime/session.js';
@@ -103,6 +103,8 @@ export interface ServiceOptions {
   decoding?: { beam?: number; greedy?: boolean; maxTokens?: number };
   /** folder for onnxruntime's optimized graphs */
   optimizedCacheDir?: string;
+  /** imports up to this many bytes are prepared on the calling thread, larger ones in a worker (measurements only) */
+  inlineImportMaxBytes?: number;
 }
 
 export interface EncodeSentencesResult {
@@ -217,7 +219,7 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
   const active = new Map<string, ActiveRun>();
   const finished = new Map<string, Promise<RunResult>>();
   const maxTextBytes = opts.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES;
-  const preparer = new ImportPreparer();
+  const importer = new Importer(store, opts.inlineImportMaxBytes);
   let closed = false;
 
   // ---------- settings ----------
@@ -731,34 +733,10 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
           throw apiError('INVALID_REQUEST', 'importDocument needs text or bytesBase64.');
         }
         const name = req.name || 'Pasted text';
-        // decoding, detection and segmentation: off this thread for large inputs (engine/import/prepare-thread.ts)
-        const seg = await preparer.prepare(buf, name, {
-          maxTextBytes, language: explicitLang, ...(pasted && !/\.(md|markdown|html?|txt)$/i.test(name) ? { type: 'txt' as const } : {}),
-        });
-        const { imported, langs } = seg;
-        const text = imported.text;
-        if (seg.sentences.length === 0) throw apiError('IMPORT_EMPTY', `${name} contains no sentences.`);
-        const warnings = [...imported.warnings];
-        if (!seg.language) warnings.push('The language could not be detected; English is assumed. Pick the language to correct it.');
-        else if (!explicitLang && seg.confidence < 0.5) warnings.push(`The language was detected as ${seg.language} with low confidence (${seg.confidence}).`);
-        const res = store.transaction(() => {
-          const ins = store.documents.insert({
-            title: imported.title,
-            text,
-            type: pasted && !/\.(md|markdown|html?)$/i.test(name) ? 'paste' : imported.type,
-            source: pasted ? null : name,
-            language: seg.language,
-            languageConfidence: seg.confidence,
-          });
-          const rows = seg.sentences.map((s, i) => ({ ...s, language: langs[i] }));
-          // a stored document is never rewritten by a later import (source-language.ts)
-          if (!ins.duplicate) store.sentences.replace(ins.document.id, rows);
-          return ins;
-        });
-        const langWarning = res.duplicate ? duplicateLanguageWarning(res.document, explicitLang) : null;
-        if (langWarning) warnings.push(langWarning);
-        if (res.duplicate) warnings.push(`The same text was imported before as "${res.document.title}" (document ${res.document.id}).`);
-        return { document: summary(res.document, res.document.text.length), duplicate: res.duplicate, warnings } satisfies ImportResult;
+        // decoding, detection, segmentation and the write: off this thread for large inputs (import-thread.ts)
+        const res = await importer.run({ bytes: buf, name, pasted, language: explicitLang, maxTextBytes });
+        const doc = getDoc(res.documentId);
+        return { document: summary(doc, doc.text.length), duplicate: res.duplicate, warnings: res.warnings } satisfies ImportResult;
       } catch (e) {
         throw toApiError(e);
       }
@@ -1231,7 +1209,7 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
       await dropEngines();
       const h = host ?? (hostStarting ? await hostStarting.catch(() => null) : null);
       await h?.close();
-      await preparer.close();
+      await importer.close();
       listeners.clear();
       store.close();
     },
