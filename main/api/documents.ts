@@ -1,14 +1,14 @@
 /**
- * Documents: import (decode, detect, segment — off this thread for large inputs), list, view, delete, restore.
- * A stored document is never rewritten by a later import of the same text (source-language.ts).
+ * Documents: import (decode, detect, segment and store — in a worker thread for large inputs: import-thread.ts,
+ * import-document.ts), list, view, delete, restore. A stored document is never rewritten by a later import of the same
+ * text (source-language.ts).
  */
 import type { DocumentSummary, DocumentView, ImportRequest, ImportResult, LangCode } from './contract.js';
 import { apiError } from './errors.js';
 import { guarded, iso, requireLang, type ServiceContext } from './context.js';
-import { duplicateLanguageWarning } from './source-language.js';
 import type { DocumentRecord } from '../store/documents.js';
 import { DEFAULT_MAX_TEXT_BYTES } from '../engine/import/index.js';
-import { ImportPreparer } from '../engine/import/prepare-thread.js';
+import { Importer } from './import-thread.js';
 
 type DocumentRow = Pick<DocumentRecord, 'id' | 'title' | 'type' | 'language' | 'languageConfidence' | 'createdAt'>;
 
@@ -42,10 +42,10 @@ function requestBytes(req: ImportRequest): { buf: Buffer; pasted: boolean } {
 
 export function documentsApi(ctx: ServiceContext) {
   const store = ctx.store;
-  const preparer = new ImportPreparer();
+  const importer = new Importer(store, ctx.opts.inlineImportMaxBytes);
   const maxTextBytes = ctx.opts.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES;
   return {
-    preparer,
+    importer,
 
     listDocuments: (query?: { search?: string } | null) => guarded(() => {
       const search = query?.search?.trim().toLowerCase();
@@ -68,32 +68,10 @@ export function documentsApi(ctx: ServiceContext) {
       if (explicitLang !== null) requireLang(explicitLang, 'source language');
       const { buf, pasted } = requestBytes(req);
       const name = req.name || 'Pasted text';
-      // decoding, detection and segmentation: off this thread for large inputs (engine/import/prepare-thread.ts)
-      const seg = await preparer.prepare(buf, name, {
-        maxTextBytes, language: explicitLang, ...(pasted && !/\.(md|markdown|html?|txt)$/i.test(name) ? { type: 'txt' as const } : {}),
-      });
-      const { imported, langs } = seg;
-      if (seg.sentences.length === 0) throw apiError('IMPORT_EMPTY', `${name} contains no sentences.`);
-      const warnings = [...imported.warnings];
-      if (!seg.language) warnings.push('The language could not be detected; English is assumed. Pick the language to correct it.');
-      else if (!explicitLang && seg.confidence < 0.5) warnings.push(`The language was detected as ${seg.language} with low confidence (${seg.confidence}).`);
-      const res = store.transaction(() => {
-        const ins = store.documents.insert({
-          title: imported.title,
-          text: imported.text,
-          type: pasted && !/\.(md|markdown|html?)$/i.test(name) ? 'paste' : imported.type,
-          source: pasted ? null : name,
-          language: seg.language,
-          languageConfidence: seg.confidence,
-        });
-        const rows = seg.sentences.map((s, i) => ({ ...s, language: langs[i] }));
-        if (!ins.duplicate) store.sentences.replace(ins.document.id, rows);
-        return ins;
-      });
-      const langWarning = res.duplicate ? duplicateLanguageWarning(res.document, explicitLang) : null;
-      if (langWarning) warnings.push(langWarning);
-      if (res.duplicate) warnings.push(`The same text was imported before as "${res.document.title}" (document ${res.document.id}).`);
-      return { document: summary(ctx, res.document, res.document.text.length), duplicate: res.duplicate, warnings } satisfies ImportResult;
+      // decoding, detection, segmentation and the write: off this thread for large inputs (import-thread.ts)
+      const res = await importer.run({ bytes: buf, name, pasted, language: explicitLang, maxTextBytes });
+      const doc = getDocument(ctx, res.documentId);
+      return { document: summary(ctx, doc, doc.text.length), duplicate: res.duplicate, warnings: res.warnings } satisfies ImportResult;
     }),
 
     getDocument: (id: number) => guarded((): DocumentView => {

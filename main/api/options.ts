@@ -24,6 +24,8 @@ export interface ServiceOptions {
   decoding?: { beam?: number; greedy?: boolean; maxTokens?: number };
   /** folder for onnxruntime's optimized graphs */
   optimizedCacheDir?: string;
+  /** imports up to this many bytes are prepared on the calling thread, larger ones in a worker (measurements only) */
+  inlineImportMaxBytes?: number;
 }
 
 /** The layout of an app data folder: the database file and the folder imported packs are copied into. */

@@ -106,7 +106,7 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
     activeRuns: () => runs?.active.size ?? 0,
   };
   const settingsPart = settingsApi(ctx);
-  const { preparer, ...documents } = documentsApi(ctx);
+  const { importer, ...documents } = documentsApi(ctx);
   runs = runsApi(ctx, { onStarted: (req) => settingsPart.rememberLanguage(req.targetLang) });
   const { active: _active, abortAll, ...runMethods } = runs;
   const { rememberLanguage: _remember, ...settingsMethods } = settingsPart;
@@ -139,7 +139,7 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
       await abortAll();
       closed = true;
       await engines.shutdown();
-      await preparer.close();
+      await importer.close();
       listeners.clear();
       store.close();
     },

@@ -28,8 +28,8 @@ const workerEntries: [string, string][] = [
   ['main/engine/runtime/worker.ts', 'worker.js'],
   ['main/engine/sonar/handlers.ts', 'handlers.js'],
   ['main/engine/adapters/lcm-handlers.ts', 'lcm-handlers.js'],
-  // the import thread (engine/import/prepare-thread.ts starts `./prepare-worker.js` beside itself)
-  ['main/engine/import/prepare-worker.ts', 'prepare-worker.js'],
+  // the import thread (api/import-thread.ts starts `./import-worker.js` beside itself)
+  ['main/api/import-worker.ts', 'import-worker.js'],
 ];
 for (const [src, out] of workerEntries) {
   await build({ ...common, format: 'esm', banner, entryPoints: [resolve(ROOT, src)], outfile: resolve(OUT, out) });

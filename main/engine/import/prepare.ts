@@ -1,8 +1,8 @@
 /**
  * Everything an import does before it touches the database, as one pure function: bytes → text (importBuffer),
  * language detection, sentence segmentation and per-paragraph languages. It is CPU work that grows with the
- * document (a 4.5 MB paragraph is seconds of it), so the service runs it off its event loop for large inputs
- * (prepare-thread.ts); small inputs are prepared inline, where starting a thread would cost more than the work.
+ * document (a 4.5 MB paragraph is seconds of it), so the service runs it, with the database write, off its event
+ * loop for large inputs (api/import-thread.ts).
  */
 import { detectLanguage as detect } from '../text/detect.js';
 import { segment } from '../text/segmenter.js';
@@ -79,3 +79,4 @@ export async function prepareDocument(buf: Uint8Array, name: string, opts: Prepa
   const langs = sentenceLanguages(imported.text, seg.sentences, seg.language, language !== null);
   return { imported, ...seg, langs };
 }
+

@@ -45,7 +45,7 @@ describe('a run that decodes nothing', () => {
       const { requestId } = await svc.startRun({ documentId: document.id, task: 'translate', targetLang: 'fra_Latn' });
       const e = await svc.waitForRun(requestId).catch((x) => x);
       expect(e.code).toBe('MODEL_DECODE_FAILED');
-      expect(e.message).toMatch(/plain-sonar decoded no usable text: all 2 sentences failed \(the decoder wrote no words/);
+      expect(e.message).toMatch(/plain-sonar decoded no usable text in fra_Latn: all 2 sentences failed \(the decoder wrote no words/);
       const runs = await svc.listRuns(document.id);
       expect(runs.map((r) => r.status)).toEqual(['failed']);
       expect(svc.store.runs.get(runs[0].id)?.error).toMatchObject({ code: 'MODEL_DECODE_FAILED' });
