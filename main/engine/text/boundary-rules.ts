@@ -102,7 +102,22 @@ export function maskText(text: string, opts: MaskOptions): string {
   }
   for (const item of listItems(text)) if (item.masked) maskRange(chars, item.pos, item.pos + item.length, /\./u);
   maskOtherPunctuation(text, chars, opts.lang);
+  maskOpeningAfterTerminator(text, chars);
+  maskUrlPunctuation(text, chars);
   return chars.join('');
+}
+
+/**
+ * "述べた。「増税は…": UAX #29 counts the opening bracket 「 as closing punctuation (class Close), so ICU glues it to
+ * the sentence before. Masked, it is a plain character and ICU breaks before it, after 。.
+ */
+function maskOpeningAfterTerminator(text: string, chars: string[]): void {
+  for (const m of text.matchAll(/[。！？!?．][」』）)]*[ \u3000]*([「『（【〔〈《])/gu)) chars[m.index! + m[0].length - 1] = MASK;
+}
+
+/** "?" and "!" inside a URL ("search?q=1", "example.com/?Page=2") end no sentence. */
+function maskUrlPunctuation(text: string, chars: string[]): void {
+  for (const m of text.matchAll(/[?!](?=[\p{L}\p{N}_=&%#/-])/gu)) if (inUrlOrEmail(text, m.index!)) chars[m.index!] = MASK;
 }
 
 const maskRange = (chars: string[], from: number, to: number, what: RegExp) => {
@@ -175,7 +190,7 @@ function inUrlOrEmail(text: string, i: number): boolean {
   let e = i;
   while (e < text.length && !/\s/u.test(text[e]!)) e++;
   const token = text.slice(s, e);
-  const url = /@\S+\.|:\/\/|^www\.|^\(?https?:/iu.test(token);
+  const url = /@\S+\.|:\/\/|^www\.|^\(?https?:|^\(?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}\/|\.(?:php|aspx?|html?|jsp)\?/iu.test(token);
   lastToken = { text, start: s, end: e, url };
   return url;
 }
@@ -257,6 +272,8 @@ export function extraBoundaries(text: string, masked: string, lang: string): num
   const out: number[] = [];
   const terminators = LANG_TERMINATORS[lang];
   if (terminators) for (const m of masked.matchAll(terminators)) out.push(m.index! + 1);
+  // Amharic and Tigrinya typists often write the full stop "።" as two wordspaces "፡፡" (NTREX Amharic: most lines)
+  for (const m of masked.matchAll(/፡፡["'”’»)]*(?=\s|$)/gu)) out.push(m.index! + m[0].length);
   if (LABEL_COLON_LANGS.has(lang)) {
     const m = LABEL_COLON.exec(masked);
     if (m) out.push(m[0].length);

@@ -203,7 +203,9 @@ function hardCut(text: string, span: Span, cum: Float64Array, lo: number, hi: nu
   for (const seg of wordSegmenter.segment(text.slice(span.start + a, span.start + b + 1))) {
     const i = a + seg.index;
     if (seg.index === 0 || i <= 0 || i >= n) continue;
-    if (/[\p{L}\p{N}]/u.test(text[span.start + i - 1]!) && /[\p{N}]/u.test(text[span.start + i]!)) continue;
+    // never inside a number ("5,000", "2.8", "1 000" does not arise: spaces are breaks of their own)
+    if (/[\p{N},.]/u.test(text[span.start + i - 1]!) && /[\p{N},.]/u.test(text[span.start + i]!)) continue;
+    if (/\p{L}/u.test(text[span.start + i - 1]!) && /\p{N}/u.test(text[span.start + i]!)) continue;
     const d = Math.abs(cum[i]! - target);
     if (d < bestDist) { best = i; bestDist = d; }
   }
