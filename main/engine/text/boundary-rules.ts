@@ -103,6 +103,7 @@ export function maskText(text: string, opts: MaskOptions): string {
   for (const item of listItems(text)) if (item.masked) maskRange(chars, item.pos, item.pos + item.length, /\./u);
   maskOtherPunctuation(text, chars, opts.lang);
   maskOpeningAfterTerminator(text, chars);
+  maskSpacedClosers(text, chars);
   maskUrlPunctuation(text, chars);
   return chars.join('');
 }
@@ -113,6 +114,21 @@ export function maskText(text: string, opts: MaskOptions): string {
  */
 function maskOpeningAfterTerminator(text: string, chars: string[]): void {
   for (const m of text.matchAll(/[。！？!?．][」』）)]*[ \u3000]*([「『（【〔〈《])/gu)) chars[m.index! + m[0].length - 1] = MASK;
+}
+
+/** Stands in for a space that must not separate a terminator from its closing quote (a format character). */
+const JOINER = '\u2060';
+
+/**
+ * French typography spaces the closing guillemet: "Il y a un requin ! », explique Chad." UAX #29 only lets closing
+ * punctuation follow the terminator directly, so ICU breaks before "»". The space is masked with a word joiner.
+ * Korean glues the quotative particle to a closed quotation ('...것이다.”라고 말했다'): no sentence ends there.
+ */
+function maskSpacedClosers(text: string, chars: string[]): void {
+  for (const m of text.matchAll(/[.!?…]([ \u00A0\u202F]{1,2})[»”]/gu)) {
+    for (let j = m.index! + 1; j < m.index! + 1 + m[1]!.length; j++) chars[j] = JOINER;
+  }
+  for (const m of text.matchAll(/[.!?]["'”’」』]+(?=\p{Script=Hangul})/gu)) chars[m.index!] = MASK;
 }
 
 /** "?" and "!" inside a URL ("search?q=1", "example.com/?Page=2") end no sentence. */

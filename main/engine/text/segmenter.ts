@@ -87,7 +87,7 @@ function sentenceSpans(text: string, para: Span, lang: string, segmenter: Intl.S
   const cuts = new Set<number>(icuBoundaries(masked, segmenter));
   for (const b of extraBoundaries(raw, masked, lang)) cuts.add(b);
   cuts.add(raw.length);
-  const ends = [...cuts].filter((c) => c > 0).sort((a, b) => a - b);
+  const ends = [...cuts].filter((c) => c > 0).map((c) => beforeMarks(raw, c)).sort((a, b) => a - b);
   const out: Span[] = [];
   let start = 0;
   for (const end of ends) {
@@ -96,6 +96,17 @@ function sentenceSpans(text: string, para: Span, lang: string, segmenter: Intl.S
     start = end;
   }
   return { spans: mergeFragments(text, out), masked };
+}
+
+/**
+ * A cut just after a space and combining marks moves before the marks: UAX #29 attaches a mark to the character before
+ * it, even a space, and Myanmar text in the Zawgyi encoding starts words with a vowel sign ("။ ေ…"), which ICU would
+ * leave on the sentence before.
+ */
+function beforeMarks(raw: string, cut: number): number {
+  let c = cut;
+  while (c > 0 && c > cut - 4 && /\p{M}/u.test(raw[c - 1]!)) c--;
+  return c < cut && c > 0 && /\s/u.test(raw[c - 1]!) ? c : cut;
 }
 
 /** ICU is run on windows of this many characters at most, each starting at a boundary found in the one before. */
