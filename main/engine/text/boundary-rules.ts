@@ -125,7 +125,12 @@ const JOINER = '\u2060';
  * Korean glues the quotative particle to a closed quotation ('...것이다.”라고 말했다'): no sentence ends there.
  */
 function maskSpacedClosers(text: string, chars: string[]): void {
-  for (const m of text.matchAll(/[.!?…]([ \u00A0\u202F]{1,2})[»”]/gu)) {
+  for (const m of text.matchAll(/[.!?…]([ \u00A0\u202F]{1,2})([»”])(?![\p{L}\p{N}])/gu)) {
+    // a closer only where the quotation was opened with the other sign and no word is glued to it: Swedish and
+    // Finnish open with ”, Slovenian and Danish with » ("»Danes ni ...")
+    const before = text.slice(Math.max(0, m.index! - 600), m.index!);
+    const close = m[2]!;
+    if (before.lastIndexOf(close === '»' ? '«' : '“') <= before.lastIndexOf(close)) continue;
     for (let j = m.index! + 1; j < m.index! + 1 + m[1]!.length; j++) chars[j] = JOINER;
   }
   for (const m of text.matchAll(/[.!?]["'”’」』]+(?=\p{Script=Hangul})/gu)) chars[m.index!] = MASK;
@@ -155,8 +160,10 @@ function maskOtherPunctuation(text: string, chars: string[], lang: string): void
   // "!Kung", "Y!J": an exclamation mark glued to letters on its right is part of a name.
   for (const m of text.matchAll(/!(?=\p{L})/gu)) chars[m.index!] = MASK;
   // "Yahoo! in ...", "'Where?' he asked", "'Well!' thought Alice": before a lowercase word the sentence goes on.
+  // Without a closing quote that is an English habit (brand names); elsewhere "кім? не?" are two questions.
   for (const m of text.matchAll(/[!?][!?]*["'”’»)\]]*(?=\s+["'“‘«(]?\p{Ll})/gu)) {
     if (lang === 'el' || lang === 'hy') continue;
+    if (lang !== 'en' && !/["'”’»)\]]$/u.test(m[0])) continue;
     maskRange(chars, m.index!, m.index! + m[0].length, /[!?]/u);
   }
   // Spaced ellipsis ". . ." inside a sentence; a fourth period before it is the real sentence end.
@@ -257,7 +264,8 @@ function joinable(text: string, i: number, mode: true | 'auto'): boolean {
   const prev = line.trimEnd().slice(-1);
   if (/[.!?。！？:;]/u.test(prev)) return false;
   // CJK text wraps anywhere: join when both sides are ideographs or kana
-  if (/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u.test(prev) && /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u.test(rest)) return true;
+  // (a line that ends in a space was ended on purpose: wrapped CJK lines have none)
+  if (/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u.test(prev) && /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u.test(rest)) return !/\s$/u.test(line);
   if (!/^\p{Ll}/u.test(rest)) return false;
   return /\s$/u.test(line) || line.trim().split(/\s+/u).length >= 3;
 }
