@@ -7,6 +7,7 @@
  * original text.
  */
 import { abbreviationsFor, BEFORE_NUMBER, SENTENCE_STARTERS } from './abbreviations.js';
+import { thaiBoundaries } from './thai.js';
 
 /** Stands in for punctuation that must not end a sentence (a math symbol: no sentence-break class in UAX #29). */
 export const MASK = '\u222F';
@@ -314,6 +315,7 @@ export function extraBoundaries(text: string, masked: string, lang: string): num
     if (!inUrlOrEmail(text, pos - 1)) out.push(pos);
   }
   out.push(...inlineListBoundaries(text));
+  if (lang === 'th') out.push(...thaiBoundaries(text, out));
   return out;
 }
 
