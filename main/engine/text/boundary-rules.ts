@@ -275,6 +275,9 @@ function joinable(text: string, i: number, mode: true | 'auto'): boolean {
 const LANG_TERMINATORS: Record<string, RegExp> = {
   el: /[;\u037E](?=\s+\S)/gu, // the Greek question mark is a semicolon
   hy: /[:։](?=\s+\S)/gu, // Armenian full stop, often typed as a colon
+  // Tibetan and Dzongkha: the shad "།" closes a sentence (and a clause: a clause's shad follows a connective, see below)
+  bo: /(?<!(?:དང|ཅིང|ཞིང|ཤིང|སྟེ|ཏེ|དེ|ནས|ན|ཀྱང|ཡང|འམ|གམ|ངམ)་?)[།༎]+(?=\s+\S)/gu,
+  dz: /(?<!(?:དང|ཅིང|ཞིང|ཤིང|སྟེ|ཏེ|དེ|ནས|ན|ཀྱང|ཡང|འམ|གམ|ངམ)་?)[།༎]+(?=\s+\S)/gu,
 };
 
 /**
@@ -296,7 +299,9 @@ const LOWERCASE_STARTS = new Set(['el']);
 export function extraBoundaries(text: string, masked: string, lang: string): number[] {
   const out: number[] = [];
   const terminators = LANG_TERMINATORS[lang];
-  if (terminators) for (const m of masked.matchAll(terminators)) out.push(m.index! + 1);
+  if (terminators) for (const m of masked.matchAll(terminators)) out.push(m.index! + m[0].length);
+  // Dzongkha news often leaves out the shad: a sentence-final particle before a space ends the sentence
+  if (lang === 'dz') for (const m of masked.matchAll(/(?:མས|ནུག|འདུག|ཨིན་པས|སོང་|ཡི)[༌་]?(?=\s+\S)/gu)) out.push(m.index! + m[0].length);
   // Amharic and Tigrinya typists often write the full stop "።" as two wordspaces "፡፡" (NTREX Amharic: most lines)
   for (const m of masked.matchAll(/፡፡["'”’»)]*(?=\s|$)/gu)) out.push(m.index! + m[0].length);
   if (LABEL_COLON_LANGS.has(lang)) {
