@@ -36,18 +36,15 @@ export interface Budget {
 }
 
 /**
- * A tokenizer-free upper estimate of SentencePiece tokens: one per non-space UTF-16 code unit, plus one per word for
- * the word-start marker. SONAR's 256k-piece vocabulary averages 3–5 characters a piece in alphabetic scripts and about
- * one in Chinese and Japanese, so the estimate only errs on the safe side.
+ * A tokenizer-free upper estimate of SentencePiece tokens: one per non-space UTF-16 code unit. A piece of SONAR's
+ * 256k-piece vocabulary spans at least one character (3–5 on average in alphabetic scripts, about one in Chinese and
+ * Japanese), so the estimate errs on the safe side; only byte-fallback pieces of rare characters could exceed it.
  */
 export function estimateTokens(s: string): number {
   let n = 0;
-  let inWord = false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    const space = c === 32 || c === 9 || c === 10 || c === 13 || c === 0xa0 || (c > 0x1fff && /\s/u.test(s[i]!));
-    if (space) inWord = false;
-    else { n += inWord ? 1 : 2; inWord = true; }
+    if (!(c === 32 || c === 9 || c === 10 || c === 13 || c === 0xa0 || (c > 0x1fff && /\s/u.test(s[i]!)))) n++;
   }
   return n;
 }
@@ -74,7 +71,7 @@ export function splitLong(text: string, start: number, end: number, budget: Budg
   const span = trimSpan(text, start, end);
   if (!span) return [];
   const count = budget.countTokens ?? estimateTokens;
-  if (span.end - span.start <= budget.maxTokens / 2 && budget.countTokens === undefined) return [span]; // cheap exit: estimate ≤ 2/char
+  if (span.end - span.start <= budget.maxTokens && budget.countTokens === undefined) return [span]; // the estimate ≤ length
   if (count(text.slice(span.start, span.end)) <= budget.maxTokens) return [span];
   const out: Span[] = [];
   const measure = { count, spaceCost: budget.spaceCost ?? 0 };
