@@ -276,8 +276,8 @@ const LANG_TERMINATORS: Record<string, RegExp> = {
   el: /[;\u037E](?=\s+\S)/gu, // the Greek question mark is a semicolon
   hy: /[:։](?=\s+\S)/gu, // Armenian full stop, often typed as a colon
   // Tibetan and Dzongkha: the shad "།" closes a sentence (and a clause: a clause's shad follows a connective, see below)
-  bo: /(?<!(?:དང|ཅིང|ཞིང|ཤིང|སྟེ|ཏེ|དེ|ནས|ན|ཀྱང|ཡང|འམ|གམ|ངམ)་?)[།༎]+(?=\s+\S)/gu,
-  dz: /(?<!(?:དང|ཅིང|ཞིང|ཤིང|སྟེ|ཏེ|དེ|ནས|ན|ཀྱང|ཡང|འམ|གམ|ངམ)་?)[།༎]+(?=\s+\S)/gu,
+  bo: /(?<!(?:^|[་\s])(?:དང|ཅིང|ཞིང|ཤིང|སྟེ|ཏེ|དེ|ནས|ན|ཀྱང|ཡང|འམ|གམ|ངམ)་?)[།༎]+(?=\s+\S)/gu,
+  dz: /(?<!(?:^|[་\s])(?:དང|ཅིང|ཞིང|ཤིང|སྟེ|ཏེ|དེ|ནས|ན|ཀྱང|ཡང|འམ|གམ|ངམ)་?)[།༎]+(?=\s+\S)/gu,
 };
 
 /**

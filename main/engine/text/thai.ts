@@ -19,6 +19,13 @@ const DANGLING_BEFORE = new Set(['ว่า', 'ที่', 'เป็น', 'แ�
   'ด้วย', 'จน', 'ตั้งแต่', 'ระหว่าง', 'บน', 'ใต้', 'หลังจาก', 'ก่อนที่', 'ถ้า', 'หาก', 'ได้แก่', 'รวมถึง', 'รวมทั้ง', 'ทั้ง', 'ประธานาธิบดี',
   'นายกรัฐมนตรี', 'ที่ปรึกษา', 'วันที่', 'เดือน', 'ปี', 'เวลา', 'จำนวน', 'ราว', 'กว่า', 'อีก', 'แห่ง', 'ณ', 'ตาม', 'ไปยัง', 'มายัง', 'จึง']);
 
+/**
+ * Discourse connectives: they open a sentence, and the space after one is inside it. Matched on the characters, as
+ * ICU may cut them into several words ("อย่างไร|ก็|ตาม").
+ */
+const CONNECTIVES = ['อย่างไรก็ตาม', 'นอกจากนี้', 'ทั้งนี้', 'ดังนั้น', 'อย่างไรก็ดี', 'ในขณะเดียวกัน', 'ขณะเดียวกัน', 'ต่อมา',
+  'ก่อนหน้านี้', 'อีกด้านหนึ่ง'];
+
 /** Words that continue the sentence before them (conjunctions, relative pronouns, auxiliaries, particles). */
 const CONTINUES = new Set(['ซึ่ง', 'ที่', 'และ', 'หรือ', 'เพราะ', 'ทำให้', 'ก็', 'เช่น', 'กับ', 'ว่า', 'ของ', 'ถูก', 'ได้', 'จะ',
   'เพื่อ', 'ด้วย', 'โดย', 'กล่าว', 'รวม', 'ไป', 'มา', 'นำ', 'ไม่มี', 'ๆ', 'แก่', 'ต่อ', 'ให้', 'จน', 'จึง', 'แล้ว', 'อยู่', 'คือ',
@@ -89,9 +96,10 @@ export function thaiBoundaries(text: string, known: readonly number[] = [], p: T
     const before = lw[lw.length - 1] ?? '';
     const after = wordsOf(text.slice(b.start, Math.min(b.end, b.start + EDGE)))[0] ?? '';
     const right = text.slice(b.start, Math.min(b.end, b.start + 8));
-    if (DANGLING_BEFORE.has(before) || CONTINUES.has(after)) continue;
+    const tail = text.slice(Math.max(a.start, a.end - 16), a.end);
+    if (DANGLING_BEFORE.has(before) || CONTINUES.has(after) || CONNECTIVES.some((c) => tail.endsWith(c))) continue;
     let score = 0;
-    if (OPENS.has(after)) score += p.opens;
+    if (OPENS.has(after) || CONNECTIVES.some((c) => text.startsWith(c, b.start))) score += p.opens;
     if (CLOSES.has(before)) score += p.closes;
     const since = a.end - last;
     if (since < p.minSentence) score -= 2;
