@@ -5,6 +5,7 @@
  *   npx tsx bench/segmentation-eval.ts                       # ../shared/data (all 112 NTREX languages) if present
  *   npx tsx bench/segmentation-eval.ts --fixture             # the compact copy CI uses (test/fixtures/segmentation)
  *   npx tsx bench/segmentation-eval.ts --langs tha_Thai,jpn_Jpan --json out.json
+ *   npx tsx bench/segmentation-eval.ts --glued                # also NTREX paragraphs glued without a space
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,6 +25,10 @@ const t0 = performance.now();
 const { docs, lines } = readNtrex(ntrexDir, langs);
 const ntrexRows: Row[] = [];
 for (const [code, ls] of lines) ntrexRows.push(...evaluate('ntrex', new Map([[code, ntrexCases(code, docs, ls)]])));
+const gluedRows: Row[] = [];
+if (args.includes('--glued')) {
+  for (const [code, ls] of lines) if (!/_(Jpan|Hans|Hant)$/.test(code)) gluedRows.push(...evaluate('glued', new Map([[code, ntrexCases(code, docs, ls, undefined, true)]])));
+}
 const suites = suiteCases(suiteDir);
 const suiteRows = evaluate('suites', groupByLang(suites.cases)).sort((a, b) => b.boundaries - a.boundaries);
 
@@ -36,8 +41,9 @@ const summary = (name: string, rows: Row[]) => {
     + (worst ? `; worst language ${worst.lang} Δ ${worst.d.toFixed(2)}` : '');
 };
 console.log(`NTREX: ${ntrexDir}\nsuites: ${suiteDir} (${suites.skipped} cases whose expected text differs from the input left out)\n`);
-console.log(formatTable([...ntrexRows, ...suiteRows]));
-console.log('\n' + summary('ntrex', ntrexRows) + '\n' + summary('suites', suiteRows) + '\n' + summary('all', [...ntrexRows, ...suiteRows]));
+console.log(formatTable([...ntrexRows, ...gluedRows, ...suiteRows]));
+console.log('\n' + summary('ntrex', ntrexRows) + (gluedRows.length ? '\n' + summary('glued', gluedRows) : '') + '\n' + summary('suites', suiteRows)
+  + '\n' + summary('all', [...ntrexRows, ...suiteRows]) + ' (NTREX space-joined and suites)');
 console.log(`(${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 const out = flag('json');
-if (out) writeFileSync(out, JSON.stringify({ ntrex: ntrexRows, suites: suiteRows }, null, 1));
+if (out) writeFileSync(out, JSON.stringify({ ntrex: ntrexRows, glued: gluedRows, suites: suiteRows }, null, 1));

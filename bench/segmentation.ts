@@ -119,9 +119,13 @@ function readdirCodes(dir: string): string[] {
   return readdirSync(dir).filter((f) => /^[a-z]{3}_[A-Z][a-z]{3}\.txt(\.gz)?$/.test(f)).map((f) => f.split('.')[0]!).sort();
 }
 
-/** Paragraph cases of one language: each document without its headline, PARAGRAPH_LINES lines at a time. */
-export function ntrexCases(code: string, docs: readonly string[], lines: readonly string[], perParagraph = PARAGRAPH_LINES): BoundaryCase[] {
-  const sep = UNSPACED.test(code) ? '' : ' ';
+/**
+ * Paragraph cases of one language: each document without its headline, PARAGRAPH_LINES lines at a time, joined by one
+ * space (or, `glued`, by nothing).
+ */
+export function ntrexCases(code: string, docs: readonly string[], lines: readonly string[], perParagraph = PARAGRAPH_LINES, glued = false): BoundaryCase[] {
+  // glued: no separator at all ("said.The tremor"), as text extracted from PDFs or HTML often is
+  const sep = UNSPACED.test(code) || glued ? '' : ' ';
   const out: BoundaryCase[] = [];
   let i = 0;
   while (i < docs.length) {
