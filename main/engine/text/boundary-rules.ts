@@ -303,7 +303,9 @@ export function extraBoundaries(text: string, masked: string, lang: string): num
   // Dzongkha news often leaves out the shad: a sentence-final particle before a space ends the sentence
   if (lang === 'dz') for (const m of masked.matchAll(/(?:མས|ནུག|འདུག|ཨིན་པས|སོང་|ཡི)[༌་]?(?=\s+\S)/gu)) out.push(m.index! + m[0].length);
   // Amharic and Tigrinya typists often write the full stop "።" as two wordspaces "፡፡" (NTREX Amharic: most lines)
-  for (const m of masked.matchAll(/፡፡["'”’»)]*(?=\s|$)/gu)) out.push(m.index! + m[0].length);
+  for (const m of masked.matchAll(/(?:፡፡|።)["'”’»)]*(?=\s|$|\p{Script=Ethiopic})/gu)) out.push(m.index! + m[0].length);
+  // Armenian sentences glued without a space ("…է։Այս …")
+  if (lang === 'hy') for (const m of masked.matchAll(/\p{Ll}[։:]["'”’»)]*(?=\p{Lu}\p{Ll})/gu)) out.push(m.index! + m[0].length);
   if (LABEL_COLON_LANGS.has(lang)) {
     const m = LABEL_COLON.exec(masked);
     if (m) out.push(m[0].length);
