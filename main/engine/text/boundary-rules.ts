@@ -91,7 +91,9 @@ export function maskText(text: string, opts: MaskOptions): string {
       // Initials: "Jonas E. Smith", "J. R. R. Tolkien".
       keep = nextIsUpper && (!startsSentence(after, opts.lang) || atSentenceStart(text, i - 1)) || !nextIsUpper;
     } else if (word.length === 1 && !/\p{Lu}|\p{Ll}/u.test(word)) {
-      keep = true; // a single letter of a caseless script (Arabic "د." for doctor) is an abbreviation
+      // a single letter of a caseless script (Arabic "د." for doctor) is an abbreviation; not Pashto's "و" ("was"),
+      // which ends many a sentence
+      keep = word !== 'و';
     } else if (word.length === 1) {
       // "z. B.", "d. h.", "u. a.": a single letter followed by another single-letter abbreviation
       keep = !nextIsUpper || /^\p{L}\.(\s|$)/u.test(after);

@@ -110,6 +110,10 @@ describe('sentence ends ICU misses or misplaces', () => {
     expect(texts('彼は「明日行く」と言った。', 'ja')).toEqual(['彼は「明日行く」と言った。']);
   });
 
+  it('Pashto: "و." ("was") ends a sentence; it is no single-letter abbreviation', () => {
+    expect(texts('دا کار ډېر سخت و. ټرمپ په ۲۰۱۷ کې ولسمشر شو.', 'pbt_Arab')).toEqual(['دا کار ډېر سخت و.', 'ټرمپ په ۲۰۱۷ کې ولسمشر شو.']);
+  });
+
   it('Amharic: "፡፡" typed for the full stop ends a sentence', () => {
     expect(texts('ኢትዮጵያ ትልቅ ሀገር ናት፡፡ አዲስ አበባ ዋና ከተማዋ ናት፡፡', 'am')).toEqual(['ኢትዮጵያ ትልቅ ሀገር ናት፡፡', 'አዲስ አበባ ዋና ከተማዋ ናት፡፡']);
   });
