@@ -13,6 +13,8 @@ import { thaiBoundaries } from './thai.js';
 export const MASK = '\u222F';
 
 const COUNTRY_INITIALISMS = new Set(['u.s', 'u.s.a', 'e.u', 'u.k', 'u.n']);
+/** Languages whose writers abbreviate titles to one letter of a caseless script ("د." doctor). */
+const CASELESS_INITIALS = new Set(['ar', 'fa', 'ur', 'he', 'ps']);
 const LETTER = /[\p{L}\p{M}]/u;
 const UPPER = /\p{Lu}/u;
 const DIGIT = /\p{Nd}/u;
@@ -91,9 +93,9 @@ export function maskText(text: string, opts: MaskOptions): string {
       // Initials: "Jonas E. Smith", "J. R. R. Tolkien".
       keep = nextIsUpper && (!startsSentence(after, opts.lang) || atSentenceStart(text, i - 1)) || !nextIsUpper;
     } else if (word.length === 1 && !/\p{Lu}|\p{Ll}/u.test(word)) {
-      // a single letter of a caseless script (Arabic "د." for doctor) is an abbreviation; not Pashto's "و" ("was"),
-      // which ends many a sentence
-      keep = word !== 'و';
+      // a single letter of a caseless script (Arabic "د." for doctor) is an abbreviation where that is the custom;
+      // not Pashto's "و" ("was"), nor Sindhi's sentence-final particles ("ت.", "ن.")
+      keep = CASELESS_INITIALS.has(opts.lang) && word !== 'و';
     } else if (word.length === 1) {
       // "z. B.", "d. h.", "u. a.": a single letter followed by another single-letter abbreviation
       keep = !nextIsUpper || /^\p{L}\.(\s|$)/u.test(after);
