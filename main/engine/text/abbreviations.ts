@@ -73,7 +73,9 @@ export const GENERAL: Record<string, readonly string[]> = {
 
 /** Abbreviations that end no sentence when a number follows ("No. 5", "p. 55", "Art. 3"). */
 export const BEFORE_NUMBER: readonly string[] = ['art', 'ext', 'no', 'nos', 'nr', 'p', 'pp', 'vol', 'fig', 'no',
-  'abs', 'bd', 'kap', 'ziff', 'núm', 'n°', 'nº', 'no°', 'pág', 'n', 'nº', 'str', 'č', 'рис', 'табл', 'стр', 'с', 'ст', 'гл', 'п', 'бет'];
+  'abs', 'bd', 'kap', 'ziff', 'núm', 'n°', 'nº', 'no°', 'pág', 'n', 'nº', 'str', 'č', 'рис', 'табл', 'стр', 'с', 'ст', 'гл', 'п', 'бет',
+  // "(pop. 256,000)", "approx. 300", "est. 1850" (issue 14)
+  'pop', 'approx', 'est', 'ca', 'circa', 'nr', 'tel', 'ph'];
 
 /** Words after which "U.S." and similar end a sentence when they start the next word ("... in the U.S. The"). */
 export const SENTENCE_STARTERS: ReadonlySet<string> = new Set(['A', 'Being', 'Did', 'For', 'He', 'How', 'However',

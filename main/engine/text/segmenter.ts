@@ -1,15 +1,22 @@
 /**
  * Sentence segmentation: paragraphs, then sentences (ICU's `Intl.Segmenter` corrected by per-language rules), then
- * length capping. Every sentence carries offsets into the original text, so the UI can highlight it and the store can
- * keep it: `text.slice(start, end) === sentence.text`.
+ * splitting of the rare sentence longer than the encoder's token budget. Every sentence carries offsets into the
+ * original text, so the UI can highlight it and the store can keep it: `text.slice(start, end) === sentence.text`.
  */
-import { capSpan, trimSpan, type Span } from './capping.js';
+import { capSpan, splitLong, trimSpan, type Span } from './capping.js';
 import { extraBoundaries, maskText } from './boundary-rules.js';
+import { resolveSonarCode, toBcp47 } from './languages.js';
 
 export interface SegmentOptions {
   /** Document language: a BCP-47 tag ('en', 'fr-CA'), an ISO 639-3 code or a SONAR code ('fra_Latn'). */
   lang?: string;
-  /** Longest sentence in characters; longer ones are re-split at fallback separators (default 250). */
+  /**
+   * Token budget of a sentence (default DEFAULT_MAX_TOKENS): a longer one is split at its best inner breaks
+   * (capping.ts). Counted with `countTokens` (default: estimateTokens, an upper estimate that needs no tokenizer).
+   */
+  maxTokens?: number;
+  countTokens?: (s: string) => number;
+  /** Optional hard limit in characters on top of the token budget (none by default). */
   maxChars?: number;
   /**
    * Single line breaks inside a paragraph: `true` reads them as spaces (hard-wrapped text such as PDF extractions),
@@ -26,19 +33,32 @@ export interface Sentence {
   paragraph: number;
 }
 
-export const DEFAULT_MAX_CHARS = 250;
+/**
+ * SONAR's encoder reads at most 514 positions (fairseq2 cuts `x[:514]`): the language tag, 512 pieces and the end
+ * token. Only a sentence over this budget must be split; the bundled mini pack's own, smaller `max_source_tokens`
+ * truncates at encoding time instead (splitting there would cut a third of ordinary Greek news sentences).
+ */
+export const DEFAULT_MAX_TOKENS = 512;
 
 /** Split `text` into sentences with offsets. */
 export function segment(text: string, options: SegmentOptions = {}): Sentence[] {
-  const maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
-  if (!(maxChars >= 1)) throw new RangeError(`maxChars must be a positive number, got ${maxChars}`);
+  const maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
+  if (!(maxTokens >= 1)) throw new RangeError(`maxTokens must be a positive number, got ${maxTokens}`);
+  const maxChars = options.maxChars;
+  if (maxChars !== undefined && !(maxChars >= 1)) throw new RangeError(`maxChars must be a positive number, got ${maxChars}`);
   const lang = ruleLanguage(options.lang);
   const segmenter = new Intl.Segmenter(intlLocale(options.lang), { granularity: 'sentence' });
+  const budget = { maxTokens, ...(options.countTokens ? { countTokens: options.countTokens } : {}) };
   const out: Sentence[] = [];
   paragraphs(text).forEach((para, paragraph) => {
-    for (const span of sentenceSpans(text, para, lang, segmenter, options.joinLines ?? 'auto')) {
-      for (const capped of capSpan(text, span.start, span.end, maxChars)) {
-        out.push({ text: text.slice(capped.start, capped.end), start: capped.start, end: capped.end, paragraph });
+    const { spans, masked } = sentenceSpans(text, para, lang, segmenter, options.joinLines ?? 'auto');
+    const m = { text: masked, offset: para.start };
+    for (const span of spans) {
+      const capped = maxChars === undefined ? [span] : capSpan(text, span.start, span.end, maxChars, m);
+      for (const piece of capped) {
+        for (const p of splitLong(text, piece.start, piece.end, budget, m)) {
+          out.push({ text: text.slice(p.start, p.end), start: p.start, end: p.end, paragraph });
+        }
       }
     }
   });
@@ -60,14 +80,14 @@ export function paragraphs(text: string): Span[] {
   return out;
 }
 
-/** Sentence spans inside one paragraph. */
-function sentenceSpans(text: string, para: Span, lang: string, segmenter: Intl.Segmenter, joinLines: boolean | 'auto'): Span[] {
+/** Sentence spans inside one paragraph, and the paragraph's masked copy (see boundary-rules.ts). */
+function sentenceSpans(text: string, para: Span, lang: string, segmenter: Intl.Segmenter, joinLines: boolean | 'auto'): { spans: Span[]; masked: string } {
   const raw = text.slice(para.start, para.end);
   const masked = maskText(raw, { lang, joinLines });
   const cuts = new Set<number>(icuBoundaries(masked, segmenter));
   for (const b of extraBoundaries(raw, masked, lang)) cuts.add(b);
   cuts.add(raw.length);
-  const ends = [...cuts].filter((c) => c > 0).sort((a, b) => a - b);
+  const ends = [...cuts].filter((c) => c > 0).map((c) => beforeMarks(raw, c)).sort((a, b) => a - b);
   const out: Span[] = [];
   let start = 0;
   for (const end of ends) {
@@ -75,7 +95,18 @@ function sentenceSpans(text: string, para: Span, lang: string, segmenter: Intl.S
     if (s) out.push(s);
     start = end;
   }
-  return mergeFragments(text, out);
+  return { spans: mergeFragments(text, out), masked };
+}
+
+/**
+ * A cut just after a space and combining marks moves before the marks: UAX #29 attaches a mark to the character before
+ * it, even a space, and Myanmar text in the Zawgyi encoding starts words with a vowel sign ("။ ေ…"), which ICU would
+ * leave on the sentence before.
+ */
+function beforeMarks(raw: string, cut: number): number {
+  let c = cut;
+  while (c > 0 && c > cut - 4 && /\p{M}/u.test(raw[c - 1]!)) c--;
+  return c < cut && c > 0 && /\s/u.test(raw[c - 1]!) ? c : cut;
 }
 
 /** ICU is run on windows of this many characters at most, each starting at a boundary found in the one before. */
@@ -128,18 +159,20 @@ function mergeFragments(text: string, spans: Span[]): Span[] {
   return out;
 }
 
-/** Two- or three-letter code used to pick rules ('en' for 'en-GB', 'eng', 'eng_Latn'). */
+/** Two- or three-letter code used to pick rules ('en' for 'en-GB', 'eng', 'eng_Latn', 'th' for 'tha_Thai'). */
 function ruleLanguage(tag: string | undefined): string {
   if (!tag) return 'en';
   const base = tag.split(/[-_]/)[0]!.toLowerCase();
-  return ISO3_TO_1[base] ?? base;
+  if (ISO3_TO_1[base]) return ISO3_TO_1[base];
+  const code = base.length === 3 ? resolveSonarCode(tag) : null;
+  return code ? toBcp47(code).split('-')[0]!.toLowerCase() : base;
 }
 
-/** A locale Intl accepts: SONAR codes and ISO 639-3 tags are reduced to their language subtag. */
+/** A locale Intl accepts: the BCP-47 tag of the SONAR language ('zh-Hant' for 'zho_Hant'), else the rule language. */
 function intlLocale(tag: string | undefined): string {
-  const l = ruleLanguage(tag);
+  const code = tag ? resolveSonarCode(tag) : null;
   try {
-    return Intl.Segmenter.supportedLocalesOf([l])[0] ?? 'und';
+    return Intl.Segmenter.supportedLocalesOf([code ? toBcp47(code) : ruleLanguage(tag)])[0] ?? 'und';
   } catch {
     return 'und';
   }

@@ -59,6 +59,21 @@ describe('segmentation time is linear in paragraph length', () => {
     expect(icuBoundaries(long, seg, 200, 50)).toEqual([...seg.segment(long)].map((s) => s.index));
   });
 
+  it('Thai (boundaries scored at every space from the words around it) is linear too', () => {
+    const s = 'นายกรัฐมนตรีเดินทางไปเยือนจังหวัดเชียงใหม่เมื่อวานนี้ เพื่อติดตามสถานการณ์น้ำท่วม '
+      + 'อย่างไรก็ตาม ฝนยังคงตกหนักในหลายพื้นที่ของภาคเหนือ ';
+    const time = (n: number) => {
+      const text = s.repeat(n);
+      const t = performance.now();
+      expect(segment(text, { lang: 'th' }).length).toBe(2 * n);
+      return performance.now() - t;
+    };
+    time(200); // warm-up
+    const t1 = time(1_000);
+    const t10 = time(10_000);
+    expect(t10 / t1, `1k: ${t1.toFixed(0)} ms, 10k: ${t10.toFixed(0)} ms`).toBeLessThan(20);
+  }, 120_000);
+
   it('stays linear for long words, long tokens and long sentences', () => {
     // a 200k-character token full of periods, and a 400k-character sentence that capping splits into pieces
     const token = 'a.'.repeat(100_000);

@@ -54,7 +54,7 @@ describe('segment', () => {
     }
     expect(out[0]!.text.endsWith(';')).toBe(true);
     const noSep = 'x'.repeat(600);
-    expect(segment(noSep, { maxChars: 250 }).map((s) => s.text.length)).toEqual([250, 250, 100]);
+    expect(segment(noSep, { maxChars: 250 }).map((s) => s.text.length)).toEqual([200, 200, 200]);
   });
 
   it('capSpan prefers ellipses and strong punctuation over commas and spaces', () => {
