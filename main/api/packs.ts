@@ -3,7 +3,7 @@
  * (list, import, remove, verify). Weights are hash-checked before first use; digests are cached by size and mtime in
  * the store (engine/packs/verified.ts), so a verified pack opens fast.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { cp, mkdir, rm } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import type { MethodChoice, PackInfo, Settings } from './contract.js';
@@ -24,6 +24,7 @@ export interface ChosenPack {
 export class PackRegistry {
   private readonly verified = new Map<string, { verified: PackInfo['verified']; problems: string[] }>();
   private readonly verifier: PackVerifier;
+  private found: { key: string; value: DiscoveredPack[] } | null = null;
 
   constructor(private readonly opts: ServiceOptions, store: Store, private readonly settings: () => Settings) {
     this.verifier = new PackVerifier({
@@ -43,8 +44,15 @@ export class PackRegistry {
     return out;
   }
 
+  /**
+   * Every pack found in the search folders. Cached until a folder, a pack folder or a pack.json changes (by mtime):
+   * a run used to read every manifest about eight times.
+   */
   discovered(): DiscoveredPack[] {
-    return discoverPacks(this.folders());
+    const folders = this.folders();
+    const key = discoveryKey(folders.map((f) => f.path));
+    if (this.found?.key !== key) this.found = { key, value: discoverPacks(folders) };
+    return this.found.value;
   }
 
   /** The user's pack folder (importPack copies there), or null when none is set. */
@@ -145,6 +153,29 @@ export class PackRegistry {
     const { rejected } = lcmCandidates(this.discovered(), sonar);
     return rejected.length ? { ...choice, skipped: rejected.map((r) => ({ pack: r.name, reason: r.reason })) } : choice;
   }
+}
+
+/** What discovery depends on: each folder, each entry in it and its pack.json, by modification time. */
+export function discoveryKey(folders: readonly string[]): string {
+  const mtime = (p: string) => {
+    try {
+      return statSync(p).mtimeMs;
+    } catch {
+      return -1;
+    }
+  };
+  const parts: string[] = [];
+  for (const f of folders) {
+    parts.push(`${f}:${mtime(f)}:${mtime(join(f, 'pack.json'))}`);
+    let names: string[] = [];
+    try {
+      names = readdirSync(f);
+    } catch {
+      /* a missing folder has no packs */
+    }
+    for (const n of names) parts.push(`${n}:${mtime(join(f, n))}:${mtime(join(f, n, 'pack.json'))}`);
+  }
+  return parts.join('|');
 }
 
 /** A listed folder whose pack does not load: shown with its error, by the name its pack.json gives where readable. */
