@@ -1,0 +1,226 @@
+"""Graph templates for converting official SONAR checkpoints without Python (main/engine/packs/convert/).
+
+A template is what `convert_sonar.py` would write, minus the weights: the exported encoder and decoder-step graphs
+with every weight-derived initializer declared *external* (location `<graph>.onnx.data`, offset, length), plus
+`template.json`, which says for each external initializer which checkpoint tensor fills it and how (`identity` or
+`transpose` — the only transforms torch.onnx's constant folding applies to our modules' parameters — or a zero fill
+for the decoder head's zero bias), and which keys and shapes a checkpoint must have. Constants that do not come from
+the checkpoint (the sinusoidal position tables) stay inline in the graph. The app copies the graphs and streams each
+tensor from the checkpoint into the data files, so it never builds a graph and never holds more than one tensor.
+
+How the mapping is found: the modules are exported with random, pairwise-distinct parameter values, and every
+initializer is matched by value against each parameter and its transpose; an initializer that matches nothing
+and is not all zeros stays an inline constant, so a weight-derived initializer of any other kind would be copied
+from random values — which the TypeScript-vs-Python parity test (test/integration/convert/) would catch.
+
+Full size: exporting a 256,206-row vocabulary needs the whole 1.1 B-parameter model in memory, so the export may
+use a smaller vocabulary (`export_vocab`) and the two vocabulary-sized tensors (the embedding and the head's zero
+bias) are re-dimensioned afterwards; the graph is checked to hold no other mention of that vocabulary size, and
+tools/tests/test_sonar_templates.py proves both routes give the same template at small size.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+
+import numpy as np
+import onnx
+import torch
+from onnx import numpy_helper
+
+from .convert_sonar import LICENSE, SPACE, default_description
+from .export_onnx import export_decoder, export_encoder
+from .languages import CODES
+from .packs_build import sonar_pack_meta
+from .sonar_model import SonarConfig, SonarTextDecoder, SonarTextEncoder
+
+TEMPLATE_FORMAT = 1
+ALIGN = 64
+TIED = {"final_proj.weight": "decoder_frontend.embed.weight"}
+# in the official decoder checkpoint, read by the converter for the strict key check, but not used by the step
+# graph (cross-attention over one memory slot never needs queries or keys; research/sonar.md §4.3)
+UNUSED_PREFIXES = ("encoder_decoder_attn.q_proj.", "encoder_decoder_attn.k_proj.", "encoder_decoder_attn_layer_norm.")
+
+
+def template_id(cfg: SonarConfig) -> str:
+    return (f"v{cfg.vocab_size}-d{cfg.model_dim}-h{cfg.num_heads}-f{cfg.ffn_dim}-"
+            f"e{cfg.encoder_layers}-l{cfg.decoder_layers}-p{cfg.max_seq_len}")
+
+
+def official_config(vocab: int, dim: int, layers: int, ffn: int, dec_layers: int | None = None) -> SonarConfig:
+    """The config convert_sonar.infer_config gives for checkpoints of these shapes."""
+    return SonarConfig(vocab_size=vocab, model_dim=dim, num_heads=dim // 64, ffn_dim=ffn, encoder_layers=layers,
+                       decoder_layers=dec_layers if dec_layers is not None else layers, max_seq_len=512, dropout=0.0)
+
+
+def _randomize(module: torch.nn.Module, seed: int) -> None:
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for p in module.parameters():
+            p.copy_(torch.randn(p.shape, generator=g) * 0.02)
+
+
+def _digest(a: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(a, dtype=np.float32).tobytes()).hexdigest()
+
+
+def _value_index(state: dict[str, torch.Tensor]) -> dict[str, tuple[str, str]]:
+    idx: dict[str, tuple[str, str]] = {}
+    for key, t in state.items():
+        a = t.detach().numpy()
+        cands = [(_digest(a), "identity")]
+        if a.ndim == 2:
+            cands.append((_digest(a.T), "transpose"))
+        for d, how in cands:
+            if d in idx:
+                raise RuntimeError(f"{key} ({how}) has the same values as {idx[d]}: randomization failed")
+            idx[d] = (key, how)
+    return idx
+
+
+def _templatize(model: onnx.ModelProto, state: dict[str, torch.Tensor], checkpoint: str, data_name: str,
+                vocab_patch: tuple[int, int] | None) -> tuple[onnx.ModelProto, list[dict], int]:
+    idx = _value_index(state)
+    entries, offset = [], 0
+    for init in model.graph.initializer:
+        if init.data_type != onnx.TensorProto.FLOAT:
+            continue
+        arr = numpy_helper.to_array(init)
+        hit = idx.get(_digest(arr))
+        if hit is not None:
+            key, how = hit
+            source = {"checkpoint": checkpoint, "key": key, "transform": how}
+        elif arr.size >= 256 and not arr.any():
+            source = {"fill": 0.0}
+        else:
+            continue  # a constant of the architecture (position table, ...): stays inline
+        dims = list(init.dims)
+        if vocab_patch and dims and dims[0] == vocab_patch[0] and (
+                source.get("key", "").endswith("frontend.embed.weight") or "fill" in source):
+            dims[0] = vocab_patch[1]
+        length = int(np.prod(dims)) * 4
+        offset = (offset + ALIGN - 1) // ALIGN * ALIGN
+        init.ClearField("raw_data")
+        init.ClearField("float_data")
+        del init.dims[:]
+        init.dims.extend(dims)
+        init.data_location = onnx.TensorProto.EXTERNAL
+        del init.external_data[:]
+        for k, v in (("location", data_name), ("offset", str(offset)), ("length", str(length))):
+            e = init.external_data.add()
+            e.key, e.value = k, v
+        entries.append({"name": init.name, "dims": dims, "offset": offset, "length": length, "source": source})
+        offset += length
+    if vocab_patch:
+        _check_no_vocab_literal(model, vocab_patch[0])
+    return model, entries, offset
+
+
+def _check_no_vocab_literal(model: onnx.ModelProto, v: int) -> None:
+    """After re-dimensioning, no inline tensor, attribute or value-info may still carry the export vocabulary."""
+    for init in model.graph.initializer:
+        if init.data_location != onnx.TensorProto.EXTERNAL and init.data_type in (onnx.TensorProto.INT64,
+                                                                                  onnx.TensorProto.INT32):
+            if v in numpy_helper.to_array(init).ravel().tolist():
+                raise RuntimeError(f"inline tensor {init.name} holds the export vocabulary {v}")
+    for node in model.graph.node:
+        for a in node.attribute:
+            if a.type == onnx.AttributeProto.TENSOR and v in numpy_helper.to_array(a.t).ravel().tolist():
+                raise RuntimeError(f"node {node.name} attribute {a.name} holds the export vocabulary {v}")
+            if a.type == onnx.AttributeProto.INTS and v in list(a.ints):
+                raise RuntimeError(f"node {node.name} attribute {a.name} holds the export vocabulary {v}")
+    for vi in list(model.graph.value_info) + list(model.graph.output):
+        for d in vi.type.tensor_type.shape.dim:
+            if d.HasField("dim_value") and d.dim_value == v:
+                raise RuntimeError(f"value {vi.name} has the export vocabulary {v} as a static dimension")
+
+
+def _export(fn, module, path: str) -> tuple[onnx.ModelProto, dict]:
+    io = fn(module, path)
+    return onnx.load(path), io
+
+
+def build_templates(cfg: SonarConfig, out: str, *, sp_size: int, export_vocab: int | None = None,
+                    seed: int = 0) -> dict:
+    """Write `out/{encoder.onnx,decoder.onnx,template.json}` for checkpoints of config `cfg`."""
+    torch.set_grad_enabled(False)
+    ev = export_vocab or cfg.vocab_size
+    ecfg = SonarConfig(**{**cfg.to_dict(), "vocab_size": ev})
+    patch = (ev, cfg.vocab_size) if ev != cfg.vocab_size else None
+    os.makedirs(out, exist_ok=True)
+    work = tempfile.mkdtemp(prefix=".template-", dir=out)
+    graphs, io = {}, {}
+    keys: dict[str, dict] = {}
+    try:
+        for kind, cls, fn, seed_k in (("encoder", SonarTextEncoder, export_encoder, seed),
+                                      ("decoder", SonarTextDecoder, export_decoder, seed + 1)):
+            module = cls(ecfg).eval()
+            _randomize(module, seed_k)
+            if kind == "decoder":
+                module.tie()
+            state = {k: v for k, v in module.state_dict().items() if k not in TIED}
+            shapes = {k: list(v.shape) for k, v in module.state_dict().items()}
+            if patch:
+                for k in shapes:
+                    if k.endswith("frontend.embed.weight") or k in TIED:
+                        shapes[k][0] = cfg.vocab_size
+            model, io[kind] = _export(fn, module, os.path.join(work, f"{kind}.onnx"))
+            del module
+            data_name = f"{kind}.onnx.data"
+            model, entries, total = _templatize(model, state, kind, data_name, patch)
+            onnx.save_model(model, os.path.join(out, f"{kind}.onnx"))
+            del model
+            used = {e["source"]["key"] for e in entries if "key" in e["source"]}
+            unused = sorted(k for k in shapes if k not in used and k not in TIED)
+            bad = [k for k in unused if not any(k.split(".", 3)[-1].startswith(p) for p in UNUSED_PREFIXES)]
+            if bad:
+                raise RuntimeError(f"{kind}: parameters the graph does not use: {bad[:5]}")
+            graphs[kind] = {"file": f"{kind}.onnx", "data": data_name, "data_bytes": total, "tensors": entries}
+            keys[kind] = {"shapes": shapes, "unused": unused,
+                          "tied": {k: v for k, v in TIED.items() if k in shapes},
+                          "optional": [k for k in TIED if k in shapes]}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    meta = sonar_pack_meta(cfg, cfg, io["encoder"], io["decoder"], name="sonar-text-basic", space=SPACE,
+                           license=LICENSE, description=default_description(cfg), sp_size=sp_size,
+                           languages_trained={c: None for c in CODES})
+    template = {"format": TEMPLATE_FORMAT, "id": template_id(cfg), "config": cfg.to_dict(), "sp_size": sp_size,
+                "generated_with": {"torch": torch.__version__, "onnx": onnx.__version__,
+                                   "export_vocab": ev},
+                "checkpoints": keys, "graphs": graphs, "pack": meta}
+    with open(os.path.join(out, "template.json"), "w", encoding="utf-8") as f:
+        json.dump(template, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+    return template
+
+
+def main(argv=None) -> int:
+    import argparse
+    ap = argparse.ArgumentParser(description="Write the SONAR graph templates the app's TypeScript converter fills.")
+    ap.add_argument("--out", required=True, help="templates root; the template goes to OUT/<id>/")
+    ap.add_argument("--full", action="store_true", help="the official size: vocab 256206, d 1024, 24+24 layers")
+    ap.add_argument("--spm", help="SentencePiece model whose piece count sets the vocabulary (small sizes)")
+    ap.add_argument("--dim", type=int, default=64)
+    ap.add_argument("--layers", type=int, default=2)
+    ap.add_argument("--ffn", type=int, default=128)
+    ap.add_argument("--export-vocab", type=int, default=None,
+                    help="export with this many rows and re-dimension (saves memory at full size)")
+    a = ap.parse_args(argv)
+    if a.full:
+        sp_size = 256000
+        cfg = official_config(sp_size + 1 + len(CODES) + 3, 1024, 24, 8192)
+    else:
+        if not a.spm:
+            ap.error("--spm is required unless --full")
+        import sentencepiece as spm
+        sp_size = spm.SentencePieceProcessor(model_file=a.spm).get_piece_size()
+        cfg = official_config(sp_size + 1 + len(CODES) + 3, a.dim, a.layers, a.ffn)
+    out = os.path.join(a.out, template_id(cfg))
+    t = build_templates(cfg, out, sp_size=sp_size, export_vocab=a.export_vocab)
+    sizes = {g: os.path.getsize(os.path.join(out, v["file"])) for g, v in t["graphs"].items()}
+    print(json.dumps({"out": out, "graph_bytes": sizes,
+                      "data_bytes": {g: v["data_bytes"] for g, v in t["graphs"].items()}}))
+    return 0
