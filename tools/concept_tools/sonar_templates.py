@@ -3,19 +3,18 @@
 A template is what `convert_sonar.py` would write, minus the weights: the exported encoder and decoder-step graphs
 with every weight-derived initializer declared *external* (location `<graph>.onnx.data`, offset, length), plus
 `template.json`, which says for each external initializer which checkpoint tensor fills it and how (`identity` or
-`transpose` — the only transforms torch.onnx's constant folding applies to our modules' parameters — or a zero fill
-for the decoder head's zero bias), and which keys and shapes a checkpoint must have. Constants that do not come from
-the checkpoint (the sinusoidal position tables) stay inline in the graph. The app copies the graphs and streams each
+`transpose` — the only transforms torch.onnx's constant folding applies to our modules' parameters), and which keys and shapes a checkpoint must have. Constants that do not come from
+the checkpoint (the sinusoidal position tables, the head's zero bias: Constant nodes) stay inline in the graph. The app copies the graphs and streams each
 tensor from the checkpoint into the data files, so it never builds a graph and never holds more than one tensor.
 
 How the mapping is found: the modules are exported with random, pairwise-distinct parameter values, and every
 initializer is matched by value against each parameter and its transpose; an initializer that matches nothing
-and is not all zeros stays an inline constant, so a weight-derived initializer of any other kind would be copied
+stays an inline constant, so a weight-derived initializer of any other kind would be copied
 from random values — which the TypeScript-vs-Python parity test (test/integration/convert/) would catch.
 
 Full size: exporting a 256,206-row vocabulary needs the whole 1.1 B-parameter model in memory, so the export may
-use a smaller vocabulary (`export_vocab`) and the two vocabulary-sized tensors (the embedding and the head's zero
-bias) are re-dimensioned afterwards; the graph is checked to hold no other mention of that vocabulary size, and
+use a smaller vocabulary (`export_vocab`) and the vocabulary-sized tensors (the embedding, the head's zero bias, the
+logprobs output shape) are re-dimensioned afterwards; the graph is checked to hold no other mention of that vocabulary size, and
 tools/tests/test_sonar_templates.py proves both routes give the same template at small size.
 """
 from __future__ import annotations
@@ -90,16 +89,12 @@ def _templatize(model: onnx.ModelProto, state: dict[str, torch.Tensor], checkpoi
             continue
         arr = numpy_helper.to_array(init)
         hit = idx.get(_digest(arr))
-        if hit is not None:
-            key, how = hit
-            source = {"checkpoint": checkpoint, "key": key, "transform": how}
-        elif arr.size >= 256 and not arr.any():
-            source = {"fill": 0.0}
-        else:
-            continue  # a constant of the architecture (position table, ...): stays inline
+        if hit is None:
+            continue  # a constant of the architecture: stays inline
+        key, how = hit
+        source = {"checkpoint": checkpoint, "key": key, "transform": how}
         dims = list(init.dims)
-        if vocab_patch and dims and dims[0] == vocab_patch[0] and (
-                source.get("key", "").endswith("frontend.embed.weight") or "fill" in source):
+        if vocab_patch and dims and dims[0] == vocab_patch[0] and key.endswith("frontend.embed.weight"):
             dims[0] = vocab_patch[1]
         length = int(np.prod(dims)) * 4
         offset = (offset + ALIGN - 1) // ALIGN * ALIGN
@@ -115,6 +110,17 @@ def _templatize(model: onnx.ModelProto, state: dict[str, torch.Tensor], checkpoi
         entries.append({"name": init.name, "dims": dims, "offset": offset, "length": length, "source": source})
         offset += length
     if vocab_patch:
+        # the decoder head's zero bias is a Constant node of vocabulary length (export_onnx's Gemm trick)
+        for node in model.graph.node:
+            for a in node.attribute:
+                if (a.type == onnx.AttributeProto.TENSOR and list(a.t.dims) == [vocab_patch[0]]
+                        and a.t.data_type == onnx.TensorProto.FLOAT and not numpy_helper.to_array(a.t).any()):
+                    a.t.CopyFrom(numpy_helper.from_array(np.zeros(vocab_patch[1], np.float32), a.t.name))
+        # static shapes the exporter recorded (the decoder's logprobs [batch, V]) follow the vocabulary
+        for vi in list(model.graph.value_info) + list(model.graph.output) + list(model.graph.input):
+            for d in vi.type.tensor_type.shape.dim:
+                if d.HasField("dim_value") and d.dim_value == vocab_patch[0]:
+                    d.dim_value = vocab_patch[1]
         _check_no_vocab_literal(model, vocab_patch[0])
     return model, entries, offset
 
@@ -128,7 +134,10 @@ def _check_no_vocab_literal(model: onnx.ModelProto, v: int) -> None:
                 raise RuntimeError(f"inline tensor {init.name} holds the export vocabulary {v}")
     for node in model.graph.node:
         for a in node.attribute:
-            if a.type == onnx.AttributeProto.TENSOR and v in numpy_helper.to_array(a.t).ravel().tolist():
+            if a.type == onnx.AttributeProto.TENSOR and v in list(a.t.dims):
+                raise RuntimeError(f"node {node.name} attribute {a.name} has the export vocabulary {v} as a dimension")
+            if (a.type == onnx.AttributeProto.TENSOR and a.t.data_type in (onnx.TensorProto.INT64, onnx.TensorProto.INT32)
+                    and v in numpy_helper.to_array(a.t).ravel().tolist()):
                 raise RuntimeError(f"node {node.name} attribute {a.name} holds the export vocabulary {v}")
             if a.type == onnx.AttributeProto.INTS and v in list(a.ints):
                 raise RuntimeError(f"node {node.name} attribute {a.name} holds the export vocabulary {v}")

@@ -46,7 +46,7 @@ export interface TemplateTensor {
   dims: number[];
   offset: number;
   length: number;
-  source: { checkpoint: 'encoder' | 'decoder'; key: string; transform: 'identity' | 'transpose' } | { fill: number };
+  source: { checkpoint: 'encoder' | 'decoder'; key: string; transform: 'identity' | 'transpose' };
 }
 
 export interface SonarTemplate {
@@ -272,14 +272,9 @@ export async function convertSonar(opts: ConvertSonarOptions): Promise<ConvertRe
       copyFileSync(join(tplDir, g.file), join(tmp, g.file));
       const fd = openSync(join(tmp, g.data), 'w');
       try {
-        ftruncateSync(fd, g.data_bytes); // alignment gaps and zero fills stay zero
+        ftruncateSync(fd, g.data_bytes); // alignment gaps stay zero
         for (const t of g.tensors) {
           checkAbort(opts.signal);
-          if ('fill' in t.source) {
-            if (t.source.fill !== 0) throw new Error(`template ${tpl.id}: unsupported fill ${t.source.fill}`);
-            done += t.length;
-            continue;
-          }
           const src = states[t.source.checkpoint].get(t.source.key)!;
           if (numel(src.shape) * 4 !== t.length) throw new Error(`template ${tpl.id}: ${t.name} length does not match ${t.source.key}`);
           if (t.source.transform === 'identity') {
