@@ -77,6 +77,8 @@ export interface ConvertSonarOptions {
   description?: string;
   /** folder of templates (one subfolder per architecture id); default: the app's bundled templates */
   templatesDir?: string;
+  /** pack.json `source` (default: the three file names) — the downloader records URLs and sha256 here */
+  source?: Record<string, unknown>;
   signal?: AbortSignal;
   onProgress?: (p: ConvertProgress) => void;
 }
@@ -323,7 +325,7 @@ export async function convertSonar(opts: ConvertSonarOptions): Promise<ConvertRe
       format: 1, ...tpl.pack,
       ...(opts.name ? { name: opts.name } : {}),
       ...(opts.description ? { description: opts.description } : {}),
-      source: { encoder: basename(opts.encoder), decoder: basename(opts.decoder), tokenizer: basename(opts.spm) },
+      source: opts.source ?? { encoder: basename(opts.encoder), decoder: basename(opts.decoder), tokenizer: basename(opts.spm) },
       converter: { by: 'concept-studio (TypeScript)', template: tpl.id },
       files,
     };
