@@ -20,12 +20,14 @@ import { randomUUID, createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { cp, mkdir, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { basename, join, relative, resolve, isAbsolute } from 'node:path';
+import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
+import { getSonar as getSonarFiles, SONAR_LICENSE } from '../engine/packs/get-sonar.js';
 import {
   ApiError,
   type ApiEvent,
   type ConceptApi,
   type ConceptMapPoint,
+  type LicenseInfo,
   type DocumentSummary,
   type DocumentView,
   type ImportRequest,
@@ -211,6 +213,13 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
   const listeners = new Set<(ev: ApiEvent) => void>();
   const active = new Map<string, ActiveRun>();
   const finished = new Map<string, Promise<RunResult>>();
+  const downloads = new Map<string, AbortController>();
+  const sonarLicenseInfo = (): LicenseInfo => {
+    const rec = (store.settings.get<Record<string, { id: string; acceptedAt: string }>>('licenses') ?? {}).sonar;
+    const accepted = rec?.id === SONAR_LICENSE.id;
+    return { id: SONAR_LICENSE.id, title: SONAR_LICENSE.title, url: SONAR_LICENSE.url, text: SONAR_LICENSE.text, accepted,
+      acceptedAt: accepted ? rec.acceptedAt : null };
+  };
   const maxTextBytes = opts.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES;
   let closed = false;
 
@@ -850,6 +859,11 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
     },
 
     async cancelRun(requestId) {
+      const dl = downloads.get(requestId);
+      if (dl) {
+        dl.abort(new DOMException('cancelled', 'AbortError'));
+        return;
+      }
       const r = active.get(requestId);
       if (!r) {
         if (finished.has(requestId)) return; // already over
@@ -998,6 +1012,67 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
         if (Object.keys(patch).length) store.settings.set('settings', { ...(store.settings.get<object>('settings') ?? {}), ...patch });
       } catch (e) {
         throw toApiError(e);
+      }
+    },
+
+    async sonarLicense() {
+      return sonarLicenseInfo();
+    },
+
+    async acceptSonarLicense() {
+      store.settings.set('licenses', { ...(store.settings.get<Record<string, unknown>>('licenses') ?? {}),
+        sonar: { id: SONAR_LICENSE.id, acceptedAt: new Date().toISOString() } });
+      return sonarLicenseInfo();
+    },
+
+    async getSonar(req = {}) {
+      const requestId = typeof req.requestId === 'string' && req.requestId ? req.requestId : randomUUID();
+      const controller = new AbortController();
+      try {
+        if (req.baseUrl !== undefined && (typeof req.baseUrl !== 'string' || !/^https?:\/\//.test(req.baseUrl))) {
+          throw apiError('INVALID_REQUEST', `baseUrl must be an http(s) address (got ${String(req.baseUrl)}).`);
+        }
+        for (const [k, v] of Object.entries(req.sha256 ?? {})) {
+          if (typeof v !== 'string' || !/^[0-9a-fA-F]{64}$/.test(v)) throw apiError('INVALID_REQUEST', `sha256 of ${k} must be 64 hex digits.`);
+        }
+        if (downloads.has(requestId) || active.has(requestId)) throw apiError('INVALID_REQUEST', `request id ${requestId} is in use.`);
+        const lic = sonarLicenseInfo();
+        if (!lic.accepted) {
+          throw apiError('LICENSE_NOT_ACCEPTED', `The SONAR weights are ${lic.id} (non-commercial use only): show the licence ` +
+            '(sonarLicense) and accept it (acceptSonarLicense) first.');
+        }
+        const user = settings().userPackDir ?? (opts.dataDir ? join(opts.dataDir, 'models') : null);
+        if (!user) throw apiError('INVALID_REQUEST', 'No user pack folder is set (settings.userPackDir).');
+        const name = req.name ?? 'sonar-text-basic';
+        const same = discovered().find((d) => d.pack?.json.name === name);
+        if (same) throw apiError('PACK_EXISTS', `A pack named "${name}" is already installed (${same.dir}); remove it first.`);
+        downloads.set(requestId, controller);
+        const res = await getSonarFiles({
+          baseUrl: req.baseUrl, name, licenseAccepted: true, sha256: req.sha256, keepDownloads: req.keepDownloads,
+          packsDir: resolve(user),
+          downloadDir: join(opts.dataDir ?? dirname(resolve(user)), 'downloads', 'sonar'),
+          signal: controller.signal,
+          onProgress: (p) => {
+            if (p.phase === 'download') {
+              emit({ type: 'progress', requestId, stage: 'download', done: p.bytesDone, total: p.bytesTotal ?? 0,
+                message: p.file, bytesPerSecond: p.bytesPerSecond, etaSeconds: p.etaSeconds });
+            } else if (p.phase === 'convert') {
+              emit({ type: 'progress', requestId, stage: 'convert', done: p.bytesDone, total: p.bytesTotal, message: p.stage });
+            }
+          },
+        });
+        if (!settings().userPackDir) store.settings.set('settings', { ...(store.settings.get<object>('settings') ?? {}), userPackDir: resolve(user) });
+        const p = loadPack(res.dir);
+        verified.set(p.dir, { verified: 'ok', problems: [] });
+        return info(p, false);
+      } catch (e) {
+        const code = (e as { code?: string })?.code;
+        if (code === 'DOWNLOAD_CANCELLED' || code === 'CONVERT_CANCELLED') {
+          throw apiError('CANCELLED', 'Getting SONAR was cancelled; run it again to resume the download.');
+        }
+        throw toApiError(e);
+      } finally {
+        if (downloads.get(requestId) === controller) downloads.delete(requestId);
       }
     },
 
