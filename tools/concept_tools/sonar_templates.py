@@ -147,6 +147,87 @@ def _check_no_vocab_literal(model: onnx.ModelProto, v: int) -> None:
                 raise RuntimeError(f"value {vi.name} has the export vocabulary {v} as a static dimension")
 
 
+def quantize_per_channel(w_out_in: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Symmetric int8 per output channel of a Linear weight [out, in] -> (q [in, out] int8, scale [out] float32).
+    The reference for main/engine/packs/convert/quantize.ts, which must match it bit for bit: scale =
+    float32(max|w| / 127) (1 for an all-zero channel), q = round-half-even(w / scale) in float64, clipped to ±127."""
+    w = np.asarray(w_out_in, dtype=np.float32)
+    maxabs = np.abs(w).max(axis=1)
+    scale = (maxabs.astype(np.float64) / 127.0).astype(np.float32)
+    scale[scale == 0] = 1.0
+    q = np.clip(np.rint(w.astype(np.float64) / scale.astype(np.float64)[:, None]), -127, 127).astype(np.int8)
+    return np.ascontiguousarray(q.T), scale
+
+
+def _int8_variant(model: onnx.ModelProto, entries: list[dict], data_name: str) -> tuple[onnx.ModelProto, list[dict], int]:
+    """Dynamic int8: every MatMul on a (transposed) checkpoint weight becomes DynamicQuantizeLinear(x) ->
+    MatMulInteger(x_q, W_q, x_zp, 0) -> Cast -> * (x_scale * w_scale[out]); W_q int8 [in, out] and w_scale are
+    filled by the converter from the checkpoint. Embedding, head and the per-sentence cross-attention Gemms stay
+    float32 (the tied table stays stored once)."""
+    from onnx import helper
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    by_name = {e["name"]: e for e in entries}
+    quant = {}
+    for node in m.graph.node:
+        if node.op_type == "MatMul" and node.input[1] in by_name and by_name[node.input[1]]["source"]["transform"] == "transpose":
+            quant[node.input[1]] = by_name[node.input[1]]
+    zero = helper.make_tensor("int8_zero_point", onnx.TensorProto.INT8, [], [0])
+    new_nodes, dql = [], {}
+    for node in m.graph.node:
+        if not (node.op_type == "MatMul" and node.input[1] in quant):
+            new_nodes.append(node)
+            continue
+        x, w, y = node.input[0], node.input[1], node.output[0]
+        if x not in dql:
+            dql[x] = (x + "__q", x + "__scale", x + "__zp")
+            new_nodes.append(helper.make_node("DynamicQuantizeLinear", [x], list(dql[x]), name=x + "__dql"))
+        xq, xs, xzp = dql[x]
+        base = node.name or y
+        new_nodes += [
+            helper.make_node("MatMulInteger", [xq, w + "__int8", xzp, "int8_zero_point"], [y + "__i32"], name=base + "__mmi"),
+            helper.make_node("Cast", [y + "__i32"], [y + "__f32"], to=onnx.TensorProto.FLOAT, name=base + "__cast"),
+            helper.make_node("Mul", [xs, w + "__scale"], [y + "__s"], name=base + "__scale"),
+            helper.make_node("Mul", [y + "__f32", y + "__s"], [y], name=base + "__deq"),
+        ]
+    del m.graph.node[:]
+    m.graph.node.extend(new_nodes)
+    kept = [t for t in m.graph.initializer if t.name not in quant]
+    del m.graph.initializer[:]
+    m.graph.initializer.extend(kept)
+    m.graph.initializer.append(zero)
+    out_entries = [e for e in entries if e["name"] not in quant]
+    for name, e in quant.items():
+        i, o = e["dims"]
+        src = e["source"]
+        out_entries.append({"name": name + "__int8", "dims": [i, o], "dtype": "int8",
+                            "source": {**src, "transform": "transpose-int8"}})
+        out_entries.append({"name": name + "__scale", "dims": [o], "dtype": "float32",
+                            "source": {**src, "transform": "int8-scale"}})
+        for n, dt, dims in ((name + "__int8", onnx.TensorProto.INT8, [i, o]), (name + "__scale", onnx.TensorProto.FLOAT, [o])):
+            t = m.graph.initializer.add()
+            t.name, t.data_type = n, dt
+            t.dims.extend(dims)
+            t.data_location = onnx.TensorProto.EXTERNAL
+    offset = 0
+    ext = {t.name: t for t in m.graph.initializer}
+    for e in out_entries:
+        size = 1 if e.get("dtype") == "int8" else 4
+        e.setdefault("dtype", "float32")
+        e["length"] = int(np.prod(e["dims"])) * size
+        offset = (offset + ALIGN - 1) // ALIGN * ALIGN
+        e["offset"] = offset
+        t = ext[e["name"]]
+        del t.external_data[:]
+        for k, v in (("location", data_name), ("offset", str(offset)), ("length", str(e["length"]))):
+            kv = t.external_data.add()
+            kv.key, kv.value = k, v
+        offset += e["length"]
+    if m.opset_import[0].version < 11:
+        raise RuntimeError("DynamicQuantizeLinear needs opset 11")
+    return m, out_entries, offset
+
+
 def _export(fn, module, path: str) -> tuple[onnx.ModelProto, dict]:
     io = fn(module, path)
     return onnx.load(path), io
@@ -181,6 +262,8 @@ def build_templates(cfg: SonarConfig, out: str, *, sp_size: int, export_vocab: i
             data_name = f"{kind}.onnx.data"
             model, entries, total = _templatize(model, state, kind, data_name, patch)
             onnx.save_model(model, os.path.join(out, f"{kind}.onnx"))
+            for e in entries:
+                e["dtype"] = "float32"
             del model
             used = {e["source"]["key"] for e in entries if "key" in e["source"]}
             unused = sorted(k for k in shapes if k not in used and k not in TIED)
@@ -199,10 +282,32 @@ def build_templates(cfg: SonarConfig, out: str, *, sp_size: int, export_vocab: i
     template = {"format": TEMPLATE_FORMAT, "id": template_id(cfg), "config": cfg.to_dict(), "sp_size": sp_size,
                 "generated_with": {"torch": torch.__version__, "onnx": onnx.__version__,
                                    "export_vocab": ev},
-                "checkpoints": keys, "graphs": graphs, "pack": meta}
+                "checkpoints": keys, "graphs": graphs, "variants": {}, "pack": meta}
+    _write_template(out, template)
+    return add_int8_variant(out)
+
+
+def _write_template(out: str, template: dict) -> None:
     with open(os.path.join(out, "template.json"), "w", encoding="utf-8") as f:
         json.dump(template, f, indent=1, ensure_ascii=False)
         f.write("\n")
+
+
+def add_int8_variant(out: str) -> dict:
+    """Derive the dynamic-int8 graphs (out/int8/) from the float32 template in `out` (no export needed)."""
+    with open(os.path.join(out, "template.json"), encoding="utf-8") as f:
+        template = json.load(f)
+    os.makedirs(os.path.join(out, "int8"), exist_ok=True)
+    variant = {}
+    for kind, g in template["graphs"].items():
+        for e in g["tensors"]:
+            e.setdefault("dtype", "float32")
+        model = onnx.load(os.path.join(out, g["file"]), load_external_data=False)
+        qmodel, qentries, qtotal = _int8_variant(model, g["tensors"], g["data"])
+        onnx.save_model(qmodel, os.path.join(out, "int8", g["file"]))
+        variant[kind] = {"file": f"int8/{g['file']}", "data": g["data"], "data_bytes": qtotal, "tensors": qentries}
+    template["variants"] = {"int8": variant}
+    _write_template(out, template)
     return template
 
 
@@ -215,9 +320,13 @@ def main(argv=None) -> int:
     ap.add_argument("--dim", type=int, default=64)
     ap.add_argument("--layers", type=int, default=2)
     ap.add_argument("--ffn", type=int, default=128)
+    ap.add_argument("--add-int8", metavar="TEMPLATE_DIR", help="only (re)derive the int8 variant of a template")
     ap.add_argument("--export-vocab", type=int, default=None,
                     help="export with this many rows and re-dimension (saves memory at full size)")
     a = ap.parse_args(argv)
+    if a.add_int8:
+        add_int8_variant(a.add_int8)
+        return 0
     if a.full:
         sp_size = 256000
         cfg = official_config(sp_size + 1 + len(CODES) + 3, 1024, 24, 8192)

@@ -119,6 +119,44 @@ describe('TypeScript SONAR converter = tools/convert_sonar.py', () => {
     expect(vs32.encoder.differ.length).toBeGreaterThan(0);
   }, 240_000);
 
+  it('dynamic int8 variant: weights equal the Python reference quantizer, outputs close to fp32', async () => {
+    const out = at('int8');
+    await convertSonar({ encoder: ckpt('encoder'), decoder: ckpt('decoder'), spm: SPM, out, variant: 'int8' });
+    const tplDir = join(ROOT, 'main', 'engine', 'packs', 'templates', 'sonar', 'v1206-d64-h1-f128-e2-l2-p512');
+    const rep = JSON.parse(py([join(ROOT, 'tools', 'tests', 'check_int8_pack.py'), out, tplDir, ckpt('encoder'), ckpt('decoder')]));
+    for (const g of ['encoder', 'decoder']) {
+      expect(rep[g].differ, g).toEqual([]);
+      expect(rep[g].identical, g).toBe(rep[g].tensors);
+      expect(rep[g].int8_weights, g).toBe(12); // 6 per layer (q, k, v, out, ffn in/out); the cross-attention Gemms stay fp32
+      expect(rep[g].has_matmulinteger, g).toBe(true);
+    }
+    const [pf, pq] = [loadSonarPack(at('ts')), loadSonarPack(out)];
+    expect((await verifyPack(pq)).ok).toBe(true);
+    expect(pq.bytes).toBeLessThan(pf.bytes);
+    const eng = pf.json.tokenizer.lang_offset + pf.json.tokenizer.languages.indexOf('eng_Latn');
+    const seqs = [[eng, 10, 11, 12, 3], [eng, 40, 3], [eng, 7, 8, 9, 10, 11, 12, 13, 3]];
+    const embed = async (p: typeof pf) => {
+      const enc = await SonarEncoder.fromPack(p, cfg);
+      try {
+        return await enc.encodeIds(seqs);
+      } finally {
+        await enc.dispose();
+      }
+    };
+    const [ef, eq] = [await embed(pf), await embed(pq)];
+    for (let k = 0; k < seqs.length; k++) {
+      let dot = 0, na = 0, nb = 0;
+      for (let i = 0; i < ef[k].length; i++) {
+        dot += ef[k][i] * eq[k][i];
+        na += ef[k][i] ** 2;
+        nb += eq[k][i] ** 2;
+      }
+      const cos = dot / Math.sqrt(na * nb);
+      expect(cos).toBeGreaterThan(0.99); // quantized, so not equal...
+      expect(cos).toBeLessThan(1); // ...but not the fp32 graph either
+    }
+  });
+
   const bad: [string, string[], 'encoder' | 'decoder', string | RegExp, string][] = [
     ['missing key', ['--drop', 'decoder.layers.1.ffn.output_proj.bias'], 'decoder', 'decoder.layers.1.ffn.output_proj.bias', 'CONVERT_KEYS'],
     ['missing unused key', ['--drop', 'decoder.layers.0.encoder_decoder_attn.q_proj.weight'], 'decoder', 'decoder.layers.0.encoder_decoder_attn.q_proj.weight', 'CONVERT_KEYS'],

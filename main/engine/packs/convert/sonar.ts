@@ -19,6 +19,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseModelProto } from '../../sonar/sentencepiece-model.js';
 import { CheckpointError, TorchCheckpoint, numel, type TensorRef } from '../torch/checkpoint.js';
+import { quantizePerChannel } from './quantize.js';
 
 export const SONAR_LANGUAGES = 202;
 const N_DATA_TAGS = 3;
@@ -44,10 +45,16 @@ export class ConvertError extends Error {
 export interface TemplateTensor {
   name: string;
   dims: number[];
+  dtype?: 'float32' | 'int8';
   offset: number;
   length: number;
-  source: { checkpoint: 'encoder' | 'decoder'; key: string; transform: 'identity' | 'transpose' };
+  source: { checkpoint: 'encoder' | 'decoder'; key: string; transform: 'identity' | 'transpose' | 'transpose-int8' | 'int8-scale' };
 }
+
+type TemplateGraphs = Record<'encoder' | 'decoder', { file: string; data: string; data_bytes: number; tensors: TemplateTensor[] }>;
+
+/** fp32: the weights as they are; int8: dynamic int8 MatMuls (per-channel weights), embedding and head float32 */
+export type SonarVariant = 'fp32' | 'int8';
 
 export interface SonarTemplate {
   format: number;
@@ -58,7 +65,8 @@ export interface SonarTemplate {
   checkpoints: Record<'encoder' | 'decoder', {
     shapes: Record<string, number[]>; unused: string[]; tied: Record<string, string>; optional: string[];
   }>;
-  graphs: Record<'encoder' | 'decoder', { file: string; data: string; data_bytes: number; tensors: TemplateTensor[] }>;
+  graphs: TemplateGraphs;
+  variants?: Partial<Record<Exclude<SonarVariant, 'fp32'>, TemplateGraphs>>;
   pack: Record<string, unknown>;
 }
 
@@ -75,6 +83,7 @@ export interface ConvertSonarOptions {
   out: string;
   name?: string;
   description?: string;
+  variant?: SonarVariant;
   /** folder of templates (one subfolder per architecture id); default: the app's bundled templates */
   templatesDir?: string;
   /** pack.json `source` (default: the three file names) — the downloader records URLs and sha256 here */
@@ -265,21 +274,39 @@ export async function convertSonar(opts: ConvertSonarOptions): Promise<ConvertRe
       if (ta) await checkTied(decCk, ta, dec.get(b)!, [a, b], opts.signal);
     }
 
+    const variant = opts.variant ?? 'fp32';
+    const graphs = variant === 'fp32' ? tpl.graphs : tpl.variants?.[variant];
+    if (!graphs) throw new ConvertError('CONVERT_TEMPLATE', `the template ${tpl.id} has no ${variant} variant; regenerate it with tools/make_sonar_templates.py`);
     mkdirSync(tmp, { recursive: true });
-    const total = tpl.graphs.encoder.data_bytes + tpl.graphs.decoder.data_bytes;
+    const total = graphs.encoder.data_bytes + graphs.decoder.data_bytes;
     let done = 0;
+    let quantized: { key: string; q: Int8Array; scale: Float32Array } | null = null;
     for (const kind of ['encoder', 'decoder'] as const) {
-      const g = tpl.graphs[kind];
+      const g = graphs[kind];
       const ck = kind === 'encoder' ? encCk : decCk;
-      copyFileSync(join(tplDir, g.file), join(tmp, g.file));
+      copyFileSync(join(tplDir, g.file), join(tmp, basename(g.file)));
       const fd = openSync(join(tmp, g.data), 'w');
       try {
         ftruncateSync(fd, g.data_bytes); // alignment gaps stay zero
         for (const t of g.tensors) {
           checkAbort(opts.signal);
           const src = states[t.source.checkpoint].get(t.source.key)!;
+          const tr = t.source.transform;
+          if (tr === 'transpose-int8' || tr === 'int8-scale') {
+            if (quantized?.key !== `${kind}:${t.source.key}`) {
+              const [o, i] = src.shape;
+              quantized = { key: `${kind}:${t.source.key}`, ...quantizePerChannel(ck.readRows(src), o, i) };
+            }
+            const arr = tr === 'transpose-int8' ? quantized.q : quantized.scale;
+            if (arr.byteLength !== t.length) throw new Error(`template ${tpl.id}: ${t.name} length does not match ${t.source.key}`);
+            writeSync(fd, Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength), 0, arr.byteLength, t.offset);
+            done += arr.byteLength;
+            progress(kind, done, total);
+            await tick();
+            continue;
+          }
           if (numel(src.shape) * 4 !== t.length) throw new Error(`template ${tpl.id}: ${t.name} length does not match ${t.source.key}`);
-          if (t.source.transform === 'identity') {
+          if (tr === 'identity') {
             const rows = src.shape.length ? src.shape[0] : 1;
             const step = rowChunk(src);
             let pos = t.offset;
@@ -295,10 +322,10 @@ export async function convertSonar(opts: ConvertSonarOptions): Promise<ConvertRe
           } else {
             const [o, i] = src.shape;
             const w = ck.readRows(src);
-            const tr = new Float32Array(o * i);
-            for (let r = 0; r < o; r++) for (let c = 0; c < i; c++) tr[c * o + r] = w[r * i + c];
-            writeSync(fd, f32Bytes(tr), 0, tr.byteLength, t.offset);
-            done += tr.byteLength;
+            const wt = new Float32Array(o * i);
+            for (let r = 0; r < o; r++) for (let c = 0; c < i; c++) wt[c * o + r] = w[r * i + c];
+            writeSync(fd, f32Bytes(wt), 0, wt.byteLength, t.offset);
+            done += wt.byteLength;
             progress(kind, done, total);
             await tick();
           }
@@ -326,7 +353,11 @@ export async function convertSonar(opts: ConvertSonarOptions): Promise<ConvertRe
       ...(opts.name ? { name: opts.name } : {}),
       ...(opts.description ? { description: opts.description } : {}),
       source: opts.source ?? { encoder: basename(opts.encoder), decoder: basename(opts.decoder), tokenizer: basename(opts.spm) },
-      converter: { by: 'concept-studio (TypeScript)', template: tpl.id },
+      converter: { by: 'concept-studio (TypeScript)', template: tpl.id, variant },
+      ...(variant === 'int8' ? {
+        quantization: { method: 'dynamic-int8', weights: 'int8 symmetric per output channel (MatMulInteger)',
+          activations: 'uint8 per tensor (DynamicQuantizeLinear)', float32: 'embedding table (tied head), cross-attention constants' },
+      } : {}),
       files,
     };
     writeFileSync(join(tmp, 'pack.json'), JSON.stringify(pack, null, 2) + '\n');
