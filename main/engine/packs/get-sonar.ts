@@ -29,19 +29,20 @@ export const SONAR_LICENSE = {
   id: 'CC-BY-NC-4.0',
   url: 'https://creativecommons.org/licenses/by-nc/4.0/legalcode',
   title: 'SONAR text encoder and decoder weights (Meta) — Creative Commons Attribution-NonCommercial 4.0 International',
+  // one line per paragraph or bullet: the app wraps it, a terminal too
   text: [
-    'The SONAR text encoder and text decoder weights are published by Meta Platforms, Inc. under the Creative Commons',
-    'Attribution-NonCommercial 4.0 International licence (CC-BY-NC-4.0; SONAR repository, LICENSE.md and',
-    'NC_MODEL_LICENSE.md). The SONAR code is MIT-licensed; the weights are not.',
+    'The SONAR text encoder and text decoder weights are published by Meta Platforms, Inc. under the Creative Commons ' +
+      'Attribution-NonCommercial 4.0 International licence (CC-BY-NC-4.0; SONAR repository, LICENSE.md and ' +
+      'NC_MODEL_LICENSE.md). The SONAR code is MIT-licensed; the weights are not.',
     '',
     'In short (the legal code at the address below is what binds you):',
-    '  • You may copy and use the weights, and adapt them, for NON-COMMERCIAL purposes only.',
-    '  • You must give appropriate credit (Meta, SONAR), link to the licence and indicate if changes were made.',
-    '  • You may not apply legal terms or technological measures that restrict others from doing what the licence',
-    '    permits. No warranties are given.',
+    '• You may copy and use the weights, and adapt them, for NON-COMMERCIAL purposes only.',
+    '• You must give appropriate credit (Meta, SONAR), link to the licence and indicate if changes were made.',
+    '• You may not apply legal terms or technological measures that restrict others from doing what the licence ' +
+      'permits. No warranties are given.',
     '',
-    'Concept Studio downloads the files from the address you choose (by default Meta\'s own server), converts them on',
-    'your computer and never redistributes them. By accepting you confirm that your use is non-commercial.',
+    'Concept Studio downloads the files from the address you choose (by default Meta\'s own server), converts them on ' +
+      'your computer and never redistributes them. By accepting you confirm that your use is non-commercial.',
   ].join('\n'),
 } as const;
 
