@@ -285,8 +285,10 @@ export interface GetSonarRequest {
   baseUrl?: string;
   /** progress events carry this id; cancelRun(requestId) cancels (default: a new id, useless for cancelling) */
   requestId?: string;
-  /** pack name (default sonar-text-basic) */
+  /** pack name (default sonar-text-basic, sonar-text-basic-int8 for the int8 variant) */
   name?: string;
+  /** fp32 (default) or int8 (dynamic int8 MatMuls: faster on CPUs, smaller, small drift) */
+  variant?: 'fp32' | 'int8';
   /** documented sha256 by file name for a mirror of another build (default: the tokenizer's official hash) */
   sha256?: Record<string, string>;
   keepDownloads?: boolean;

@@ -1045,12 +1045,13 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
         }
         const user = settings().userPackDir ?? (opts.dataDir ? join(opts.dataDir, 'models') : null);
         if (!user) throw apiError('INVALID_REQUEST', 'No user pack folder is set (settings.userPackDir).');
-        const name = req.name ?? 'sonar-text-basic';
+        if (req.variant !== undefined && req.variant !== 'fp32' && req.variant !== 'int8') throw apiError('INVALID_REQUEST', 'variant is fp32 or int8.');
+        const name = req.name ?? (req.variant === 'int8' ? 'sonar-text-basic-int8' : 'sonar-text-basic');
         const same = discovered().find((d) => d.pack?.json.name === name);
         if (same) throw apiError('PACK_EXISTS', `A pack named "${name}" is already installed (${same.dir}); remove it first.`);
         downloads.set(requestId, controller);
         const res = await getSonarFiles({
-          baseUrl: req.baseUrl, name, licenseAccepted: true, sha256: req.sha256 ?? opts.sonarSha256, keepDownloads: req.keepDownloads,
+          baseUrl: req.baseUrl, name, variant: req.variant, licenseAccepted: true, sha256: req.sha256 ?? opts.sonarSha256, keepDownloads: req.keepDownloads,
           packsDir: resolve(user),
           downloadDir: join(opts.dataDir ?? dirname(resolve(user)), 'downloads', 'sonar'),
           signal: controller.signal,

@@ -14,7 +14,7 @@ export interface ParsedArgs {
 /** Flags that take a value (everything else is boolean). */
 const VALUE_FLAGS = new Set([
   'to', 'from', 'pack', 'db', 'method', 'sentences', 'ratio', 'lcm', 'seed', 'beam', 'threads', 'provider', 'limit',
-  'max-tokens', 'tokenizer', 'base-url', 'name', 'sha256',
+  'max-tokens', 'tokenizer', 'base-url', 'name', 'sha256', 'variant',
 ]);
 const BOOL_FLAGS = new Set(['json', 'progress', 'no-progress', 'help', 'version', 'quiet', 'greedy', 'stemmer', 'records',
   'accept-license', 'keep-downloads']);

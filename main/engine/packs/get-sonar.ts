@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { convertSonar, ConvertError, type ConvertProgress } from './convert/sonar.js';
+import { convertSonar, ConvertError, type ConvertProgress, type SonarVariant } from './convert/sonar.js';
 import { bytesOnDisk, download, DownloadError, freeBytes, remoteSize, type DownloadResult } from './download.js';
 
 export const SONAR_OFFICIAL_BASE_URL = 'https://dl.fbaipublicfiles.com/SONAR/';
@@ -60,6 +60,8 @@ export interface GetSonarOptions {
   /** the folder of installed packs: the pack goes to `<packsDir>/<name>` */
   packsDir: string;
   name?: string;
+  /** fp32 (default) or int8: dynamic-int8 MatMuls for CPUs, about 0.6× the size (convert/sonar.ts) */
+  variant?: SonarVariant;
   licenseAccepted: boolean;
   /** documented hashes by file name, overriding SONAR_FILES (mirrors of other builds, tests) */
   sha256?: Record<string, string>;
@@ -93,7 +95,7 @@ export async function getSonar(opts: GetSonarOptions): Promise<GetSonarResult> {
       'the licence must be shown and accepted before anything is downloaded');
   }
   const base = (opts.baseUrl ?? SONAR_OFFICIAL_BASE_URL).replace(/\/?$/, '/');
-  const name = opts.name ?? 'sonar-text-basic';
+  const name = opts.name ?? (opts.variant === 'int8' ? 'sonar-text-basic-int8' : 'sonar-text-basic');
   const out = join(resolve(opts.packsDir), name.replace(/[^\w.-]+/g, '_'));
   if (existsSync(out)) throw new GetSonarError('PACK_EXISTS', `${out} already exists: remove the pack first (\`concept packs remove ${name}\`)`);
   const dl = resolve(opts.downloadDir);
@@ -137,7 +139,7 @@ export async function getSonar(opts: GetSonarOptions): Promise<GetSonarResult> {
   const path = (role: SonarFile['role']) => join(dl, SONAR_FILES.find((f) => f.role === role)!.name);
   try {
     await convertSonar({
-      encoder: path('encoder'), decoder: path('decoder'), spm: path('tokenizer'), out, name,
+      encoder: path('encoder'), decoder: path('decoder'), spm: path('tokenizer'), out, name, variant: opts.variant,
       templatesDir: opts.templatesDir, signal: opts.signal,
       source: Object.fromEntries(results.map((r, k) => [SONAR_FILES[k].role, { file: r.name, url: r.url, bytes: r.bytes, sha256: r.sha256 }])),
       onProgress: (p) => opts.onProgress?.({ phase: 'convert', ...p }),
