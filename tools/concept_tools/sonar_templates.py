@@ -311,6 +311,20 @@ def add_int8_variant(out: str) -> dict:
     return template
 
 
+def gzip_template(out: str) -> None:
+    """Replace every file of a template by `<file>.gz` (mtime 0: reproducible bytes); the app reads either."""
+    import gzip
+    for root, _dirs, files in os.walk(out):
+        for name in files:
+            if name.endswith(".gz"):
+                continue
+            p = os.path.join(root, name)
+            with open(p, "rb") as f, open(p + ".gz", "wb") as raw:
+                with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
+                    gz.write(f.read())
+            os.remove(p)
+
+
 def main(argv=None) -> int:
     import argparse
     ap = argparse.ArgumentParser(description="Write the SONAR graph templates the app's TypeScript converter fills.")
@@ -321,11 +335,15 @@ def main(argv=None) -> int:
     ap.add_argument("--layers", type=int, default=2)
     ap.add_argument("--ffn", type=int, default=128)
     ap.add_argument("--add-int8", metavar="TEMPLATE_DIR", help="only (re)derive the int8 variant of a template")
+    ap.add_argument("--gzip", action="store_true", help="store the files gzipped (the full size: inline position "
+                    "tables make each graph a few MB)")
     ap.add_argument("--export-vocab", type=int, default=None,
                     help="export with this many rows and re-dimension (saves memory at full size)")
     a = ap.parse_args(argv)
     if a.add_int8:
         add_int8_variant(a.add_int8)
+        if a.gzip:
+            gzip_template(a.add_int8)
         return 0
     if a.full:
         sp_size = 256000
@@ -339,6 +357,8 @@ def main(argv=None) -> int:
     out = os.path.join(a.out, template_id(cfg))
     t = build_templates(cfg, out, sp_size=sp_size, export_vocab=a.export_vocab)
     sizes = {g: os.path.getsize(os.path.join(out, v["file"])) for g, v in t["graphs"].items()}
+    if a.gzip:
+        gzip_template(out)
     print(json.dumps({"out": out, "graph_bytes": sizes,
                       "data_bytes": {g: v["data_bytes"] for g, v in t["graphs"].items()}}))
     return 0

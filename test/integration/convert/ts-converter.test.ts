@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -206,6 +206,18 @@ describe('TypeScript SONAR converter = tools/convert_sonar.py', () => {
     expect(err.code).toBe('CONVERT_CANCELLED');
     expect(readdirSync(dir)).toEqual([]);
   });
+
+  it('reads gzipped templates (how the full-size one is stored) to the same pack', async () => {
+    const tpl = at('tpl-gz');
+    py([join(ROOT, 'tools', 'make_sonar_templates.py'), '--out', tpl, '--spm', SPM, '--gzip']);
+    const id = 'v1206-d64-h1-f128-e2-l2-p512';
+    expect(existsSync(join(tpl, id, 'encoder.onnx'))).toBe(false);
+    expect(existsSync(join(tpl, id, 'encoder.onnx.gz'))).toBe(true);
+    await convertSonar({ encoder: ckpt('encoder'), decoder: ckpt('decoder'), spm: SPM, out: at('ts-gz'), templatesDir: tpl });
+    for (const f of ['encoder.onnx', 'encoder.onnx.data', 'decoder.onnx', 'decoder.onnx.data']) {
+      expect(readFileSync(join(at('ts-gz'), f)).equals(readFileSync(join(at('ts'), f))), f).toBe(true);
+    }
+  }, 120_000);
 
   it('refuses to overwrite an existing folder', async () => {
     const err = await convertSonar({ encoder: ckpt('encoder'), decoder: ckpt('decoder'), spm: SPM, out: at('ts') }).catch((e) => e);

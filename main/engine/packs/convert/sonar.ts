@@ -15,6 +15,7 @@ import {
   rmSync, statSync, writeFileSync, writeSync, createReadStream,
 } from 'node:fs';
 import { endianness } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseModelProto } from '../../sonar/sentencepiece-model.js';
@@ -161,14 +162,24 @@ function checkVocab(vocab: number, spSize: number, spm: string): void {
   }
 }
 
+/**
+ * A template file, stored plain or gzipped (`<name>.gz`: the full-size templates, whose inline position tables make
+ * them a few MB each).
+ */
+function templateFile(path: string): Buffer | null {
+  if (existsSync(path)) return readFileSync(path);
+  if (existsSync(`${path}.gz`)) return gunzipSync(readFileSync(`${path}.gz`));
+  return null;
+}
+
 export function loadTemplate(dir: string, id: string): SonarTemplate {
-  const file = join(dir, id, 'template.json');
-  if (!existsSync(file)) {
-    const have = existsSync(dir) ? readdirSync(dir).filter((n) => existsSync(join(dir, n, 'template.json'))) : [];
+  const raw = templateFile(join(dir, id, 'template.json'));
+  if (!raw) {
+    const have = existsSync(dir) ? readdirSync(dir).filter((n) => templateFile(join(dir, n, 'template.json'))) : [];
     throw new ConvertError('CONVERT_TEMPLATE', `no graph template for this SONAR architecture (${id}); available: ` +
       `${have.join(', ') || 'none'}. Generate one with tools/make_sonar_templates.py, or convert with tools/convert_sonar.py`);
   }
-  return JSON.parse(readFileSync(file, 'utf8')) as SonarTemplate;
+  return JSON.parse(raw.toString('utf8')) as SonarTemplate;
 }
 
 /** Every template key present with its shape, nothing unexpected (a strict load_state_dict). */
@@ -284,7 +295,9 @@ export async function convertSonar(opts: ConvertSonarOptions): Promise<ConvertRe
     for (const kind of ['encoder', 'decoder'] as const) {
       const g = graphs[kind];
       const ck = kind === 'encoder' ? encCk : decCk;
-      copyFileSync(join(tplDir, g.file), join(tmp, basename(g.file)));
+      const graph = templateFile(join(tplDir, g.file));
+      if (!graph) throw new ConvertError('CONVERT_TEMPLATE', `template ${tpl.id}: ${g.file} is missing`);
+      writeFileSync(join(tmp, basename(g.file)), graph);
       const fd = openSync(join(tmp, g.data), 'w');
       try {
         ftruncateSync(fd, g.data_bytes); // alignment gaps stay zero
