@@ -98,6 +98,9 @@ export interface ServiceOptions {
   maxTextBytes?: number;
   /** decoder overrides for every run (tests: smaller beams and lengths) */
   decoding?: { beam?: number; greedy?: boolean; maxTokens?: number };
+  /** the SONAR graph templates (default: main/engine/packs/templates/sonar next to the sources; the packaged app's
+   *  resources/templates/sonar) */
+  sonarTemplatesDir?: string;
   /** documented sha256 by file name for getSonar when the request gives none (a private mirror's build; tests) */
   sonarSha256?: Record<string, string>;
   /** folder for onnxruntime's optimized graphs */
@@ -1051,6 +1054,7 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
         if (same) throw apiError('PACK_EXISTS', `A pack named "${name}" is already installed (${same.dir}); remove it first.`);
         downloads.set(requestId, controller);
         const res = await getSonarFiles({
+          templatesDir: opts.sonarTemplatesDir,
           baseUrl: req.baseUrl, name, variant: req.variant, licenseAccepted: true, sha256: req.sha256 ?? opts.sonarSha256, keepDownloads: req.keepDownloads,
           packsDir: resolve(user),
           downloadDir: join(opts.dataDir ?? dirname(resolve(user)), 'downloads', 'sonar'),

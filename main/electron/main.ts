@@ -39,7 +39,8 @@ function serviceOptions() {
   const dataDir = app.getPath('userData'); // ~/.config/Concept Studio, %APPDATA%\Concept Studio, ~/Library/Application Support/…
   const userPackDir = join(dataDir, 'models');
   mkdirSync(userPackDir, { recursive: true });
-  return { dataDir, dbPath: join(dataDir, 'concept-studio.sqlite'), userPackDir, bundledPackDir: bundledPackDir() };
+  const sonarTemplatesDir = app.isPackaged ? join(process.resourcesPath, 'templates', 'sonar') : join(APP_ROOT, 'main', 'engine', 'packs', 'templates', 'sonar');
+  return { dataDir, dbPath: join(dataDir, 'concept-studio.sqlite'), userPackDir, bundledPackDir: bundledPackDir(), sonarTemplatesDir };
 }
 
 function forkEngine(): EngineProcess {
