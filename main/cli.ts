@@ -37,6 +37,12 @@ Commands
                    --method extractive|lcm|lead-3 (comma-separated for several)  --sentences N  --limit N
   packs list       installed model packs
   packs verify [NAME...]  recompute every file's sha256
+  packs get sonar  download Meta's SONAR weights (CC-BY-NC-4.0: the licence is shown and must be accepted) and
+                   convert them into a pack, no Python needed; resumes an interrupted download
+                   [--base-url URL] (a mirror with the official file names)  [--accept-license]  [--name NAME]
+                   [--sha256 FILE=HEX] (documented hash for a mirror's build)  [--keep-downloads]
+                   [--variant fp32|int8] (int8: dynamic-int8 matrix products, faster on CPUs, ~0.6x the size)
+  packs remove NAME  delete a pack imported into or downloaded by the app
   languages        the SONAR language codes
   doctor           providers, threads, packs, database
 
@@ -448,7 +454,75 @@ class Cli {
       if (bool(this.args, 'json')) this.json(results);
       return bad ? EXIT.PACK : EXIT.OK;
     }
-    throw new UsageError(`unknown packs command "${sub}" (list, verify)`);
+    if (sub === 'remove') {
+      const names = this.args.positionals.slice(1);
+      if (!names.length) throw new UsageError('packs remove needs a pack name (`concept packs list` shows them)');
+      for (const n of names) {
+        await svc.removePack(n);
+        if (!bool(this.args, 'json')) this.out(`removed ${n}`);
+      }
+      if (bool(this.args, 'json')) this.json({ removed: names });
+      return EXIT.OK;
+    }
+    if (sub === 'get') return this.getSonar(svc);
+    throw new UsageError(`unknown packs command "${sub}" (list, verify, get, remove)`);
+  }
+
+  /** `packs get sonar`: licence first (shown; accepted with --accept-license or by typing yes), then the download. */
+  private async getSonar(svc: ConceptService): Promise<number> {
+    const what = this.args.positionals[1];
+    if (what !== 'sonar') throw new UsageError(`packs get knows one model: sonar (got ${what ?? 'nothing'})`);
+    const sha256: Record<string, string> = {};
+    for (const kv of flags(this.args, 'sha256')) {
+      const m = /^([^=]+)=([0-9a-fA-F]{64})$/.exec(kv);
+      if (!m) throw new UsageError(`--sha256 takes FILE=HEX (64 hex digits), got ${kv}`);
+      sha256[m[1]] = m[2].toLowerCase();
+    }
+    let lic = await svc.sonarLicense();
+    if (!lic.accepted) {
+      this.err(`${lic.title}\n\n${lic.text}\n\nFull licence: ${lic.url}\n`);
+      let ok = bool(this.args, 'accept-license');
+      if (!ok && this.io.stdin.isTTY) {
+        this.io.stderr.write('Type "yes" to accept the licence: ');
+        ok = /^\s*yes\s*$/i.test(await readLine(this.io.stdin));
+      }
+      if (!ok) {
+        this.err('concept: the licence was not accepted; nothing was downloaded (pass --accept-license to accept it non-interactively)');
+        return EXIT.USAGE;
+      }
+      lic = await svc.acceptSonarLicense();
+      this.err(`licence ${lic.id} accepted ${lic.acceptedAt}`);
+    }
+    const requestId = `get-sonar-${process.pid}-${Date.now()}`;
+    this.requestId = requestId;
+    const fmt = (b: number) => (b >= 1e9 ? `${(b / 1e9).toFixed(2)} GB` : `${(b / 1e6).toFixed(1)} MB`);
+    const off = svc.onEvent((ev) => {
+      if (ev.requestId !== requestId || ev.type !== 'progress') return;
+      if (ev.stage === 'download') {
+        const eta = ev.etaSeconds != null && Number.isFinite(ev.etaSeconds) ? `, ${Math.ceil(ev.etaSeconds)} s left` : '';
+        const rate = ev.bytesPerSecond ? `, ${fmt(ev.bytesPerSecond)}/s` : '';
+        this.progress(`download ${ev.message}: ${fmt(ev.done)}${ev.total ? ` of ${fmt(ev.total)}` : ''}${rate}${eta}`);
+      } else {
+        this.progress(`convert (${ev.message}): ${ev.total ? Math.floor((100 * ev.done) / ev.total) : 0}%`);
+      }
+    });
+    try {
+      if (this.interrupted) throw new ApiError('CANCELLED', 'cancelled');
+      const baseUrl = flag(this.args, 'base-url');
+      const variant = flag(this.args, 'variant');
+      if (variant !== undefined && variant !== 'fp32' && variant !== 'int8') throw new UsageError(`--variant is fp32 or int8 (got ${variant})`);
+      const pack = await svc.getSonar({
+        requestId, ...(baseUrl ? { baseUrl } : {}), ...(variant ? { variant } : {}), ...(flag(this.args, 'name') ? { name: flag(this.args, 'name') } : {}),
+        ...(Object.keys(sha256).length ? { sha256 } : {}), ...(bool(this.args, 'keep-downloads') ? { keepDownloads: true } : {}),
+      });
+      this.clearProgress();
+      if (bool(this.args, 'json')) this.json(pack);
+      else this.out(`installed ${pack.name} (${fmt(pack.bytes)}) at ${pack.path}`);
+      return EXIT.OK;
+    } finally {
+      off();
+      this.requestId = null;
+    }
   }
 
   async languages(): Promise<number> {
@@ -632,6 +706,25 @@ export async function main(argv: string[] = process.argv.slice(2), io: Io = { st
     process.off('SIGINT', onSigint);
     await cli?.close().catch(() => undefined);
   }
+}
+
+function readLine(stdin: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolveLine) => {
+    let buf = '';
+    const onData = (d: Buffer | string) => {
+      buf += d.toString();
+      if (buf.includes('\n')) done();
+    };
+    const done = () => {
+      stdin.off('data', onData);
+      stdin.off('end', done);
+      stdin.pause?.();
+      resolveLine(buf.split('\n')[0]);
+    };
+    stdin.on('data', onData);
+    stdin.on('end', done);
+    stdin.resume?.();
+  });
 }
 
 const self = fileURLToPath(import.meta.url);

@@ -99,6 +99,9 @@ export interface ProgressEvent {
   total: number;
   cacheHits?: number;
   message?: string;
+  /** downloads (getSonar): transfer rate and estimated seconds left */
+  bytesPerSecond?: number;
+  etaSeconds?: number | null;
 }
 
 export interface RunSummary {
@@ -177,6 +180,30 @@ export interface ImportResult {
   warnings: string[];
 }
 
+/** A model licence the user must accept before the app downloads weights under it (getSonar). */
+export interface LicenseInfo {
+  id: string; // SPDX, e.g. CC-BY-NC-4.0
+  title: string;
+  url: string;
+  text: string;
+  accepted: boolean;
+  acceptedAt: string | null; // ISO time of the acceptance, as recorded in the settings
+}
+
+export interface GetSonarRequest {
+  /** a mirror serving the official file names (default: Meta's dl.fbaipublicfiles.com/SONAR/) */
+  baseUrl?: string;
+  /** progress events carry this id; cancelRun(requestId) cancels (default: a new id, useless for cancelling) */
+  requestId?: string;
+  /** pack name (default sonar-text-basic, sonar-text-basic-int8 for the int8 variant) */
+  name?: string;
+  /** fp32 (default) or int8 (dynamic int8 MatMuls: faster on CPUs, smaller, small drift) */
+  variant?: 'fp32' | 'int8';
+  /** documented sha256 by file name for a mirror of another build (default: the tokenizer's official hash) */
+  sha256?: Record<string, string>;
+  keepDownloads?: boolean;
+}
+
 /** Every method is async and JSON-in/JSON-out; errors reject with {code, message}. */
 export interface ConceptApi {
   languages(): Promise<LanguageInfo[]>;
@@ -195,6 +222,15 @@ export interface ConceptApi {
   verifyPack(name: string): Promise<PackInfo>;
   /** delete an imported pack (bundled packs and packs given with --pack cannot be removed) */
   removePack(name: string): Promise<void>;
+  /** the SONAR weights' licence and whether it was accepted */
+  sonarLicense(): Promise<LicenseInfo>;
+  /** record the acceptance (settings); getSonar refuses until then */
+  acceptSonarLicense(): Promise<LicenseInfo>;
+  /**
+   * Download the official SONAR files (resumable) and convert them into a pack in the user pack folder; progress
+   * events (stages download, convert) carry req.requestId; resolves with the installed pack.
+   */
+  getSonar(req?: GetSonarRequest): Promise<PackInfo>;
   runtime(): Promise<RuntimeInfo>;
   getSettings(): Promise<Settings>;
   setSettings(patch: Partial<Settings>): Promise<Settings>;
@@ -206,7 +242,7 @@ export type EventSourceApi = ConceptApi & { onEvent(cb: (ev: ApiEvent) => void):
 /** Method names, for the HTTP router and the preload bridge (one list, no drift). */
 export const API_METHODS = [
   'languages', 'listDocuments', 'importDocument', 'getDocument', 'deleteDocument', 'restoreDocument', 'startRun',
-  'cancelRun', 'listRuns', 'getRun', 'conceptMap', 'packs', 'importPack', 'verifyPack', 'removePack', 'runtime', 'getSettings',
+  'cancelRun', 'listRuns', 'getRun', 'conceptMap', 'packs', 'importPack', 'verifyPack', 'removePack', 'sonarLicense', 'acceptSonarLicense', 'getSonar', 'runtime', 'getSettings',
   'setSettings',
 ] as const satisfies readonly (keyof ConceptApi)[];
 

@@ -5,7 +5,7 @@
 import { ApiError } from './contract.js';
 
 /** Codes a caller (the CLI) groups into exit statuses. */
-export const PACK_CODES = /^(PACK_|MODEL_|BAD_TOKENIZER|UNSUPPORTED_TASK|ENGINE_)/;
+export const PACK_CODES = /^(PACK_|MODEL_|BAD_TOKENIZER|UNSUPPORTED_TASK|ENGINE_|CONVERT_|DOWNLOAD_|LICENSE_)/;
 export const DB_CODES = /^(DB_|CONCEPT_DIM)/;
 export const INPUT_CODES = /^(IMPORT_|UNKNOWN_LANGUAGE|INVALID_|NOT_FOUND|TOO_LARGE|EMPTY)/;
 

@@ -22,6 +22,11 @@ export interface ServiceOptions {
   maxTextBytes?: number;
   /** decoder overrides for every run (tests: smaller beams and lengths) */
   decoding?: { beam?: number; greedy?: boolean; maxTokens?: number };
+  /** the SONAR graph templates (default: main/engine/packs/templates/sonar next to the sources; the packaged app's
+   *  resources/templates/sonar) */
+  sonarTemplatesDir?: string;
+  /** documented sha256 by file name for getSonar when the request gives none (a private mirror's build; tests) */
+  sonarSha256?: Record<string, string>;
   /** folder for onnxruntime's optimized graphs */
   optimizedCacheDir?: string;
   /** imports up to this many bytes are prepared on the calling thread, larger ones in a worker (measurements only) */

@@ -9,6 +9,7 @@
  *   documents.ts   import (off this thread for large inputs), list, view, delete, restore
  *   runs.ts        start/cancel/wait and the history; run-plan.ts → run-execute.ts → run-record.ts
  *   text-tasks.ts  tasks on loose sentences, encode/decode through the cache, the concept map, languages
+ *   sonar-download.ts  the SONAR licence, download and conversion into a pack (getSonar)
  *
  *   const svc = await createService({ dbPath, packDirs: ['models/mini'] });
  *   const off = svc.onEvent((ev) => ...);            // progress | done | error, by requestId
@@ -27,6 +28,7 @@ import { documentsApi } from './documents.js';
 import { Engines } from './engines.js';
 import { PackRegistry, packsApi } from './packs.js';
 import { runsApi } from './runs.js';
+import { sonarDownloadApi } from './sonar-download.js';
 import { readSettings, saveSettingsPatch, settingsApi } from './settings.js';
 import { textApi, type RunTextRequest } from './text-tasks.js';
 import { openStore, type Store } from '../store/index.js';
@@ -108,7 +110,8 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
   const settingsPart = settingsApi(ctx);
   const { importer, ...documents } = documentsApi(ctx);
   runs = runsApi(ctx, { onStarted: (req) => settingsPart.rememberLanguage(req.targetLang) });
-  const { active: _active, abortAll, ...runMethods } = runs;
+  const { active, abortAll, ...runMethods } = runs;
+  const { cancel: cancelDownload, ...sonarMethods } = sonarDownloadApi(ctx, (id) => active.has(id));
   const { rememberLanguage: _remember, ...settingsMethods } = settingsPart;
   let closed = false;
 
@@ -116,6 +119,9 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
     store,
     ...documents,
     ...runMethods,
+    // a download (getSonar) is cancelled like a run, by its request id
+    cancelRun: async (requestId) => (cancelDownload(requestId) ? undefined : runMethods.cancelRun(requestId)),
+    ...sonarMethods,
     ...packsApi(ctx),
     ...settingsMethods,
     ...textApi(ctx),

@@ -132,6 +132,13 @@ export const API_SCHEMA: Partial<Record<keyof ConceptApi, readonly [string, Chec
   importPack: [['pack folder', str(LIMITS.path, 1)]],
   verifyPack: [['pack name', str(LIMITS.path, 1)]],
   removePack: [['pack name', str(LIMITS.path, 1)]],
+  getSonar: [['request', optional(object({
+    baseUrl: optional(str(LIMITS.path, 1)),
+    requestId: optional(str(200, 1)),
+    name: optional(str(LIMITS.name, 1)),
+    variant: optional(oneOf(['fp32', 'int8'])),
+    keepDownloads: optional((v, at) => (typeof v === 'boolean' ? null : `${at} must be true or false (got ${show(v)})`)),
+  }))]],
   setSettings: [['settings', object({})]],
 };
 

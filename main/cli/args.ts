@@ -17,9 +17,10 @@ export interface ParsedArgs {
 /** Flags that take a value (everything else is boolean). */
 const VALUE_FLAGS = new Set([
   'to', 'from', 'pack', 'db', 'method', 'sentences', 'ratio', 'lcm', 'seed', 'beam', 'threads', 'provider', 'limit',
-  'max-tokens', 'tokenizer',
+  'max-tokens', 'tokenizer', 'base-url', 'name', 'sha256', 'variant',
 ]);
-const BOOL_FLAGS = new Set(['json', 'progress', 'no-progress', 'help', 'version', 'quiet', 'greedy', 'stemmer', 'records']);
+const BOOL_FLAGS = new Set(['json', 'progress', 'no-progress', 'help', 'version', 'quiet', 'greedy', 'stemmer', 'records',
+  'accept-license', 'keep-downloads']);
 const ALIASES: Record<string, string> = { h: 'help', t: 'to', f: 'from', p: 'pack', j: 'json', m: 'method', n: 'sentences', v: 'version' };
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {

@@ -34,7 +34,10 @@ function bundledPackDir() {
 
 function serviceOptions() {
   // ~/.config/Concept Studio, %APPDATA%\Concept Studio, ~/Library/Application Support/…
-  const opts = dataDirOptions(app.getPath('userData'), bundledPackDir());
+  const opts = {
+    ...dataDirOptions(app.getPath('userData'), bundledPackDir()),
+    sonarTemplatesDir: app.isPackaged ? join(process.resourcesPath, 'templates', 'sonar') : join(APP_ROOT, 'main', 'engine', 'packs', 'templates', 'sonar'),
+  };
   mkdirSync(opts.userPackDir, { recursive: true });
   return opts;
 }

@@ -15,7 +15,7 @@ export interface LengthSpec {
   ratio?: number; // fraction of the source (sentences for extractive, words for LCM budgets)
 }
 
-export type Stage = 'load' | 'segment' | 'encode' | 'generate' | 'decode' | 'save';
+export type Stage = 'load' | 'segment' | 'encode' | 'generate' | 'decode' | 'save' | 'download' | 'convert';
 
 export interface Attribution {
   sentenceIdx: number; // index into the source document's sentences

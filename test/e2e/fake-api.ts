@@ -12,6 +12,8 @@ import {
   type ApiEvent,
   type ConceptApi,
   type ConceptMapPoint,
+  type GetSonarRequest,
+  type LicenseInfo,
   type DocumentSummary,
   type DocumentView,
   type ImportRequest,
@@ -347,6 +349,23 @@ export class FakeApi implements ConceptApi {
     const p = (await this.packs()).find((x) => x.name === name);
     if (!p) throw new ApiError('PACK_MISSING', `No pack ${name}.`);
     throw new ApiError('PACK_BUNDLED', `${name} comes with the app and cannot be removed.`);
+  }
+
+  private licenseAcceptedAt: string | null = null;
+
+  async sonarLicense(): Promise<LicenseInfo> {
+    return { id: 'CC-BY-NC-4.0', title: 'SONAR (fake)', url: 'https://creativecommons.org/licenses/by-nc/4.0/legalcode',
+      text: 'Non-commercial use only (fake licence text).', accepted: this.licenseAcceptedAt !== null, acceptedAt: this.licenseAcceptedAt };
+  }
+
+  async acceptSonarLicense(): Promise<LicenseInfo> {
+    this.licenseAcceptedAt = new Date().toISOString();
+    return this.sonarLicense();
+  }
+
+  async getSonar(_req?: GetSonarRequest): Promise<PackInfo> {
+    if (!this.licenseAcceptedAt) throw new ApiError('LICENSE_NOT_ACCEPTED', 'Accept the SONAR licence first.');
+    throw new ApiError('DOWNLOAD_NETWORK', 'The fake API cannot download anything.');
   }
 
   async verifyPack(name: string): Promise<PackInfo> {

@@ -47,7 +47,7 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-export async function startE2E(opts: { locale?: string } = {}): Promise<E2E> {
+export async function startE2E(opts: { locale?: string; service?: Record<string, unknown> } = {}): Promise<E2E> {
   if (rendererNeedsBuild()) buildRenderer();
   const real = wantReal();
   let dataDir: string | null = null;
@@ -66,6 +66,7 @@ export async function startE2E(opts: { locale?: string } = {}): Promise<E2E> {
       ...o,
       ...(hasMini ? {} : { packDirs: [join(ROOT, 'test', 'fixtures', 'random')] }),
       decoding: { greedy: true, maxTokens: 48 }, // keep the suite quick: short greedy decoding
+      ...opts.service,
     });
     packsUsed = hasMini ? 'models/mini' : 'test/fixtures/random';
   } else {

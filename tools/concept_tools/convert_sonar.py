@@ -84,6 +84,12 @@ def infer_config(enc_state: dict, dec_state: dict) -> SonarConfig:
                        decoder_layers=_layers(dec_state, "decoder.layers."), max_seq_len=512, dropout=0.0)
 
 
+def default_description(cfg: SonarConfig) -> str:
+    return (f"SONAR text encoder/decoder converted from the official fairseq2 checkpoints "
+            f"({cfg.encoder_layers}+{cfg.decoder_layers} layers, d={cfg.model_dim}). "
+            "Weights CC-BY-NC-4.0 (Meta): non-commercial use only, never redistributed.")
+
+
 def sp_piece_count(spm_path: str) -> int:
     import sentencepiece as spm
     return spm.SentencePieceProcessor(model_file=spm_path).get_piece_size()
@@ -163,9 +169,7 @@ def convert(encoder: str, decoder: str, spm: str, out: str, *, name: str = "sona
     gc.collect()
     assert dec.final_proj.weight is dec.decoder_frontend.embed.weight
 
-    desc = description or (f"SONAR text encoder/decoder converted from the official fairseq2 checkpoints "
-                           f"({cfg.encoder_layers}+{cfg.decoder_layers} layers, d={cfg.model_dim}). "
-                           "Weights CC-BY-NC-4.0 (Meta): non-commercial use only, never redistributed.")
+    desc = description or default_description(cfg)
     log(f"exporting ONNX graphs to {out} (encoder, decoder step; > 2 GB goes to external data)")
     pack = build_sonar_pack(enc, dec, spm, out, name=name, space=SPACE, license=LICENSE, description=desc,
                             sp_size=sp_size, languages_trained={c: None for c in CODES},

@@ -23,7 +23,16 @@ def build_sonar_pack(enc, dec, spm_path: str, out: str, *, name: str, space: str
     enc_io = export_encoder(enc, os.path.join(out, "encoder.onnx"))
     dec_io = export_decoder(dec, os.path.join(out, "decoder.onnx"))
     shutil.copyfile(spm_path, os.path.join(out, "sentencepiece.model"))
-    cfg = enc.cfg
+    meta = sonar_pack_meta(enc.cfg, dec.cfg, enc_io, dec_io, name=name, space=space, license=license,
+                           description=description, sp_size=sp_size, languages_trained=languages_trained, extra=extra,
+                           decoding=decoding)
+    return write_pack(out, meta)
+
+
+def sonar_pack_meta(cfg, dec_cfg, enc_io: dict, dec_io: dict, *, name: str, space: str, license: str,
+                    description: str, sp_size: int, languages_trained: dict | None = None,
+                    extra: dict | None = None, decoding: dict | None = None) -> dict:
+    """pack.json of a SONAR pack without `files` (shared with the graph templates of sonar_templates.py)."""
     meta = {
         "name": name, "kind": "sonar", "space": space, "dim": cfg.model_dim, "license": license,
         "description": description,
@@ -32,11 +41,11 @@ def build_sonar_pack(enc, dec, spm_path: str, out: str, *, name: str, space: str
                       "piece_offset": 1, "lang_offset": sp_size + 1, "vocab_size": cfg.vocab_size,
                       "languages": CODES, "max_source_tokens": cfg.max_seq_len + 2},
         "languages_trained": languages_trained or {c: None for c in CODES},
-        "decoding": {**DECODING_DEFAULTS, **(decoding or {}), "max_positions": dec.cfg.max_seq_len},
+        "decoding": {**DECODING_DEFAULTS, **(decoding or {}), "max_positions": dec_cfg.max_seq_len},
         "config": cfg.to_dict(),
         **(extra or {}),
     }
-    return write_pack(out, meta)
+    return meta
 
 
 def _write_normalizer(model, out):

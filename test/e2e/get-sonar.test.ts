@@ -1,0 +1,97 @@
+/**
+ * Models & settings → Get SONAR in the browser (real service, real Chromium) against a local HTTP server on
+ * 127.0.0.1 serving official-format random checkpoints: the licence is shown and must be ticked, the download and
+ * conversion show progress, the converted pack appears, is made active, and a summary runs on it.
+ * Screenshots: test/e2e/screenshots/{get-sonar-license,get-sonar-installed}.png
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SONAR_FILES } from '../../main/engine/packs/get-sonar.js';
+import { startFileServer, type FileServer } from '../helpers/file-server.js';
+import { CHROMIUM_MISSING, hasChromium, ROOT, SCREENSHOTS, startE2E, type E2E } from './harness.js';
+
+const PY = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const SPM = join(ROOT, 'test', 'fixtures', 'random', 'test_model.model');
+const [ENC, DEC, TOK] = SONAR_FILES.map((f) => f.name);
+
+if (!hasChromium) {
+  describe('Get SONAR (e2e)', () => {
+    it('needs Chromium', () => {
+      throw new Error(CHROMIUM_MISSING);
+    });
+  });
+} else {
+  describe('Get SONAR in the browser (e2e)', () => {
+    let e: E2E;
+    let page: Page;
+    let srv: FileServer;
+    let work: string;
+    const errors: string[] = [];
+
+    beforeAll(async () => {
+      work = mkdtempSync(join(tmpdir(), 'e2e-get-sonar-'));
+      const served = join(work, 'served');
+      mkdirSync(served);
+      execFileSync(PY, [join(ROOT, 'tools', 'tests', 'make_official_checkpoints.py'), '--out', join(work, 'ck'), '--spm', SPM, '--dim', '64'],
+        { stdio: ['ignore', 'pipe', 'pipe'] });
+      copyFileSync(join(work, 'ck', 'sonar_text_encoder.pt'), join(served, ENC));
+      copyFileSync(join(work, 'ck', 'sonar_text_decoder.pt'), join(served, DEC));
+      copyFileSync(SPM, join(served, TOK));
+      srv = await startFileServer(served);
+      srv.trickle(DEC, 5); // slow enough for the progress line to be seen
+      // the test tokenizer is not the official one: its own hash stands in for the documented hash
+      e = await startE2E({ service: { sonarSha256: { [TOK]: createHash('sha256').update(readFileSync(SPM)).digest('hex') } } });
+      page = e.page;
+      page.on('pageerror', (err) => errors.push(err.message));
+    }, 300_000);
+    afterAll(async () => {
+      await e?.close();
+      await srv?.close();
+      if (work) rmSync(work, { recursive: true, force: true });
+    });
+
+    it('licence → progress → converted pack → active → a summary runs on it', async () => {
+      expect(e.mode).toBe('real');
+      await page.goto(e.server.appUrl);
+      if (await page.getByTestId('first-run').count()) await page.getByTestId('first-run-dismiss').click();
+      await page.getByTestId('open-settings').click();
+      const dlg = page.getByTestId('settings');
+      await dlg.getByTestId('get-sonar-open').click();
+      const lic = dlg.getByTestId('get-sonar-license');
+      await lic.waitFor();
+      expect(await lic.textContent()).toMatch(/NON-COMMERCIAL/);
+      expect(await dlg.getByTestId('get-sonar-start').isDisabled()).toBe(true); // not before the licence is ticked
+      await dlg.getByTestId('get-sonar-accept').check();
+      await dlg.getByTestId('get-sonar-url').fill(srv.url);
+      await page.screenshot({ path: join(SCREENSHOTS, 'get-sonar-license.png') });
+      await dlg.getByTestId('get-sonar-start').click();
+      await expect.poll(() => dlg.getByTestId('get-sonar-progress').textContent(), { timeout: 60_000 }).toMatch(/Downloading sonar_text_decoder\.pt/);
+      const card = dlg.locator('[data-testid="pack-card"][data-name="sonar-text-basic"]');
+      await card.waitFor({ timeout: 180_000 });
+      expect((await e.api.sonarLicense()).accepted).toBe(true);
+      await card.getByTestId('pack-use').click();
+      await card.getByTestId('pack-active').waitFor({ timeout: 30_000 });
+      await page.screenshot({ path: join(SCREENSHOTS, 'get-sonar-installed.png') });
+      expect((await e.api.getSettings()).activeSonar).toBe('sonar-text-basic');
+      await page.getByTestId('close-settings').click();
+
+      await page.getByTestId('paste-toggle').click();
+      await page.getByTestId('paste-title').fill('On SONAR');
+      await page.getByTestId('paste-text').fill('The cat sleeps on the mat. The dog runs in the park. Two birds sing in the tree. The sun is warm today.');
+      await page.getByTestId('paste-import').click();
+      await expect.poll(() => page.getByTestId('doc-title').textContent(), { timeout: 60_000 }).toMatch(/^On SONAR/);
+      await page.getByTestId('run').click();
+      await page.getByTestId('output-sentence').first().waitFor({ timeout: 240_000 });
+      const runs = await e.api.listRuns(1);
+      expect(runs.length).toBeGreaterThan(0);
+      const run = await e.api.getRun(runs[0].id);
+      expect(JSON.stringify(run.packs)).toContain('sonar-text-basic');
+      expect(errors).toEqual([]);
+    }, 400_000);
+  });
+}

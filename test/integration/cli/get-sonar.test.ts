@@ -1,0 +1,94 @@
+/**
+ * `concept packs get sonar --base-url URL` and `concept packs remove NAME` against a local HTTP server serving
+ * official-format random checkpoints: the licence is shown and nothing is fetched until it is accepted; with
+ * --accept-license the pack is downloaded, converted, listed with its recorded hashes, then removed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { SONAR_FILES } from '../../../main/engine/packs/get-sonar.js';
+import { startFileServer, type FileServer } from '../../helpers/file-server.js';
+
+const ROOT = resolve(import.meta.dirname, '..', '..', '..');
+const BIN = join(ROOT, 'bin', 'concept.mjs');
+const PY = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const SPM = join(ROOT, 'test', 'fixtures', 'random', 'test_model.model');
+const [ENC, DEC, TOK] = SONAR_FILES.map((f) => f.name);
+
+function concept(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, CONCEPT_DB: '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', rej);
+    child.on('close', (code) => res({ code, stdout, stderr }));
+    child.stdin.end('');
+  });
+}
+
+describe('concept packs get sonar / packs remove', () => {
+  let work: string;
+  let srv: FileServer;
+  let env: NodeJS.ProcessEnv;
+  let tokHash: string;
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'cli-get-sonar-'));
+    const served = join(work, 'served');
+    mkdirSync(served);
+    execFileSync(PY, [join(ROOT, 'tools', 'tests', 'make_official_checkpoints.py'), '--out', join(work, 'ck'), '--spm', SPM, '--dim', '64'],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    copyFileSync(join(work, 'ck', 'sonar_text_encoder.pt'), join(served, ENC));
+    copyFileSync(join(work, 'ck', 'sonar_text_decoder.pt'), join(served, DEC));
+    copyFileSync(SPM, join(served, TOK));
+    tokHash = createHash('sha256').update(readFileSync(SPM)).digest('hex');
+    srv = await startFileServer(served);
+    env = { XDG_CONFIG_HOME: join(work, 'config') }; // the app's data folder (database, models, downloads)
+  }, 240_000);
+  afterAll(async () => {
+    await srv?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('shows the licence and downloads nothing until it is accepted', async () => {
+    const r = await concept(['packs', 'get', 'sonar', '--base-url', srv.url], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('CC-BY-NC-4.0');
+    expect(r.stderr).toMatch(/NON-COMMERCIAL/);
+    expect(r.stderr).toMatch(/--accept-license/);
+    expect(srv.log).toEqual([]);
+  });
+
+  it('gets, lists and removes the pack', async () => {
+    const got = await concept(['packs', 'get', 'sonar', '--base-url', srv.url, '--accept-license', '--sha256', `${TOK}=${tokHash}`,
+      '--progress'], env);
+    expect(got.stderr).toMatch(/accepted/);
+    expect(got.code, got.stderr).toBe(0);
+    expect(got.stdout).toMatch(/installed sonar-text-basic/);
+    expect(got.stderr).toMatch(/download sonar_text_decoder\.pt: .* of /);
+    expect(got.stderr).toMatch(/convert \(/);
+    const dir = join(work, 'config', 'Concept Studio', 'models', 'sonar-text-basic');
+    const pack = JSON.parse(readFileSync(join(dir, 'pack.json'), 'utf8'));
+    expect(pack.source.tokenizer.sha256).toBe(tokHash);
+    expect(pack.source.encoder.url).toBe(`${srv.url}${ENC}`);
+
+    const list = await concept(['packs', 'list', '--json'], env);
+    expect(JSON.parse(list.stdout).map((p: { name: string }) => p.name)).toContain('sonar-text-basic');
+    // the licence is remembered: a second get does not ask again, and refuses to overwrite the pack
+    const again = await concept(['packs', 'get', 'sonar', '--base-url', srv.url], env);
+    expect(again.code).toBe(3);
+    expect(again.stderr).toMatch(/already installed/);
+    expect(again.stderr).not.toMatch(/NON-COMMERCIAL/);
+
+    const rm = await concept(['packs', 'remove', 'sonar-text-basic'], env);
+    expect(rm.code, rm.stderr).toBe(0);
+    expect(existsSync(dir)).toBe(false);
+    const list2 = await concept(['packs', 'list', '--json'], env);
+    expect(JSON.parse(list2.stdout).map((p: { name: string }) => p.name)).not.toContain('sonar-text-basic');
+  });
+});

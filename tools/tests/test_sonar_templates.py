@@ -1,0 +1,80 @@
+"""Graph templates for the app's TypeScript SONAR converter (concept_tools/sonar_templates.py).
+
+- the committed test-size template is what the generator writes today (same graph nodes, initializer names, dims,
+  offsets and checkpoint mapping), so a change of the architecture or exporter cannot leave it stale;
+- exporting with a smaller vocabulary and re-dimensioning (the memory-saving route used for the full size) gives
+  the same template as exporting at the real vocabulary;
+- every external initializer has a source, sources cover every used checkpoint key exactly once, and the only keys
+  left unused are the decoder's cross-attention queries/keys and their layer norm."""
+import json
+import os
+
+import onnx
+
+from concept_tools.sonar_templates import build_templates, official_config, template_id
+
+from conftest import ROOT
+
+SPM = os.path.join(ROOT, "test", "fixtures", "random", "test_model.model")
+COMMITTED = os.path.join(ROOT, "main", "engine", "packs", "templates", "sonar")
+
+
+def _sp_size():
+    import sentencepiece as spm
+    return spm.SentencePieceProcessor(model_file=SPM).get_piece_size()
+
+
+def _signature(folder):
+    with open(os.path.join(folder, "template.json"), encoding="utf-8") as f:
+        t = json.load(f)
+    graphs = {}
+    for g in ("encoder", "decoder"):
+        m = onnx.load(os.path.join(folder, f"{g}.onnx"), load_external_data=False)
+        graphs[g] = {
+            "nodes": [(n.op_type, list(n.input), list(n.output)) for n in m.graph.node],
+            "inits": [(i.name, list(i.dims), i.data_location,
+                       {e.key: e.value for e in i.external_data}) for i in m.graph.initializer],
+        }
+    t.pop("generated_with")
+    return t, graphs
+
+
+def test_committed_template_is_current(tmp_path):
+    sp = _sp_size()
+    cfg = official_config(sp + 1 + 202 + 3, 64, 2, 128)
+    build_templates(cfg, str(tmp_path), sp_size=sp)
+    assert _signature(str(tmp_path)) == _signature(os.path.join(COMMITTED, template_id(cfg)))
+
+
+def test_smaller_export_vocabulary_gives_the_same_template(tmp_path):
+    sp = _sp_size()
+    cfg = official_config(sp + 1 + 202 + 3, 64, 2, 128)
+    build_templates(cfg, str(tmp_path / "direct"), sp_size=sp)
+    build_templates(cfg, str(tmp_path / "patched"), sp_size=sp, export_vocab=301)
+    a, b = _signature(str(tmp_path / "direct")), _signature(str(tmp_path / "patched"))
+    assert a == b
+
+
+def test_every_weight_has_one_source():
+    sp = _sp_size()
+    cfg = official_config(sp + 1 + 202 + 3, 64, 2, 128)
+    with open(os.path.join(COMMITTED, template_id(cfg), "template.json"), encoding="utf-8") as f:
+        t = json.load(f)
+    for g in ("encoder", "decoder"):
+        tensors = t["graphs"][g]["tensors"]
+        keys = [e["source"]["key"] for e in tensors if "key" in e["source"]]
+        assert len(keys) == len(set(keys)), g
+        spec = t["checkpoints"][g]
+        assert set(keys) | set(spec["unused"]) | set(spec["tied"]) == set(spec["shapes"]), g
+        assert all(e["source"]["transform"] in ("identity", "transpose") for e in tensors)
+        end = 0
+        for e in sorted(tensors, key=lambda e: e["offset"]):
+            assert e["offset"] >= end and e["offset"] % 64 == 0
+            end = e["offset"] + e["length"]
+        assert end == t["graphs"][g]["data_bytes"]
+    assert t["checkpoints"]["decoder"]["unused"] == sorted(
+        f"decoder.layers.{i}.{p}" for i in range(2)
+        for p in ("encoder_decoder_attn.q_proj.weight", "encoder_decoder_attn.q_proj.bias",
+                  "encoder_decoder_attn.k_proj.weight", "encoder_decoder_attn.k_proj.bias",
+                  "encoder_decoder_attn_layer_norm.weight", "encoder_decoder_attn_layer_norm.bias"))
+    assert t["checkpoints"]["encoder"]["unused"] == []
