@@ -7,10 +7,9 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createService } from '../../../main/api/service.js';
-import { main } from '../../../main/cli.js';
+import { concept } from '../../helpers/cli.js';
 import { NEWS_2, RANDOM } from './packs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cs-empty-decode-'));
@@ -23,19 +22,6 @@ const j = JSON.parse(readFileSync(pj, 'utf8'));
 delete j.random_weights;
 j.name = 'plain-sonar';
 writeFileSync(pj, JSON.stringify(j, null, 2));
-
-async function concept(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => (stdout += d));
-  err.on('data', (d) => (stderr += d));
-  const stdin = new PassThrough();
-  stdin.end();
-  const code = await main(args, { stdout: out, stderr: err, stdin, env: {} });
-  return { code, stdout, stderr };
-}
 
 describe('a run that decodes nothing', () => {
   it('the API: rejects with MODEL_DECODE_FAILED; the run is stored as failed, not done', async () => {

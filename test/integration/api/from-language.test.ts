@@ -6,27 +6,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createService } from '../../../main/api/service.js';
-import { main } from '../../../main/cli.js';
+import { concept } from '../../helpers/cli.js';
 import { NEWS_2, RANDOM } from './packs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cs-from-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function concept(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => (stdout += d));
-  err.on('data', (d) => (stderr += d));
-  const stdin = new PassThrough();
-  stdin.end();
-  const code = await main(args, { stdout: out, stderr: err, stdin, env: {} });
-  return { code, stdout, stderr };
-}
 
 describe('an explicit source language on a stored text', () => {
   it('the API: the stored document is unchanged, the run reads the text in the language it asked for', async () => {

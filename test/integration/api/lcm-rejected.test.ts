@@ -6,10 +6,9 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createService } from '../../../main/api/service.js';
-import { main } from '../../../main/cli.js';
+import { concept } from '../../helpers/cli.js';
 import { NEWS_DOC, RANDOM } from './packs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cs-lcm-rejected-'));
@@ -29,19 +28,6 @@ function packsWith(problem: 'dim' | 'broken'): string {
     truncateSync(join(root, 'base-lcm', 'base_lcm.onnx'), 10);
   }
   return root;
-}
-
-async function concept(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => (stdout += d));
-  err.on('data', (d) => (stderr += d));
-  const stdin = new PassThrough();
-  stdin.end();
-  const code = await main(args, { stdout: out, stderr: err, stdin, env: {} });
-  return { code, stdout, stderr };
 }
 
 describe('an installed LCM pack the SONAR pack cannot use', () => {

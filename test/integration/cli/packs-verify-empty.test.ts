@@ -5,26 +5,12 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../../main/cli.js';
+import { concept } from '../../helpers/cli.js';
 import { discoverPacks } from '../../../main/engine/packs/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cs-verify-empty-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function concept(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => (stdout += d));
-  err.on('data', (d) => (stderr += d));
-  const stdin = new PassThrough();
-  stdin.end();
-  const code = await main(args, { stdout: out, stderr: err, stdin, env: {} });
-  return { code, stdout, stderr };
-}
 
 const empty = join(dir, 'empty');
 mkdirSync(empty);
