@@ -11,7 +11,7 @@ import type { ApiEvent, LangCode, Settings } from './contract.js';
 
 export type { ServiceOptions } from './options.js';
 import { apiError, toApiError } from './errors.js';
-import { isSonarCode, unknownLanguageMessage } from './languages.js';
+export { requireLang } from './languages.js';
 import type { Store } from '../store/index.js';
 import type { LoadedPack } from '../engine/packs/index.js';
 import type { Engines } from './engines.js';
@@ -40,10 +40,6 @@ export function expandHome(p: string): string {
   return t;
 }
 
-export function requireLang(code: unknown, what: string): LangCode {
-  if (typeof code !== 'string' || !isSonarCode(code)) throw apiError('UNKNOWN_LANGUAGE', unknownLanguageMessage(String(code), what));
-  return code;
-}
 
 /** name@version, or name@ the first 8 hex of pack.json's sha256 when the pack has no version. */
 export function packVersion(pack: LoadedPack): string {
