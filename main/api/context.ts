@@ -7,10 +7,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { ApiEvent, LangCode, Settings } from './contract.js';
+import type { ApiEvent, Settings } from './contract.js';
 
 export type { ServiceOptions } from './options.js';
-import { apiError, toApiError } from './errors.js';
+import { toApiError } from './errors.js';
 export { requireLang } from './languages.js';
 import type { Store } from '../store/index.js';
 import type { LoadedPack } from '../engine/packs/index.js';
