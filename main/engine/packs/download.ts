@@ -88,28 +88,29 @@ export function bytesOnDisk(dest: string): number {
   return existsSync(partPath(dest)) ? statSync(partPath(dest)).size : 0;
 }
 
-export async function download(url: string, dest: string, opts: DownloadOptions = {}): Promise<DownloadResult> {
-  const part = partPath(dest);
+/**
+ * Requests what `dest` still lacks (a Range from the part's size when there is one) and reads the answer: where the
+ * body starts in the file and the file's full size (null when the server does not say).
+ */
+async function requestRemainder(url: string, part: string, signal?: AbortSignal): Promise<{ res: Response; start: number; total: number | null }> {
   const have = existsSync(part) ? statSync(part).size : 0;
   const headers: Record<string, string> = have > 0 ? { Range: `bytes=${have}-` } : {};
   let res: Response;
   try {
-    res = await fetch(url, { headers, signal: opts.signal, redirect: 'follow' });
+    res = await fetch(url, { headers, signal, redirect: 'follow' });
   } catch (err) {
-    if (opts.signal?.aborted) throw new DownloadError('DOWNLOAD_CANCELLED', 'download cancelled', { cause: err });
+    if (signal?.aborted) throw new DownloadError('DOWNLOAD_CANCELLED', 'download cancelled', { cause: err });
     throw new DownloadError('DOWNLOAD_NETWORK', `${url}: ${(err as Error).message}. Run again to resume.`, { cause: err });
   }
-  let start = 0;
-  let total: number | null = null;
   if (res.status === 206) {
     const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(res.headers.get('content-range') ?? '');
     if (!m || Number(m[1]) !== have) {
       await res.body?.cancel();
       throw new DownloadError('DOWNLOAD_HTTP', `${url}: the server answered the resume request with an unexpected range (${res.headers.get('content-range')})`);
     }
-    start = have;
-    total = m[3] === '*' ? null : Number(m[3]);
-  } else if (res.status === 416 && have > 0) {
+    return { res, start: have, total: m[3] === '*' ? null : Number(m[3]) };
+  }
+  if (res.status === 416 && have > 0) {
     // the part is already complete (the range starts at its end)
     const m = /^bytes \*\/(\d+)$/.exec(res.headers.get('content-range') ?? '');
     await res.body?.cancel();
@@ -117,16 +118,20 @@ export async function download(url: string, dest: string, opts: DownloadOptions 
       rmSync(part, { force: true });
       throw new DownloadError('DOWNLOAD_HTTP', `${url}: the partial file does not fit the server's (${have} bytes); it was deleted, run again`);
     }
-    start = have;
-    total = have;
-  } else if (res.ok) {
-    const n = Number(res.headers.get('content-length'));
-    total = Number.isFinite(n) && res.headers.has('content-length') ? n : null;
-    start = 0; // a server without Range support sends everything again
-  } else {
-    await res.body?.cancel();
-    throw new DownloadError('DOWNLOAD_HTTP', `${url}: HTTP ${res.status} ${res.statusText}`);
+    return { res, start: have, total: have };
   }
+  if (res.ok) {
+    const n = Number(res.headers.get('content-length'));
+    // a server without Range support sends everything again: start 0
+    return { res, start: 0, total: Number.isFinite(n) && res.headers.has('content-length') ? n : null };
+  }
+  await res.body?.cancel();
+  throw new DownloadError('DOWNLOAD_HTTP', `${url}: HTTP ${res.status} ${res.statusText}`);
+}
+
+export async function download(url: string, dest: string, opts: DownloadOptions = {}): Promise<DownloadResult> {
+  const part = partPath(dest);
+  const { res, start, total } = await requestRemainder(url, part, opts.signal);
 
   const hash = createHash('sha256');
   if (start > 0) await hashInto(hash, part, opts.signal);

@@ -242,6 +242,159 @@ async function sha256File(path: string): Promise<string> {
   return h.digest('hex');
 }
 
+type Progress = (stage: ConvertProgress['stage'], bytesDone: number, bytesTotal: number) => void;
+type Kind = 'encoder' | 'decoder';
+type States = Record<Kind, Map<string, TensorRef>>;
+
+/**
+ * Opens both checkpoints (into `cks`, which the caller closes) and checks them: vocabulary against the tokenizer,
+ * architecture → template, every key and shape, tied head. Returns what the writing needs.
+ */
+async function openAndCheck(opts: ConvertSonarOptions, spSize: number, cks: Partial<Record<Kind, TorchCheckpoint>>) {
+  const open = (kind: Kind) => {
+    try {
+      return (cks[kind] = TorchCheckpoint.open(opts[kind]));
+    } catch (err) {
+      if (err instanceof CheckpointError) throw new ConvertError('CONVERT_INPUT', `${kind}: ${err.message}`, undefined, { cause: err });
+      throw err;
+    }
+  };
+  const encCk = open('encoder');
+  const enc = stateDictOf(encCk, opts.encoder);
+  const ee = need(enc, 'encoder_frontend.embed.weight', opts.encoder, 'encoder');
+  checkVocab(ee.shape[0], spSize, opts.spm); // fail early, before reading the decoder
+  const decCk = open('decoder');
+  const dec = stateDictOf(decCk, opts.decoder);
+  const cfg = inferConfig(enc, dec, { encoder: opts.encoder, decoder: opts.decoder });
+  checkVocab(cfg.vocab_size, spSize, opts.spm);
+  const tpl = loadTemplate(opts.templatesDir ?? DEFAULT_TEMPLATES_DIR, templateId(cfg));
+  const tplDir = join(opts.templatesDir ?? DEFAULT_TEMPLATES_DIR, tpl.id);
+  checkKeys(enc, tpl.checkpoints.encoder, opts.encoder);
+  checkKeys(dec, tpl.checkpoints.decoder, opts.decoder);
+  const states: States = { encoder: enc, decoder: dec };
+  for (const [a, b] of Object.entries(tpl.checkpoints.decoder.tied)) {
+    const ta = dec.get(a);
+    if (ta) await checkTied(decCk, ta, dec.get(b)!, [a, b], opts.signal);
+  }
+  return { checkpoints: { encoder: encCk, decoder: decCk }, states, tpl, tplDir };
+}
+
+/** Shared by both graphs' writes: progress over the two data files, and the last quantized weight. */
+interface DataWriter {
+  tplId: string;
+  signal?: AbortSignal;
+  progress: Progress;
+  done: number;
+  total: number;
+  /** a `transpose-int8` weight and its `int8-scale` come from one quantization of the same source tensor */
+  quantized: { key: string; q: Int8Array; scale: Float32Array } | null;
+}
+
+/** One open external-data file of a graph and the checkpoint its tensors come from. */
+interface GraphData {
+  fd: number;
+  kind: Kind;
+  ck: TorchCheckpoint;
+}
+
+async function advance(w: DataWriter, g: GraphData, bytes: number): Promise<void> {
+  w.done += bytes;
+  w.progress(g.kind, w.done, w.total);
+  await tick();
+}
+
+async function writeQuantized(w: DataWriter, g: GraphData, t: TemplateTensor, src: TensorRef): Promise<void> {
+  const tr = t.source.transform;
+  if (w.quantized?.key !== `${g.kind}:${t.source.key}`) {
+    const [o, i] = src.shape;
+    w.quantized = { key: `${g.kind}:${t.source.key}`, ...quantizePerChannel(g.ck.readRows(src), o, i) };
+  }
+  const arr = tr === 'transpose-int8' ? w.quantized.q : w.quantized.scale;
+  if (arr.byteLength !== t.length) throw new Error(`template ${w.tplId}: ${t.name} length does not match ${t.source.key}`);
+  writeSync(g.fd, Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength), 0, arr.byteLength, t.offset);
+  await advance(w, g, arr.byteLength);
+}
+
+/** As-is, in chunks of rows: the 1 GB embedding table never sits in memory whole. */
+async function writeRows(w: DataWriter, g: GraphData, t: TemplateTensor, src: TensorRef): Promise<void> {
+  const rows = src.shape.length ? src.shape[0] : 1;
+  const step = rowChunk(src);
+  let pos = t.offset;
+  for (let r = 0; r < rows; r += step) {
+    checkAbort(w.signal);
+    const buf = f32Bytes(g.ck.readRows(src, r, Math.min(step, rows - r)));
+    writeSync(g.fd, buf, 0, buf.length, pos);
+    pos += buf.length;
+    await advance(w, g, buf.length);
+  }
+}
+
+async function writeTransposed(w: DataWriter, g: GraphData, t: TemplateTensor, src: TensorRef): Promise<void> {
+  const [o, i] = src.shape;
+  const x = g.ck.readRows(src);
+  const xt = new Float32Array(o * i);
+  for (let r = 0; r < o; r++) for (let c = 0; c < i; c++) xt[c * o + r] = x[r * i + c];
+  writeSync(g.fd, f32Bytes(xt), 0, xt.byteLength, t.offset);
+  await advance(w, g, xt.byteLength);
+}
+
+/** One graph: its template .onnx copied, its external-data file filled from the checkpoint. */
+async function writeGraphData(w: DataWriter, kind: Kind, graphs: TemplateGraphs, ck: TorchCheckpoint, states: States,
+  tplDir: string, tmp: string): Promise<void> {
+  const g = graphs[kind];
+  const graph = templateFile(join(tplDir, g.file));
+  if (!graph) throw new ConvertError('CONVERT_TEMPLATE', `template ${w.tplId}: ${g.file} is missing`);
+  writeFileSync(join(tmp, basename(g.file)), graph);
+  const fd = openSync(join(tmp, g.data), 'w');
+  try {
+    ftruncateSync(fd, g.data_bytes); // alignment gaps stay zero
+    const out: GraphData = { fd, kind, ck };
+    for (const t of g.tensors) {
+      checkAbort(w.signal);
+      const src = states[t.source.checkpoint].get(t.source.key)!;
+      const tr = t.source.transform;
+      if (tr === 'transpose-int8' || tr === 'int8-scale') {
+        await writeQuantized(w, out, t, src);
+        continue;
+      }
+      if (numel(src.shape) * 4 !== t.length) throw new Error(`template ${w.tplId}: ${t.name} length does not match ${t.source.key}`);
+      if (tr === 'identity') await writeRows(w, out, t, src);
+      else await writeTransposed(w, out, t, src);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** pack.json as tools/concept_tools/pack.write_pack: every file but pack.json, sorted, with size and sha256 */
+async function writePackJson(tmp: string, opts: ConvertSonarOptions, tpl: SonarTemplate, variant: SonarVariant,
+  progress: Progress): Promise<void> {
+  const names = readdirSync(tmp).filter((n) => !n.startsWith('.') && n !== 'pack.json' && statSync(join(tmp, n)).isFile()).sort();
+  const files = [];
+  let hashed = 0;
+  const hashTotal = names.reduce((s, n) => s + statSync(join(tmp, n)).size, 0);
+  for (const n of names) {
+    checkAbort(opts.signal);
+    const size = statSync(join(tmp, n)).size;
+    files.push({ path: n, size, sha256: await sha256File(join(tmp, n)) });
+    hashed += size;
+    progress('hashing', hashed, hashTotal);
+  }
+  const pack = {
+    format: 1, ...tpl.pack,
+    ...(opts.name ? { name: opts.name } : {}),
+    ...(opts.description ? { description: opts.description } : {}),
+    source: opts.source ?? { encoder: basename(opts.encoder), decoder: basename(opts.decoder), tokenizer: basename(opts.spm) },
+    converter: { by: 'concept-studio (TypeScript)', template: tpl.id, variant },
+    ...(variant === 'int8' ? {
+      quantization: { method: 'dynamic-int8', weights: 'int8 symmetric per output channel (MatMulInteger)',
+        activations: 'uint8 per tensor (DynamicQuantizeLinear)', float32: 'embedding table (tied head), cross-attention constants' },
+    } : {}),
+    files,
+  };
+  writeFileSync(join(tmp, 'pack.json'), JSON.stringify(pack, null, 2) + '\n');
+}
+
 export async function convertSonar(opts: ConvertSonarOptions): Promise<ConvertResult> {
   const t0 = performance.now();
   if (endianness() !== 'LE') throw new Error('the converter writes little-endian float32 and needs a little-endian CPU');
@@ -252,128 +405,24 @@ export async function convertSonar(opts: ConvertSonarOptions): Promise<ConvertRe
   for (const [what, p] of [['encoder', opts.encoder], ['decoder', opts.decoder], ['tokenizer', opts.spm]] as const) {
     if (!existsSync(p)) throw new ConvertError('CONVERT_INPUT', `${what} file not found: ${p}`);
   }
-  const progress = (stage: ConvertProgress['stage'], bytesDone: number, bytesTotal: number) =>
-    opts.onProgress?.({ stage, bytesDone, bytesTotal });
+  const progress: Progress = (stage, bytesDone, bytesTotal) => opts.onProgress?.({ stage, bytesDone, bytesTotal });
   progress('checking', 0, 0);
   const spSize = spPieceCount(opts.spm);
-  const cks: Partial<Record<'encoder' | 'decoder', TorchCheckpoint>> = {};
+  const cks: Partial<Record<Kind, TorchCheckpoint>> = {};
   const tmp = join(dirname(out), `.${basename(out)}.partial-${process.pid}-${Date.now().toString(36)}`);
   try {
-    const open = (kind: 'encoder' | 'decoder') => {
-      try {
-        return (cks[kind] = TorchCheckpoint.open(opts[kind]));
-      } catch (err) {
-        if (err instanceof CheckpointError) throw new ConvertError('CONVERT_INPUT', `${kind}: ${err.message}`, undefined, { cause: err });
-        throw err;
-      }
-    };
-    const encCk = open('encoder');
-    const enc = stateDictOf(encCk, opts.encoder);
-    const ee = need(enc, 'encoder_frontend.embed.weight', opts.encoder, 'encoder');
-    checkVocab(ee.shape[0], spSize, opts.spm); // fail early, before reading the decoder
-    const decCk = open('decoder');
-    const dec = stateDictOf(decCk, opts.decoder);
-    const cfg = inferConfig(enc, dec, { encoder: opts.encoder, decoder: opts.decoder });
-    checkVocab(cfg.vocab_size, spSize, opts.spm);
-    const tpl = loadTemplate(opts.templatesDir ?? DEFAULT_TEMPLATES_DIR, templateId(cfg));
-    const tplDir = join(opts.templatesDir ?? DEFAULT_TEMPLATES_DIR, tpl.id);
-    checkKeys(enc, tpl.checkpoints.encoder, opts.encoder);
-    checkKeys(dec, tpl.checkpoints.decoder, opts.decoder);
-    const states = { encoder: enc, decoder: dec };
-    for (const [a, b] of Object.entries(tpl.checkpoints.decoder.tied)) {
-      const ta = dec.get(a);
-      if (ta) await checkTied(decCk, ta, dec.get(b)!, [a, b], opts.signal);
-    }
-
+    const { checkpoints, states, tpl, tplDir } = await openAndCheck(opts, spSize, cks);
     const variant = opts.variant ?? 'fp32';
     const graphs = variant === 'fp32' ? tpl.graphs : tpl.variants?.[variant];
     if (!graphs) throw new ConvertError('CONVERT_TEMPLATE', `the template ${tpl.id} has no ${variant} variant; regenerate it with tools/make_sonar_templates.py`);
     mkdirSync(tmp, { recursive: true });
     const total = graphs.encoder.data_bytes + graphs.decoder.data_bytes;
-    let done = 0;
-    let quantized: { key: string; q: Int8Array; scale: Float32Array } | null = null;
+    const w: DataWriter = { tplId: tpl.id, signal: opts.signal, progress, done: 0, total, quantized: null };
     for (const kind of ['encoder', 'decoder'] as const) {
-      const g = graphs[kind];
-      const ck = kind === 'encoder' ? encCk : decCk;
-      const graph = templateFile(join(tplDir, g.file));
-      if (!graph) throw new ConvertError('CONVERT_TEMPLATE', `template ${tpl.id}: ${g.file} is missing`);
-      writeFileSync(join(tmp, basename(g.file)), graph);
-      const fd = openSync(join(tmp, g.data), 'w');
-      try {
-        ftruncateSync(fd, g.data_bytes); // alignment gaps stay zero
-        for (const t of g.tensors) {
-          checkAbort(opts.signal);
-          const src = states[t.source.checkpoint].get(t.source.key)!;
-          const tr = t.source.transform;
-          if (tr === 'transpose-int8' || tr === 'int8-scale') {
-            if (quantized?.key !== `${kind}:${t.source.key}`) {
-              const [o, i] = src.shape;
-              quantized = { key: `${kind}:${t.source.key}`, ...quantizePerChannel(ck.readRows(src), o, i) };
-            }
-            const arr = tr === 'transpose-int8' ? quantized.q : quantized.scale;
-            if (arr.byteLength !== t.length) throw new Error(`template ${tpl.id}: ${t.name} length does not match ${t.source.key}`);
-            writeSync(fd, Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength), 0, arr.byteLength, t.offset);
-            done += arr.byteLength;
-            progress(kind, done, total);
-            await tick();
-            continue;
-          }
-          if (numel(src.shape) * 4 !== t.length) throw new Error(`template ${tpl.id}: ${t.name} length does not match ${t.source.key}`);
-          if (tr === 'identity') {
-            const rows = src.shape.length ? src.shape[0] : 1;
-            const step = rowChunk(src);
-            let pos = t.offset;
-            for (let r = 0; r < rows; r += step) {
-              checkAbort(opts.signal);
-              const buf = f32Bytes(ck.readRows(src, r, Math.min(step, rows - r)));
-              writeSync(fd, buf, 0, buf.length, pos);
-              pos += buf.length;
-              done += buf.length;
-              progress(kind, done, total);
-              await tick();
-            }
-          } else {
-            const [o, i] = src.shape;
-            const w = ck.readRows(src);
-            const wt = new Float32Array(o * i);
-            for (let r = 0; r < o; r++) for (let c = 0; c < i; c++) wt[c * o + r] = w[r * i + c];
-            writeSync(fd, f32Bytes(wt), 0, wt.byteLength, t.offset);
-            done += wt.byteLength;
-            progress(kind, done, total);
-            await tick();
-          }
-        }
-      } finally {
-        closeSync(fd);
-      }
+      await writeGraphData(w, kind, graphs, checkpoints[kind], states, tplDir, tmp);
     }
     copyFileSync(opts.spm, join(tmp, 'sentencepiece.model'));
-
-    // pack.json as tools/concept_tools/pack.write_pack: every file but pack.json, sorted, with size and sha256
-    const names = readdirSync(tmp).filter((n) => !n.startsWith('.') && n !== 'pack.json' && statSync(join(tmp, n)).isFile()).sort();
-    const files = [];
-    let hashed = 0;
-    const hashTotal = names.reduce((s, n) => s + statSync(join(tmp, n)).size, 0);
-    for (const n of names) {
-      checkAbort(opts.signal);
-      const size = statSync(join(tmp, n)).size;
-      files.push({ path: n, size, sha256: await sha256File(join(tmp, n)) });
-      hashed += size;
-      progress('hashing', hashed, hashTotal);
-    }
-    const pack = {
-      format: 1, ...tpl.pack,
-      ...(opts.name ? { name: opts.name } : {}),
-      ...(opts.description ? { description: opts.description } : {}),
-      source: opts.source ?? { encoder: basename(opts.encoder), decoder: basename(opts.decoder), tokenizer: basename(opts.spm) },
-      converter: { by: 'concept-studio (TypeScript)', template: tpl.id, variant },
-      ...(variant === 'int8' ? {
-        quantization: { method: 'dynamic-int8', weights: 'int8 symmetric per output channel (MatMulInteger)',
-          activations: 'uint8 per tensor (DynamicQuantizeLinear)', float32: 'embedding table (tied head), cross-attention constants' },
-      } : {}),
-      files,
-    };
-    writeFileSync(join(tmp, 'pack.json'), JSON.stringify(pack, null, 2) + '\n');
+    await writePackJson(tmp, opts, tpl, variant, progress);
     checkAbort(opts.signal);
     if (existsSync(out)) throw new ConvertError('CONVERT_OUT_EXISTS', `${out} appeared during the conversion; the new pack was not moved there`);
     renameSync(tmp, out);
