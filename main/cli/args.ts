@@ -12,11 +12,11 @@ export interface ParsedArgs {
 }
 
 /** Flags that take a value (everything else is boolean). */
-const VALUE_FLAGS = new Set([
+export const VALUE_FLAGS = new Set([
   'to', 'from', 'pack', 'db', 'method', 'sentences', 'ratio', 'lcm', 'seed', 'beam', 'threads', 'provider', 'limit',
-  'max-tokens', 'tokenizer',
+  'max-tokens', 'tokenizer', 'predictions', 'label',
 ]);
-const BOOL_FLAGS = new Set(['json', 'progress', 'no-progress', 'help', 'version', 'quiet', 'greedy', 'stemmer', 'records']);
+export const BOOL_FLAGS = new Set(['json', 'progress', 'no-progress', 'help', 'version', 'quiet', 'greedy', 'stemmer', 'records']);
 const ALIASES: Record<string, string> = { h: 'help', t: 'to', f: 'from', p: 'pack', j: 'json', m: 'method', n: 'sentences', v: 'version' };
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
