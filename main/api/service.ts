@@ -52,6 +52,7 @@ import type { DocumentRecord } from '../store/documents.js';
 import type { RunRecord } from '../store/runs.js';
 import { importBuffer, DEFAULT_MAX_TEXT_BYTES } from '../engine/import/index.js';
 import { segment } from '../engine/text/segmenter.js';
+import { sameGroup } from '../engine/text/detect.js';
 import { discoverPacks, loadPack, toPackInfo, verifyPack, BUNDLED_PACKS_DIR, type LoadedPack } from '../engine/packs/index.js';
 import { EngineHost } from '../engine/runtime/host.js';
 import { availableProviders, providerPlan, type ProviderReport, type SessionConfig } from '../engine/runtime/session.js';
@@ -420,7 +421,9 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
         const chunk = text.slice(span.start, span.end);
         if (chunk.length < 40) continue;
         const d = detectLanguage(chunk);
-        if (d && d.lang !== docLang && d.confidence >= 0.6) paraLang.set(p, d.lang);
+        // a confusable sibling of the document's language (Dari in Persian) is the document's language: the whole
+        // document is more evidence than one paragraph
+        if (d && d.lang !== docLang && d.confidence >= 0.6 && !sameGroup(d.lang, docLang)) paraLang.set(p, d.lang);
       }
     }
     return sents.map((s) => paraLang.get(s.paragraph) ?? docLang);
