@@ -53,6 +53,8 @@ export function groups(): readonly GroupModel[] {
   return model.groups;
 }
 
+export const DISCRIMINATE_CHARS = 20_000;
+
 /** The features the group discriminators count: space-padded character 1–4-grams of each word, and the words. */
 export function textFeatures(text: string): string[] {
   const out: string[] = [];
@@ -68,7 +70,8 @@ export function textFeatures(text: string): string[] {
 /** The group member the text's features and the priors favour, with its posterior probability. */
 export function discriminate(group: GroupModel, text: string): { lang: string; posterior: number } {
   const score = [...group.logPrior];
-  for (const f of textFeatures(text)) {
+  // a few pages are evidence enough; a book would only cost time
+  for (const f of textFeatures(text.length > DISCRIMINATE_CHARS ? text.slice(0, DISCRIMINATE_CHARS) : text)) {
     const ll = group.features[f];
     if (ll) for (let c = 0; c < score.length; c++) score[c] += ll[c];
   }
