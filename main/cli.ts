@@ -33,8 +33,7 @@ Commands
   detect FILE      the language (document and paragraphs)
   encode FILE      one embedding per sentence    [--from LANG] [--json]
   decode FILE      vectors (JSON) → text         --to LANG
-  eval DATA.jsonl  ROUGE/OVL-3/REP-4 per language over {document, summary, lang} lines
-                   --method extractive|lcm|lead-3 (comma-separated for several)  --sentences N  --limit N
+  eval DATA.jsonl  ROUGE-1/2/L/Lsum, OVL-3, REP-4 per language over {id, document, summary, lang} lines (below)
   packs list       installed model packs
   packs verify [NAME...]  recompute every file's sha256
   packs get sonar  download Meta's SONAR weights (CC-BY-NC-4.0: the licence is shown and must be accepted) and
@@ -55,7 +54,8 @@ Options
   --db PATH        the database (default: $CONCEPT_DB, else the app's: ~/.config/Concept Studio/concept-studio.sqlite
                    on Linux, with the packs imported in the app)
   --json           machine-readable output (with cache hits/misses and per-stage timings)
-  --progress       progress on stderr even when it is not a terminal (--no-progress: never)
+  --progress       progress on stderr even when it is not a terminal (--no-progress or --quiet: never)
+  --help, -h       this text        --version, -v   the version
   --seed N  --beam N  --greedy  --max-tokens N  --threads N  --provider auto|cpu|cuda|dml|coreml
 
 Method, length and fidelity
@@ -73,6 +73,22 @@ Method, length and fidelity
   failed decodes   a decoded sentence with no words, or one word filling 60% of 8 or more words, is marked failed
                    (stderr; --json: run.sentences[].failed). When every decoded sentence failed, the run fails:
                    nothing is stored as a result and the exit code is 3.
+
+Evaluation (concept eval DATA.jsonl)
+  --method M[,M…]  lead-K (the first K sentences as the app segments them: lead-1, lead-3; "lead" = lead-k with
+                   --sentences), extractive, lcm (default: extractive; with --predictions alone: none)
+  --sentences N    sentences asked of extractive, lcm and "lead" (default 3)
+  --predictions F  score a file of predictions: JSONL, one {"id": …, "prediction": "…"} a line (an array of
+                   sentences also works), matched by id to DATA's records; every record needs one
+  --label NAME     the name of the --predictions report (default predictions:FILE)
+  --limit N        only the first N records of DATA
+  --tokenizer T    multilingual (default: Unicode letters kept) or rouge-score (ASCII only, as Google's)
+  --stemmer        Porter-stem tokens (English)
+  --records        keep per-record scores in --json output
+  --json           JSON reports; text output is one markdown table per method
+  --lcm NAME  --pack DIR  --db PATH  as above (extractive and lcm encode with the SONAR pack)
+  Every report names its method and sentence count; with a lead-K method in the run, every other method is also
+  compared with the first one by a paired bootstrap (difference, 95% CI, wins/losses).
 
 Exit codes: 0 ok, 1 usage, 2 bad input, 3 pack/model problem, 4 database problem, 130 cancelled.
 Examples
@@ -587,15 +603,25 @@ class Cli {
 
   async eval(): Promise<number> {
     const file = this.args.positionals[0];
-    if (!file) throw new UsageError('eval needs a DATASET.jsonl');
-    const methods = (flag(this.args, 'method') ?? 'extractive').split(',').map((m) => m.trim()).filter(Boolean);
-    for (const m of methods) if (!['extractive', 'lcm', 'lead-3', 'lead3'].includes(m)) throw new UsageError(`--method for eval is extractive, lcm or lead-3 (got "${m}")`);
+    if (!file) throw new UsageError('eval needs a DATASET.jsonl (`concept eval --help` lists its options)');
     const k = numberFlag(this.args, 'sentences', { integer: true, min: 1 }) ?? 3;
     const limit = numberFlag(this.args, 'limit', { integer: true, min: 1 });
     const tokenizer = (flag(this.args, 'tokenizer') ?? 'multilingual') as 'multilingual' | 'rouge-score';
     if (!['multilingual', 'rouge-score'].includes(tokenizer)) throw new UsageError('--tokenizer is multilingual or rouge-score');
+    const predFile = flag(this.args, 'predictions');
+    const { parseEvalMethods, attachPredictions, documentSentences, summarySentences, PRODUCT_SEGMENTER } = await import('./engine/eval/datasets.js');
+    // with --predictions alone only the file is scored; --method adds the methods (e.g. lead-3) to the same run
+    const methodSpec = flag(this.args, 'method') ?? (predFile ? '' : 'extractive');
+    let methods: ReturnType<typeof parseEvalMethods> = [];
+    if (methodSpec || !predFile) {
+      try {
+        methods = parseEvalMethods(methodSpec, k);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+    }
     const inp = await readInput(file, 512 * 1024 * 1024, this.io.stdin);
-    const { evaluate, formatJson, formatMarkdown, parseJsonl, leadKBaseline } = await import('./engine/eval/evaluate.js');
+    const { evaluate, formatJson, formatMarkdown, parseJsonl, leadKBaseline, comparePaired } = await import('./engine/eval/evaluate.js');
     let records: { id?: string; document: string; summary: string; lang: string }[];
     try {
       records = parseJsonl(inp.bytes.toString('utf8'));
@@ -605,34 +631,52 @@ class Cli {
     records = records.filter((r) => typeof r.document === 'string' && typeof r.summary === 'string');
     if (limit) records = records.slice(0, limit);
     if (!records.length) throw new ApiError('INVALID_INPUT', `${inp.name} has no {document, summary, lang} lines.`);
+    // one language per record, used alike by lead-k, the methods and rougeLsum's sentence split
+    const withLang = records.map((r) => ({ ...r, lang: (r.lang && toSonarCode(r.lang)) || detectLanguage(r.document)?.lang || 'eng_Latn', shownLang: r.lang ?? 'und' }));
+    const settings = { tokenizer, useStemmer: bool(this.args, 'stemmer'), splitSentences: summarySentences, segmenter: PRODUCT_SEGMENTER, includeRecords: true };
     const reports = [];
     const lcmName = flag(this.args, 'lcm');
-    const { segmentText } = await import('./cli/text.js');
+    const shown = <T extends { shownLang: string }>(rs: T[]) => rs.map((r) => ({ ...r, lang: r.shownLang }));
+    if (predFile) {
+      const p = await readInput(predFile, 512 * 1024 * 1024, this.io.stdin);
+      let withPred;
+      try {
+        withPred = attachPredictions(withLang, p.bytes.toString('utf8'), p.name, limit !== undefined);
+      } catch (e) {
+        throw new ApiError('INVALID_INPUT', (e as Error).message);
+      }
+      reports.push(evaluate(shown(withPred), { ...settings, method: flag(this.args, 'label') ?? `predictions:${p.name.replace(/^.*[\\/]/, '')}` }));
+    }
     for (const m of methods) {
-      let withPred: { id?: string; document: string; summary: string; lang: string; prediction: string }[];
-      if (m.startsWith('lead')) {
-        withPred = leadKBaseline(records.map((r) => ({ ...r, lang: r.lang ?? 'und' })), k);
+      let withPred: { id?: string; document: string; summary: string; lang: string; shownLang: string; prediction: string }[];
+      if (m.kind === 'lead') {
+        withPred = leadKBaseline(withLang, m.k, documentSentences);
       } else {
         const svc = await this.service();
         withPred = [];
-        for (const [i, r] of records.entries()) {
-          this.progress(`${m} ${i + 1}/${records.length}`);
-          const lang = (r.lang && toSonarCode(r.lang)) || detectLanguage(r.document)?.lang || 'eng_Latn';
-          const sents = segmentText(r.document, lang).sentences.map((s) => s.text);
+        const { segmentText } = await import('./cli/text.js');
+        for (const [i, r] of withLang.entries()) {
+          this.progress(`${m.label} ${i + 1}/${withLang.length}`);
+          const sents = segmentText(r.document, r.lang).sentences.map((s) => s.text);
           if (!sents.length) {
-            withPred.push({ ...r, lang: r.lang ?? lang, prediction: '' });
+            withPred.push({ ...r, prediction: '' });
             continue;
           }
           const res = await svc.runText({
-            sentences: sents, lang, task: 'summarize', targetLang: lang, method: m as Method, length: { sentences: k },
-            ...(m === 'lcm' && lcmName ? { lcmPack: lcmName } : {}),
+            sentences: sents, lang: r.lang, task: 'summarize', targetLang: r.lang, method: m.kind as Method, length: { sentences: k },
+            ...(m.kind === 'lcm' && lcmName ? { lcmPack: lcmName } : {}),
           });
-          withPred.push({ ...r, lang: r.lang ?? lang, prediction: res.sentences.map((s) => s.text).join('\n') });
+          withPred.push({ ...r, prediction: res.sentences.map((s) => s.text).join('\n') });
         }
         this.clearProgress();
       }
-      reports.push(evaluate(withPred, { method: m === 'lcm' && lcmName ? `lcm:${lcmName}` : m, tokenizer, useStemmer: bool(this.args, 'stemmer'), includeRecords: bool(this.args, 'records') }));
+      const label = m.kind === 'lcm' && lcmName ? `lcm:${lcmName}` : m.label;
+      reports.push(evaluate(shown(withPred), { ...settings, method: label, sentences: m.kind === 'lead' ? m.k : k }));
     }
+    // every other report against the first lead-k baseline of the run, on the same records
+    const base = reports.find((r) => /^lead-\d+$/.test(r.method ?? ''));
+    if (base) for (const r of reports) if (r !== base) r.paired = comparePaired(r, base);
+    if (!bool(this.args, 'records')) for (const r of reports) delete r.records;
     if (bool(this.args, 'json')) this.out(reports.length === 1 ? formatJson(reports[0]) : `[${reports.map((r) => formatJson(r)).join(',\n')}]`);
     else for (const r of reports) this.out(formatMarkdown(r));
     return EXIT.OK;

@@ -15,11 +15,11 @@ export interface ParsedArgs {
 }
 
 /** Flags that take a value (everything else is boolean). */
-const VALUE_FLAGS = new Set([
+export const VALUE_FLAGS = new Set([
   'to', 'from', 'pack', 'db', 'method', 'sentences', 'ratio', 'lcm', 'seed', 'beam', 'threads', 'provider', 'limit',
-  'max-tokens', 'tokenizer', 'base-url', 'name', 'sha256', 'variant',
+  'max-tokens', 'tokenizer', 'base-url', 'name', 'sha256', 'variant', 'predictions', 'label',
 ]);
-const BOOL_FLAGS = new Set(['json', 'progress', 'no-progress', 'help', 'version', 'quiet', 'greedy', 'stemmer', 'records',
+export const BOOL_FLAGS = new Set(['json', 'progress', 'no-progress', 'help', 'version', 'quiet', 'greedy', 'stemmer', 'records',
   'accept-license', 'keep-downloads']);
 const ALIASES: Record<string, string> = { h: 'help', t: 'to', f: 'from', p: 'pack', j: 'json', m: 'method', n: 'sentences', v: 'version' };
 

@@ -1,6 +1,7 @@
 /** Text-only CLI helpers (no model, no database): sentences with offsets, language per document and paragraph. */
 import { detectLanguage } from '../api/languages.js';
-import { paragraphs, segment } from '../engine/text/segmenter.js';
+import { detectParagraphs as detectEach } from '../engine/text/detect.js';
+import { segment } from '../engine/text/segmenter.js';
 
 export function segmentText(text: string, lang: string | null) {
   const det = lang ? { lang, confidence: 1 } : detectLanguage(text);
@@ -9,11 +10,12 @@ export function segmentText(text: string, lang: string | null) {
   return { language, confidence: det?.confidence ?? 0, sentences };
 }
 
+/** The document's language and each paragraph's (a short, unclear or sibling-language paragraph takes the document's). */
 export function detectParagraphs(text: string) {
-  const doc = detectLanguage(text);
-  const paras = paragraphs(text).map((p, paragraph) => {
-    const d = detectLanguage(text.slice(p.start, p.end));
-    return { paragraph, start: p.start, end: p.end, language: d?.lang ?? null, confidence: d?.confidence ?? 0 };
-  });
-  return { language: doc?.lang ?? null, confidence: doc?.confidence ?? 0, paragraphs: paras };
+  const { document, paragraphs: paras } = detectEach(text);
+  return {
+    language: document.lang,
+    confidence: document.confidence,
+    paragraphs: paras.map((p, paragraph) => ({ paragraph, start: p.start, end: p.end, language: p.lang, confidence: p.confidence, inherited: p.inherited })),
+  };
 }

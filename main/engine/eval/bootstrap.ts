@@ -135,3 +135,31 @@ export function bootstrapValues(values: number[], options: BootstrapOptions = {}
   );
   return iv ?? { low: NaN, mid: NaN, high: NaN };
 }
+
+export interface PairedDifference extends Interval {
+  /** mean of a − b over the records */
+  mean: number;
+  /** records where a > b, a < b */
+  wins: number;
+  losses: number;
+  /** the interval excludes 0 */
+  significant: boolean;
+}
+
+/**
+ * Paired bootstrap of the mean difference a − b (the same records resampled for both systems), the way two
+ * summarizers are compared on one set: a difference whose interval holds 0 is not significant at that level.
+ */
+export function pairedBootstrap(a: readonly number[], b: readonly number[], options: BootstrapOptions = {}): PairedDifference {
+  if (a.length !== b.length) throw new Error(`pairedBootstrap: ${a.length} scores against ${b.length}`);
+  const d = a.map((x, i) => x - b[i]);
+  const iv = bootstrapValues(d, options);
+  const mean = d.length ? d.reduce((s, x) => s + x, 0) / d.length : NaN;
+  return {
+    ...iv,
+    mean,
+    wins: d.filter((x) => x > 0).length,
+    losses: d.filter((x) => x < 0).length,
+    significant: iv.low > 0 || iv.high < 0,
+  };
+}

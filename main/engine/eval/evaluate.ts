@@ -10,7 +10,7 @@
  */
 
 import { BootstrapAggregator, RougeScorer, type Score } from './rouge.js';
-import { bootstrapValues, type Interval } from './bootstrap.js';
+import { bootstrapValues, pairedBootstrap, type Interval, type PairedDifference } from './bootstrap.js';
 import { ovlTokens, repTokens, resolveTokenizer, type TokenizerKind } from './metrics.js';
 import type { Tokenizer } from './tokenize.js';
 
@@ -22,7 +22,8 @@ export interface EvalRecord {
   prediction: string;
 }
 
-export type SentenceSplitter = (text: string) => string[];
+/** Sentences of a text; `lang` is the record's language (a splitter may ignore it). */
+export type SentenceSplitter = (text: string, lang?: string) => string[];
 
 /**
  * Default sentence splitter: newlines, and a sentence-final mark (. ! ? and the CJK, Devanagari, Arabic,
@@ -42,8 +43,8 @@ export function regexSplitSentences(text: string): string[] {
 }
 
 /** The first k sentences of a document, one per line. */
-export function leadK(document: string, k = 3, splitSentences: SentenceSplitter = regexSplitSentences): string {
-  return splitSentences(document).slice(0, k).join('\n');
+export function leadK(document: string, k = 3, splitSentences: SentenceSplitter = regexSplitSentences, lang?: string): string {
+  return splitSentences(document, lang).slice(0, k).join('\n');
 }
 
 /** Records with `prediction` = lead-k of the document (a baseline). */
@@ -52,7 +53,7 @@ export function leadKBaseline<T extends Omit<EvalRecord, 'prediction'>>(
   k = 3,
   splitSentences: SentenceSplitter = regexSplitSentences,
 ): (T & { prediction: string })[] {
-  return records.map((r) => ({ ...r, prediction: leadK(r.document, k, splitSentences) }));
+  return records.map((r) => ({ ...r, prediction: leadK(r.document, k, splitSentences, r.lang) }));
 }
 
 export const ROUGE_TYPES = ['rouge1', 'rouge2', 'rougeL', 'rougeLsum'] as const;
@@ -103,8 +104,14 @@ export interface EvalReport {
     confidenceInterval: number;
     nSamples: number;
     seed: number;
+    /** sentences asked of the method (lead-k, extractive, lcm); absent for given predictions */
+    sentences?: number;
+    /** what cut documents into sentences for lead-k and rougeLsum */
+    segmenter?: string;
   };
   n: number;
+  /** paired bootstrap differences (this method − `against`) of the per-record F-measures */
+  paired?: PairedComparison;
   overall: GroupSummary;
   byLanguage: Record<string, GroupSummary>;
   records?: RecordMetrics[];
@@ -121,10 +128,13 @@ export interface EvaluateOptions {
   /** Keep per-record metrics in the report (default true). */
   includeRecords?: boolean;
   method?: string;
+  /** recorded in the report's settings */
+  sentences?: number;
+  segmenter?: string;
 }
 
-function toLines(text: string, split: SentenceSplitter): string {
-  return split(text).join('\n');
+function toLines(text: string, split: SentenceSplitter, lang: string): string {
+  return split(text, lang).join('\n');
 }
 
 /** Metrics of one record. */
@@ -137,8 +147,8 @@ function makeRecordScorer(options: EvaluateOptions): (r: EvalRecord) => RecordMe
   const split = options.splitSentences ?? regexSplitSentences;
   const scorer = new RougeScorer([...ROUGE_TYPES], { tokenizer: tok });
   return (r) => {
-    const ref = toLines(r.summary, split);
-    const pred = toLines(r.prediction, split);
+    const ref = toLines(r.summary, split, r.lang);
+    const pred = toLines(r.prediction, split, r.lang);
     const rouge = scorer.score(ref, pred) as RecordMetrics['rouge'];
     const docT = tok(r.document);
     const predT = tok(r.prediction);
@@ -204,12 +214,39 @@ export function evaluate(records: readonly EvalRecord[], options: EvaluateOption
       confidenceInterval: ci,
       nSamples,
       seed,
+      ...(options.sentences !== undefined ? { sentences: options.sentences } : {}),
+      ...(options.segmenter !== undefined ? { segmenter: options.segmenter } : {}),
     },
     n: rows.length,
     overall: summarize(rows, ci, nSamples, seed),
     byLanguage,
     ...(options.includeRecords === false ? {} : { records: rows }),
   };
+}
+
+export interface PairedComparison {
+  against: string;
+  n: number;
+  rouge1: PairedDifference;
+  rouge2: PairedDifference;
+  rougeL: PairedDifference;
+}
+
+/**
+ * Paired bootstrap of `report` against `baseline` on the same records (both must keep their records, in the same
+ * order): F-measure differences with their confidence interval, wins and losses.
+ */
+export function comparePaired(report: EvalReport, baseline: EvalReport): PairedComparison {
+  const a = report.records;
+  const b = baseline.records;
+  if (!a || !b) throw new Error('comparePaired needs reports with their records (includeRecords)');
+  if (a.length !== b.length) throw new Error(`comparePaired: ${a.length} records against ${b.length}`);
+  a.forEach((r, i) => {
+    if (r.id !== b[i].id) throw new Error(`comparePaired: record ${i} is ${r.id} in one report and ${b[i].id} in the other`);
+  });
+  const o = { confidenceInterval: report.settings.confidenceInterval, nSamples: report.settings.nSamples, seed: report.settings.seed };
+  const diff = (t: 'rouge1' | 'rouge2' | 'rougeL') => pairedBootstrap(a.map((r) => r.rouge[t].fmeasure), b.map((r) => r.rouge[t].fmeasure), o);
+  return { against: baseline.method ?? 'baseline', n: a.length, rouge1: diff('rouge1'), rouge2: diff('rouge2'), rougeL: diff('rougeL') };
 }
 
 /** Parse JSONL text of `{document, summary, lang, ...}` lines (blank lines skipped). */
@@ -234,7 +271,10 @@ const num = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 export function formatMarkdown(report: EvalReport): string {
   const s = report.settings;
   const lines: string[] = [];
-  lines.push(`## Evaluation${report.method ? `: ${report.method}` : ''}`);
+  const what = [s.sentences !== undefined ? `${s.sentences} sentence${s.sentences === 1 ? '' : 's'}` : '', s.segmenter ? `${s.segmenter} segmenter` : '']
+    .filter(Boolean)
+    .join(', ');
+  lines.push(`## Evaluation${report.method ? `: ${report.method}` : ''}${what ? ` (${what})` : ''}`);
   lines.push('');
   lines.push(
     `${report.n} records; tokenizer ${s.tokenizer}${s.useStemmer ? ' + Porter stemmer' : ''}; ` +
@@ -254,6 +294,18 @@ export function formatMarkdown(report: EvalReport): string {
   for (const k of EXTRA_METRICS) {
     const e = o.extra[k];
     lines.push(`| ${label[k]} | ${num(e.mean)} | ${num(e.ci.low)} | ${num(e.ci.high)} |`);
+  }
+  if (report.paired) {
+    const p = report.paired;
+    lines.push('');
+    lines.push(`Paired bootstrap against ${p.against} (${p.n} records): difference in F ×100 [${Math.round(100 * s.confidenceInterval)}% CI], wins/losses.`);
+    lines.push('');
+    lines.push('| metric | Δ | low | high | wins | losses |');
+    lines.push('|---|---|---|---|---|---|');
+    for (const t of ['rouge1', 'rouge2', 'rougeL'] as const) {
+      const d = p[t];
+      lines.push(`| ${t} | ${pct(d.mean)}${d.significant ? ' *' : ''} | ${pct(d.low)} | ${pct(d.high)} | ${d.wins} | ${d.losses} |`);
+    }
   }
   lines.push('');
   lines.push('| lang | n | R-1 | R-2 | R-L | R-Lsum | R-L 95% CI | OVL-3 | REP-4 | WR | LR |'.replace('95%', `${Math.round(100 * s.confidenceInterval)}%`));

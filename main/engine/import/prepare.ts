@@ -4,7 +4,7 @@
  * document (a 4.5 MB paragraph is seconds of it), so the service runs it, with the database write, off its event
  * loop for large inputs (api/import-thread.ts).
  */
-import { detectLanguage as detect } from '../text/detect.js';
+import { detectLanguage as detect, sameGroup } from '../text/detect.js';
 import { segment } from '../text/segmenter.js';
 import { importBuffer, type ImportOptions, type ImportResult } from './index.js';
 
@@ -66,7 +66,9 @@ export function sentenceLanguages(text: string, sents: { paragraph: number; star
       const chunk = text.slice(span.start, span.end);
       if (chunk.length < 40) continue;
       const d = detectLanguage(chunk);
-      if (d && d.lang !== docLang && d.confidence >= 0.6) paraLang.set(p, d.lang);
+      // a confusable sibling of the document's language (Dari in Persian) is the document's language: the whole
+      // document is more evidence than one paragraph
+      if (d && d.lang !== docLang && d.confidence >= 0.6 && !sameGroup(d.lang, docLang)) paraLang.set(p, d.lang);
     }
   }
   return sents.map((s) => paraLang.get(s.paragraph) ?? docLang);

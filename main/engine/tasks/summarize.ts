@@ -17,7 +17,7 @@ import {
   type SourceDocument,
   type TaskContext,
 } from './common.js';
-import { extractiveCount, selectSentences, type ExtractiveOptions } from './extractive.js';
+import { extractiveCount, resolveProfile, selectSentences, type ExtractiveOptions } from './extractive.js';
 import { TaskError } from './errors.js';
 import { runGeneration, type GenerativeOptions } from './generative.js';
 import type { Origin, TaskResult } from './output.js';
@@ -64,9 +64,13 @@ export async function extractiveSummary(
   const exclude: number[] = [];
   const pinnedTexts = new Set(pinned.map((p) => p.text.trim()));
   doc.sentences.forEach((s, i) => sentenceLang(doc, i) === pinnedLang && pinnedTexts.has(s.trim()) && exclude.push(i));
+  const settings = resolveProfile(src.length, opts.extractive);
   const selected = selectSentences(src, total - pinned.length, {
     ...opts.extractive,
+    ...settings,
+    texts: doc.sentences,
     preselected: pinnedConcepts,
+    preselectedTexts: pinned.map((p) => p.text),
     exclude,
   });
 

@@ -1,7 +1,9 @@
 /**
  * Input language detection: franc (trigram profiles of 400+ languages) restricted to the languages SONAR knows, with
- * the script of the SONAR code chosen from the Unicode script of the text itself. Short text is not guessed at: a
- * wrong language tag is worse than none, because the caller can then ask or fall back to a default.
+ * the script of the SONAR code chosen from the Unicode script of the text itself; groups of confusable languages
+ * decided by a discriminator trained for the group, with priors by usage; a confidence that is a calibrated
+ * probability (detect-model.ts, fitted and measured on NTREX-128: scripts/detect-ntrex.mts). Short text is not
+ * guessed at: a wrong language tag is worse than none, because the caller can then ask or fall back to a default.
  */
 import { francAll } from 'franc-all';
 import { data as trigramData } from 'franc-all/data.js';
@@ -9,6 +11,7 @@ import { expressions } from 'franc-all/expressions.js';
 import { SONAR_LANGUAGES, resolveSonarCode, toSonarCode } from './languages.js';
 import { paragraphs } from './segmenter.js';
 import { scriptsOf } from './scripts.js';
+import { calibrated, discriminate, groupMargin, groupOf } from './detect-model.js';
 
 export interface LanguageCandidate {
   lang: string;
@@ -22,6 +25,8 @@ export interface Detection {
   /** 0..1: how far the best candidate stands out, scaled down for short text; 1 for an explicit override */
   confidence: number;
   candidates: LanguageCandidate[];
+  /** what the confidence was computed from (detect-model.ts calibrated) */
+  evidence?: { margin: number; letters: number; within: number };
 }
 
 export interface DetectOptions {
@@ -41,6 +46,8 @@ const FRANC_ALIASES: Readonly<Record<string, string>> = {
 /** ISO 639-3 code (as franc returns it) -> SONAR codes of that language, one per script. */
 const SONAR_BY_FRANC = buildFrancMap();
 const ONLY = [...SONAR_BY_FRANC.keys()];
+/** SONAR codes franc can answer at all */
+const FRANC_KNOWS = new Set([...SONAR_BY_FRANC.values()].flat());
 
 function buildFrancMap(): Map<string, string[]> {
   const francCodes = new Set<string>(Object.keys(expressions));
@@ -56,33 +63,85 @@ function buildFrancMap(): Map<string, string[]> {
   return out;
 }
 
+const SAMPLE_CHARS = 100_000;
+
+/** franc's answer before any decision: its ranked ISO 639-3 codes with relative scores, and what the text is. */
+export interface FrancRaw {
+  /** letters (CJK characters count double) */
+  letters: number;
+  /** the script most letters are written in */
+  dominant: string;
+  ranked: [string, number][];
+}
+
+/** franc over the cleaned text; null when the text has fewer letters than `minLetters`. */
+export function francRaw(text: string, minLetters = 10): FrancRaw | null {
+  // the first 100k characters hold franc's top trigrams and every script that matters; reading a 4 MB file in full
+  // took 14 s (mostly counting scripts), the sample well under a second
+  const clean = stripNoise(text.length > SAMPLE_CHARS ? text.slice(0, SAMPLE_CHARS) : text);
+  const scripts = scriptsOf(clean);
+  const letters = scripts.reduce((n, s) => n + (isWideScript(s.script) ? 2 : 1) * s.count, 0);
+  if (letters < minLetters) return null;
+  return { letters, dominant: scripts[0]!.script, ranked: francAll(clean, { only: ONLY, minLength: 1 }) };
+}
+
 /** Detect the language of a text (document-level). */
 export function detectLanguage(text: string, options: DetectOptions = {}): Detection {
   if (options.override) {
     const lang = toSonarCode(options.override);
     return { lang, confidence: 1, candidates: [{ lang, score: 1 }] };
   }
-  const clean = stripNoise(text);
-  const scripts = scriptsOf(clean);
-  const letters = scripts.reduce((n, s) => n + (isWideScript(s.script) ? 2 : 1) * s.count, 0);
-  if (letters < (options.minLetters ?? 10)) return { lang: null, confidence: 0, candidates: [] };
-  const dominant = scripts[0]!.script;
-  const ranked = francAll(clean, { only: ONLY, minLength: 1 });
+  const raw = francRaw(text, options.minLetters ?? 10);
+  if (!raw) return { lang: null, confidence: 0, candidates: [] };
+  return decide(raw, text, options);
+}
+
+/**
+ * The decision from franc's ranking: SONAR codes in the text's script first; within a group of confusable languages
+ * (Persian/Dari, Amharic/Tigrinya, Indonesian/Malay, …) a discriminator trained for that group, with priors by
+ * usage, chooses; the confidence is a calibrated probability of being right (detect-model.ts).
+ */
+export function decide(raw: FrancRaw, text: string, options: Pick<DetectOptions, 'maxCandidates'> & { groups?: boolean } = {}): Detection {
+  const { letters, dominant } = raw;
   // franc's profiles for one script sometimes hold a language mostly written in another (Bosnian among the Cyrillic
   // ones): candidates written in the text's own script go first.
   const inScript: LanguageCandidate[] = [];
   const otherScript: LanguageCandidate[] = [];
-  for (const [code, score] of ranked) {
+  for (const [code, score] of raw.ranked) {
     const lang = pickScript(code, dominant);
     if (!lang || inScript.some((c) => c.lang === lang) || otherScript.some((c) => c.lang === lang)) continue;
     (scriptMatches(lang, dominant) ? inScript : otherScript).push({ lang, score: round(score) });
   }
-  const candidates = [...inScript, ...otherScript].slice(0, options.maxCandidates ?? 5);
-  if (candidates.length === 0) return { lang: null, confidence: 0, candidates: [] };
-  const margin = 1 - (candidates[1]?.score ?? 0);
-  // Heuristic: a clear margin over the runner-up on enough letters is a confident answer.
-  const confidence = round(Math.min(1, 0.4 + margin * 6) * Math.min(1, letters / 60));
-  return { lang: candidates[0]!.lang, confidence, candidates };
+  const all = [...inScript, ...otherScript];
+  if (all.length === 0) return { lang: null, confidence: 0, candidates: [] };
+  let best = all[0]!.lang;
+  let within = 1; // the discriminator's posterior for the chosen member of a group (1: no group involved)
+  const group = options.groups === false ? null : groupOf(best);
+  if (group) {
+    // the group decides when a rival member is close behind in franc's ranking
+    const top = all[0]!.score;
+    // (a member franc has no profile for — Bashkir, Sindhi, Cantonese — can only be found this way)
+    const rivals = group.langs.filter((l) => {
+      if (l === best) return false;
+      const c = all.find((x) => x.lang === l);
+      return !c ? !FRANC_KNOWS.has(l) : top - c.score <= groupMargin();
+    });
+    if (rivals.length) {
+      const r = discriminate(group, text);
+      best = r.lang;
+      within = r.posterior;
+    }
+  }
+  // the chosen language first, then franc's order
+  const ordered = [all.find((c) => c.lang === best)!, ...all.filter((c) => c.lang !== best)];
+  const candidates = ordered.slice(0, options.maxCandidates ?? 5);
+  // how far the chosen group stands out from everything outside it
+  const grp = groupOf(best);
+  const chosenScore = Math.max(...all.filter((c) => c.lang === best || grp?.langs.includes(c.lang)).map((c) => c.score));
+  const outside = all.find((c) => c.lang !== best && !grp?.langs.includes(c.lang));
+  const margin = chosenScore - (outside?.score ?? 0);
+  const evidence = { margin, letters, within };
+  return { lang: best, confidence: round(calibrated(evidence)), candidates, evidence };
 }
 
 export interface ParagraphDetection extends Detection {
@@ -94,19 +153,26 @@ export interface ParagraphDetection extends Detection {
 
 /**
  * Per-paragraph detection for mixed documents. Paragraphs too short or too unclear to tell take the document's
- * language; an override applies to every paragraph.
+ * language; so does a paragraph detected as a confusable sibling of the document's language (Dari in a Persian
+ * document): the whole document is more evidence than one paragraph. An override applies to every paragraph.
  */
 export function detectParagraphs(text: string, options: DetectOptions = {}): { document: Detection; paragraphs: ParagraphDetection[] } {
   const document = detectLanguage(text, options);
   const out: ParagraphDetection[] = paragraphs(text).map(({ start, end }) => {
     if (options.override) return { ...document, start, end, inherited: false };
     const d = detectLanguage(text.slice(start, end), options);
-    if (d.lang === null || (d.confidence < 0.3 && document.lang !== null && d.lang !== document.lang)) {
+    if (d.lang === null || (d.lang !== document.lang && document.lang !== null && (d.confidence < 0.3 || sameGroup(d.lang, document.lang)))) {
       return { ...document, start, end, inherited: true };
     }
     return { ...d, start, end, inherited: false };
   });
   return { document, paragraphs: out };
+}
+
+/** Two languages the detector keeps in one confusable group (detect-model.ts). */
+export function sameGroup(a: string, b: string): boolean {
+  const g = groupOf(a);
+  return a === b || (g !== null && g.langs.includes(b));
 }
 
 /** The SONAR code for a franc answer, in the script the text is written in when the language has several. */

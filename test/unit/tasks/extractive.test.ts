@@ -2,10 +2,14 @@ import { describe, expect, it } from 'vitest';
 import {
   centralityScores,
   extractiveCount,
+  LONG_DOCUMENT,
+  PROFILES,
+  resolveProfile,
   selectSentences,
   summarize,
   TaskError,
 } from '../../../main/engine/tasks/index.js';
+import { rankLexical } from '../../../main/engine/tasks/rank.js';
 import { FakeCache, FakeDecoder, FakeEncoder } from './fakes.js';
 
 // cluster A (main topic, 4 sentences), cluster B (2), one outlier — interleaved so that pick order ≠ source order
@@ -78,6 +82,9 @@ describe('extractive selection (MMR in concept space)', () => {
   });
 });
 
+/** the original selection: centrality of the concepts, no position prior (the app's profiles use words, rank.ts) */
+const CONCEPTS = { vectors: 'concepts', centrality: 'centroid', positionWeight: 0, lambda: 0.7 } as const;
+
 describe('summarize (extractive)', () => {
   it('returns the chosen sentences verbatim in the source language, in source order, without decoding', async () => {
     const { encoder, decoder, cache } = setup();
@@ -85,6 +92,7 @@ describe('summarize (extractive)', () => {
       targetLang: 'eng_Latn',
       method: 'extractive',
       length: { sentences: 3 },
+      extractive: CONCEPTS,
     });
     expect(r.method).toBe('extractive');
     expect(r.sentences).toHaveLength(3);
@@ -132,11 +140,59 @@ describe('summarize (extractive)', () => {
       method: 'extractive',
       length: { sentences: 2 },
       pinned: [{ index: 0, text: 'A first.' }],
+      extractive: CONCEPTS,
     });
     expect(r.sentences).toHaveLength(2);
     expect(r.sentences[0]).toMatchObject({ index: 0, text: 'A first.', pinned: true });
     expect(r.sentences[0].verbatim).toBeUndefined();
     expect(isB(r.selected![0])).toBe(true);
     expect(r.sentences[1]).toMatchObject({ text: texts[r.selected![0]], verbatim: true });
+  });
+});
+
+describe('the measured profiles (docs/eval-extractive.md)', () => {
+  // a news-like text whose lexical hub is sentence 3; its concepts (fakes) would pick by cluster instead
+  const NEWS = [
+    'Floods closed the main road on Monday.',
+    'Officials said the river rose overnight.',
+    'Schools stayed open.',
+    'The river flooded the road and the fields, and officials said the road stays closed while the river is high.',
+    'A bakery gave away bread.',
+    'Rain is expected until Friday.',
+  ];
+  it('auto: the news profile below LONG_DOCUMENT sentences, the long one above; explicit options win', () => {
+    expect(resolveProfile(10)).toMatchObject({ profile: 'news', ...PROFILES.news });
+    expect(resolveProfile(LONG_DOCUMENT + 1)).toMatchObject({ profile: 'long', ...PROFILES.long });
+    expect(resolveProfile(10, { profile: 'howto' })).toMatchObject(PROFILES.howto);
+    expect(resolveProfile(10, { profile: 'howto', positionWeight: 0.2 }).positionWeight).toBe(0.2);
+  });
+
+  it('a summary uses the profile on the sentences\' words (no concepts needed to choose)', async () => {
+    const encoder = new FakeEncoder(new Map(NEWS.map((t, i) => [t, [i === 0 ? 1 : 0, i === 4 ? 1 : 0, 1, 0]])));
+    const ctx = { encoder, decoder: new FakeDecoder(encoder) };
+    const run = (extractive?: object) => summarize({ sentences: NEWS, lang: 'eng_Latn' }, ctx, { targetLang: 'eng_Latn', method: 'extractive', length: { sentences: 2 }, ...(extractive ? { extractive } : {}) });
+    const howto = await run({ profile: 'howto' });
+    // centrality alone (how-to profile) takes the hub sentence
+    expect(howto.selected).toContain(3);
+    expect(howto.selected).toEqual(rankLexical(NEWS, 2, { features: 'words', centrality: 'degree', positionWeight: 0, lambda: PROFILES.howto.lambda }));
+    // the news profile's strong position prior keeps the lead
+    const news = await run();
+    expect(news.selected).toEqual([0, 1]);
+  });
+
+  it('pinned text counts as redundancy with lexical vectors too', async () => {
+    const encoder = new FakeEncoder(new Map(NEWS.map((t) => [t, [1, 0, 0, 0]])));
+    const ctx = { encoder, decoder: new FakeDecoder(encoder) };
+    const pinnedText = 'The river flooded the road and the fields, and officials said the road stays closed while the river is high.';
+    const r = await summarize({ sentences: NEWS, lang: 'eng_Latn' }, ctx, {
+      targetLang: 'eng_Latn', method: 'extractive', length: { sentences: 2 }, pinned: [{ index: 0, text: 'Short note.' }],
+      extractive: { profile: 'howto' },
+    });
+    expect(r.selected).toContain(3);
+    const again = await summarize({ sentences: NEWS, lang: 'eng_Latn' }, ctx, {
+      targetLang: 'eng_Latn', method: 'extractive', length: { sentences: 2 }, pinned: [{ index: 0, text: pinnedText }],
+      extractive: { profile: 'howto' },
+    });
+    expect(again.selected).not.toContain(3); // the same sentence verbatim is excluded, not picked twice
   });
 });
