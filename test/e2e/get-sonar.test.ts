@@ -4,20 +4,15 @@
  * conversion show progress, the converted pack appears, is made active, and a summary runs on it.
  * Screenshots: test/e2e/screenshots/{get-sonar-license,get-sonar-installed}.png
  */
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SONAR_FILES } from '../../main/engine/packs/get-sonar.js';
 import { startFileServer, type FileServer } from '../helpers/file-server.js';
+import { OFFICIAL_DECODER, writeOfficialSonarFolder } from '../helpers/official-sonar.js';
 import { CHROMIUM_MISSING, hasChromium, ROOT, SCREENSHOTS, startE2E, type E2E } from './harness.js';
 
-const PY = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-const SPM = join(ROOT, 'test', 'fixtures', 'random', 'test_model.model');
-const [ENC, DEC, TOK] = SONAR_FILES.map((f) => f.name);
 
 if (!hasChromium) {
   describe('Get SONAR (e2e)', () => {
@@ -35,17 +30,11 @@ if (!hasChromium) {
 
     beforeAll(async () => {
       work = mkdtempSync(join(tmpdir(), 'e2e-get-sonar-'));
-      const served = join(work, 'served');
-      mkdirSync(served);
-      execFileSync(PY, [join(ROOT, 'tools', 'tests', 'make_official_checkpoints.py'), '--out', join(work, 'ck'), '--spm', SPM, '--dim', '64'],
-        { stdio: ['ignore', 'pipe', 'pipe'] });
-      copyFileSync(join(work, 'ck', 'sonar_text_encoder.pt'), join(served, ENC));
-      copyFileSync(join(work, 'ck', 'sonar_text_decoder.pt'), join(served, DEC));
-      copyFileSync(SPM, join(served, TOK));
-      srv = await startFileServer(served);
-      srv.trickle(DEC, 5); // slow enough for the progress line to be seen
+      const served = writeOfficialSonarFolder(work);
+      srv = await startFileServer(served.dir);
+      srv.trickle(OFFICIAL_DECODER, 5); // slow enough for the progress line to be seen
       // the test tokenizer is not the official one: its own hash stands in for the documented hash
-      e = await startE2E({ service: { sonarSha256: { [TOK]: createHash('sha256').update(readFileSync(SPM)).digest('hex') } } });
+      e = await startE2E({ service: { sonarSha256: served.tokenizerSha256 } });
       page = e.page;
       page.on('pageerror', (err) => errors.push(err.message));
     }, 300_000);

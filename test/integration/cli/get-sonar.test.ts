@@ -4,19 +4,15 @@
  * --accept-license the pack is downloaded, converted, listed with its recorded hashes, then removed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SONAR_FILES } from '../../../main/engine/packs/get-sonar.js';
 import { startFileServer, type FileServer } from '../../helpers/file-server.js';
+import { OFFICIAL_ENCODER as ENC, OFFICIAL_TOKENIZER as TOK, writeOfficialSonarFolder } from '../../helpers/official-sonar.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
 const BIN = join(ROOT, 'bin', 'concept.mjs');
-const PY = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-const SPM = join(ROOT, 'test', 'fixtures', 'random', 'test_model.model');
-const [ENC, DEC, TOK] = SONAR_FILES.map((f) => f.name);
 
 function concept(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((res, rej) => {
@@ -39,15 +35,9 @@ describe('concept packs get sonar / packs remove', () => {
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'cli-get-sonar-'));
-    const served = join(work, 'served');
-    mkdirSync(served);
-    execFileSync(PY, [join(ROOT, 'tools', 'tests', 'make_official_checkpoints.py'), '--out', join(work, 'ck'), '--spm', SPM, '--dim', '64'],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
-    copyFileSync(join(work, 'ck', 'sonar_text_encoder.pt'), join(served, ENC));
-    copyFileSync(join(work, 'ck', 'sonar_text_decoder.pt'), join(served, DEC));
-    copyFileSync(SPM, join(served, TOK));
-    tokHash = createHash('sha256').update(readFileSync(SPM)).digest('hex');
-    srv = await startFileServer(served);
+    const served = writeOfficialSonarFolder(work);
+    tokHash = served.tokenizerSha256[TOK];
+    srv = await startFileServer(served.dir);
     env = { XDG_CONFIG_HOME: join(work, 'config') }; // the app's data folder (database, models, downloads)
   }, 240_000);
   afterAll(async () => {

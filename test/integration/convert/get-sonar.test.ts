@@ -15,10 +15,10 @@ import { DownloadError } from '../../../main/engine/packs/download.js';
 import { ConvertError, convertSonar } from '../../../main/engine/packs/convert/sonar.js';
 import { loadSonarPack, verifyPack } from '../../../main/engine/packs/load.js';
 import { startFileServer, type FileServer } from '../../helpers/file-server.js';
+import { writeOfficialSonarFolder } from '../../helpers/official-sonar.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
 const PY = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-const SPM = join(ROOT, 'test', 'fixtures', 'random', 'test_model.model');
 const [ENC, DEC, TOK] = SONAR_FILES.map((f) => f.name);
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 
@@ -40,13 +40,9 @@ describe('getSonar against a local server', () => {
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'get-sonar-'));
-    mkdirSync(join(work, 'served'));
-    py([join(ROOT, 'tools', 'tests', 'make_official_checkpoints.py'), '--out', join(work, 'ck'), '--spm', SPM, '--dim', '64']);
-    copyFileSync(join(work, 'ck', 'sonar_text_encoder.pt'), served(ENC));
-    copyFileSync(join(work, 'ck', 'sonar_text_decoder.pt'), served(DEC));
-    copyFileSync(SPM, served(TOK));
-    spmHash = { [TOK]: sha(SPM) };
-    srv = await startFileServer(join(work, 'served'));
+    const folder = writeOfficialSonarFolder(work);
+    spmHash = folder.tokenizerSha256;
+    srv = await startFileServer(folder.dir);
   }, 240_000);
   afterAll(async () => {
     await srv?.close();
