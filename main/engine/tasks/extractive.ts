@@ -179,27 +179,7 @@ export function selectSentences(
     const pu = unit(p);
     for (let i = 0; i < n; i++) red[i] = Math.max(red[i], dot(u[i], pu));
   }
-  const chosen: number[] = [];
-  const taken = new Uint8Array(n);
-  for (const i of excluded) if (i >= 0 && i < n) taken[i] = 1;
-  for (let step = 0; step < k; step++) {
-    let best = -1;
-    let bestScore = -Infinity;
-    for (let i = 0; i < n; i++) {
-      if (taken[i]) continue;
-      const penalty = red[i] === -Infinity ? 0 : red[i];
-      const s = lambda * cent[i] - (1 - lambda) * penalty;
-      if (s > bestScore + 1e-12) {
-        bestScore = s;
-        best = i;
-      }
-    }
-    if (best < 0) break;
-    taken[best] = 1;
-    chosen.push(best);
-    for (let i = 0; i < n; i++) if (!taken[i]) red[i] = Math.max(red[i], dot(u[i], u[best]));
-  }
-  return chosen.sort((a, b) => a - b);
+  return mmrSelect(cent, (i, j) => dot(u[i], u[j]), k, { lambda, exclude: excluded, extraRedundancy: red });
 }
 
 /** Selection over a similarity matrix (rank.ts): lexical or concept vectors, any centrality, the position prior. */

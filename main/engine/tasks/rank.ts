@@ -220,14 +220,17 @@ export function mixPosition(cent: readonly number[], w: number): number[] {
 /**
  * Pick `count` sentences greedily by λ·score − (1−λ)·(max similarity to the picked ones, and to `preselected`
  * rows given as similarities `extraRedundancy[i]`); ties go to the earlier sentence. Returned in source order.
+ * `sim` is an n×n row-major matrix, or a function of two indices for callers that should not build the matrix
+ * (only k·n similarities are ever read).
  */
 export function mmrSelect(
   scores: readonly number[],
-  sim: Float64Array,
+  sim: Float64Array | ((i: number, j: number) => number),
   count: number,
   o: { lambda?: number; exclude?: Iterable<number>; extraRedundancy?: readonly number[] } = {},
 ): number[] {
   const n = scores.length;
+  const similarity = typeof sim === 'function' ? sim : (i: number, j: number) => sim[i * n + j];
   const lambda = o.lambda ?? 1;
   if (!(lambda >= 0 && lambda <= 1)) throw new RangeError(`lambda must be within [0, 1] (got ${lambda})`);
   const taken = new Uint8Array(n);
@@ -249,7 +252,7 @@ export function mmrSelect(
     if (best < 0) break;
     taken[best] = 1;
     chosen.push(best);
-    for (let i = 0; i < n; i++) if (!taken[i]) red[i] = Math.max(red[i], sim[i * n + best]);
+    for (let i = 0; i < n; i++) if (!taken[i]) red[i] = Math.max(red[i], similarity(i, best));
   }
   return chosen.sort((a, b) => a - b);
 }
