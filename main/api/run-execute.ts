@@ -13,7 +13,7 @@ import type { LcmEngine } from '../engine/adapters/lcm.js';
 import type { SonarEngine } from '../engine/adapters/sonar.js';
 import type { SonarPackJson } from '../engine/packs/index.js';
 import {
-  cachedEncode, checkDecodes, decodeCheckOptions, continueText, expand, redecode, stopInfo, summarize, translate, TaskError,
+  checkDecodes, decodeCheckOptions, continueText, expand, redecode, stopInfo, summarize, translate, TaskError,
   type SourceDocument, type TaskContext, type TaskProgress, type TaskResult,
 } from '../engine/tasks/index.js';
 
@@ -56,31 +56,16 @@ async function load(s: RunState): Promise<{ sonar: SonarEngine; lcm: LcmEngine |
 }
 
 /**
- * The document's sentences with their languages; a mixed-language document is encoded here, each sentence in its
- * own language (the tasks then find every concept in `source.concepts`).
+ * The document's sentences, each with its stored language (a mixed-language document is encoded per sentence
+ * language by the tasks: engine/tasks/common.ts sourceConcepts).
  */
-async function readSource(s: RunState, tc: TaskContext) {
+async function readSource(s: RunState) {
   const sents = await timed(s, 'segment', () => s.ctx.store.sentences.list(s.plan.doc.id));
   s.progress({ stage: 'segment', done: sents.length, total: sents.length });
   const docLang = s.req.sourceLang ?? s.plan.doc.language ?? sents.find((x) => x.language)?.language ?? 'eng_Latn';
   const langs = runLanguages(sents.map((x) => x.language), docLang, s.req.sourceLang);
   const source: SourceDocument = { sentences: sents.map((x) => x.text), lang: docLang, langs };
-  const pre = { hits: 0, misses: 0 };
-  if (langs.some((l) => l !== docLang)) {
-    const concepts = new Array<Float32Array>(sents.length);
-    const groups = new Map<string, number[]>();
-    langs.forEach((l, i) => groups.set(l, [...(groups.get(l) ?? []), i]));
-    await timed(s, 'encode', async () => {
-      for (const [l, idx] of groups) {
-        const r = await cachedEncode(tc.encoder, tc.cache, idx.map((i) => source.sentences[i]), l, { signal: s.signal, onProgress: s.progress });
-        idx.forEach((i, j) => (concepts[i] = r.vectors[j]));
-        pre.hits += r.hits;
-        pre.misses += r.misses;
-      }
-    });
-    source.concepts = concepts;
-  }
-  return { count: sents.length, docLang, source, pre };
+  return { count: sents.length, docLang, source };
 }
 
 /** The task itself, or for a child run without pinned sentences the parent's concepts decoded again. */
@@ -141,7 +126,7 @@ function outputRecord(s: RunState, result: TaskResult, read: Awaited<ReturnType<
     origins: result.origins,
     ...(result.selected ? { selected: result.selected } : {}),
     ...(result.stopReason ? { stopReason: result.stopReason } : {}),
-    cache: { hits: result.cache.hits + read.pre.hits, misses: result.cache.misses + read.pre.misses },
+    cache: result.cache,
     sourceLang: read.docLang,
     ...(result.fidelity ? { fidelity: result.fidelity } : {}),
     stop,
@@ -176,7 +161,7 @@ export async function executeRun(ctx: ServiceContext, requestId: string, req: Ru
     ...(ctx.opts.decoding?.beam ? { beam: ctx.opts.decoding.beam } : {}),
     fidelity: ctx.packs.thresholds(plan.sonar.pack),
   };
-  const read = await readSource(s, tc);
+  const read = await readSource(s);
   const result = await generate(s, tc, read.source, sonar);
   checkCancelled(s);
   // an empty or degenerate decode is not a result: marked per sentence, the run fails when nothing usable is left
