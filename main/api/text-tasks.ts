@@ -8,9 +8,10 @@ import { guarded, packVersion, requireLang, type ServiceContext } from './contex
 import { getDocument } from './documents.js';
 import { languageTable } from './languages.js';
 import { b64ToVec, storedOutput } from './run-record.js';
+import { runLanguages } from './source-language.js';
 import { assertCacheDim, storeConceptCache } from '../engine/adapters/cache.js';
 import {
-  cachedEncode, chooseMethod, conceptMap as buildConceptMap, continueText, expand, summarize, translate,
+  cachedEncode, chooseMethod, RunStats, sourceConcepts, conceptMap as buildConceptMap, continueText, expand, summarize, translate,
   type SourceDocument, type TaskContext, type TaskProgress,
 } from '../engine/tasks/index.js';
 
@@ -62,14 +63,10 @@ async function documentConceptMap(ctx: ServiceContext, documentId: number, runId
   const sonar = activeSonar(ctx);
   const docLang = doc.language ?? 'eng_Latn';
   const eng = await ctx.engines.sonar(sonar.pack);
-  const cache = storeConceptCache(ctx.store.concepts, eng.encoder.dim);
-  const concepts = new Array<Float32Array>(sents.length);
-  const groups = new Map<string, number[]>();
-  sents.forEach((s, i) => groups.set(s.language ?? docLang, [...(groups.get(s.language ?? docLang) ?? []), i]));
-  for (const [l, idx] of groups) {
-    const r = await cachedEncode(eng.encoder, cache, idx.map((i) => sents[i].text), l);
-    idx.forEach((i, j) => (concepts[i] = r.vectors[j]));
-  }
+  // every sentence in its stored language, through the cache: the tasks' own source encoding
+  const tc: TaskContext = { encoder: eng.encoder, decoder: eng.decoder, cache: storeConceptCache(ctx.store.concepts, eng.encoder.dim) };
+  const source: SourceDocument = { sentences: sents.map((x) => x.text), lang: docLang, langs: runLanguages(sents.map((x) => x.language), docLang) };
+  const concepts = await sourceConcepts(tc, new RunStats(), source);
   let output: { concepts: Float32Array[]; texts: string[] } | undefined;
   if (runId !== undefined && runId !== null) {
     const r = ctx.store.runs.get(runId);
