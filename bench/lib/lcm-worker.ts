@@ -8,7 +8,7 @@ import { ENGINE_HANDLERS, openLcmEngine } from '../../main/engine/adapters/index
 import { createTwoTowerLcm, generate, generationDefaults, readLcmPack, Rng } from '../../main/engine/lcm/index.js';
 import { EngineHost } from '../../main/engine/runtime/host.js';
 import type { SessionConfig } from '../../main/engine/runtime/session.js';
-import { measure, timingOf, type Policy, type Timing } from './measure.js';
+import { measure, roundPolicy, timingOf, type Policy, type Timing } from './measure.js';
 
 export interface LcmWorkerResult {
   concepts: number;
@@ -47,7 +47,7 @@ export async function benchLcmWorker(dir: string, prefix: Float32Array[], concep
     let reqA = 0;
     let reqB = 0;
     for (let r = 0; r < (p.rounds ?? 1); r++) {
-      const rp = { ...p, warmup: r === 0 ? p.warmup : 0, budgetS: p.budgetS / (p.rounds ?? 1), minReps: Math.max(1, Math.ceil(p.minReps / (p.rounds ?? 1))) };
+      const rp = roundPolicy(p, r);
       const runA = async () => { const r0 = requests; const t = await measure(perStep, rp); reqA = (requests - r0) / (t.reps + rp.warmup); sa.push(...t.samples); };
       const runB = async () => { const r0 = requests; const t = await measure(oneRequest, rp); reqB = (requests - r0) / (t.reps + rp.warmup); sb.push(...t.samples); };
       if (r % 2 === 0) { await runA(); await runB(); } else { await runB(); await runA(); }
