@@ -156,7 +156,7 @@ export class PackRegistry {
 }
 
 /** What discovery depends on: each folder, each entry in it and its pack.json, by modification time. */
-export function discoveryKey(folders: readonly string[]): string {
+function discoveryKey(folders: readonly string[]): string {
   const mtime = (p: string) => {
     try {
       return statSync(p).mtimeMs;
