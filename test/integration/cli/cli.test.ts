@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../../main/store/index.js';
+import { conceptProcess } from '../../helpers/cli.js';
 import { articleSentences, HELDOUT, newsArticle } from '../../helpers/heldout.js';
 import { DEMO_DECODE_FAILED, families, NEWS_2, NEWS_DOC, RANDOM, ROOT, type Family } from '../api/packs.js';
 
@@ -22,24 +23,7 @@ interface Res {
   stderr: string;
 }
 
-function concept(args: string[], opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv } = {}): Promise<Res> {
-  // asynchronous, so that the test worker stays responsive while the command runs
-  return new Promise((resolveRun, rejectRun) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...opts.env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
-    child.on('error', rejectRun);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolveRun({ code, stdout, stderr });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(opts.input ?? '');
-  });
-}
+const concept = (args: string[], opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv } = {}): Promise<Res> => conceptProcess(args, opts);
 
 /** A digest of every row of the database (or 'absent'). */
 function dbDigest(path: string): string {

@@ -4,28 +4,15 @@
  * --accept-license the pack is downloaded, converted, listed with its recorded hashes, then removed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { conceptProcess } from '../../helpers/cli.js';
 import { startFileServer, type FileServer } from '../../helpers/file-server.js';
 import { OFFICIAL_ENCODER as ENC, OFFICIAL_TOKENIZER as TOK, writeOfficialSonarFolder } from '../../helpers/official-sonar.js';
 
-const ROOT = resolve(import.meta.dirname, '..', '..', '..');
-const BIN = join(ROOT, 'bin', 'concept.mjs');
 
-function concept(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, CONCEPT_DB: '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', rej);
-    child.on('close', (code) => res({ code, stdout, stderr }));
-    child.stdin.end('');
-  });
-}
+const concept = (args: string[], env: NodeJS.ProcessEnv) => conceptProcess(args, { env: { CONCEPT_DB: '', ...env } });
 
 describe('concept packs get sonar / packs remove', () => {
   let work: string;

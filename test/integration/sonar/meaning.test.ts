@@ -11,13 +11,13 @@
  *   d. `concept translate` of a held-out news article and a summary of it: different sentences, no UDHR.
  * The floors are MEANING_FLOORS in test/helpers/heldout.ts.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type ConceptService } from '../../../main/api/service.js';
-import { families, ROOT } from '../api/packs.js';
+import { conceptProcess } from '../../helpers/cli.js';
+import { families } from '../api/packs.js';
 import {
   HELDOUT, MEANING_FLOORS as F, articleSentences, chrf, distinctShare, isUdhr, mean, meanChrf, mostRepeated, newsArticle,
 } from '../../helpers/heldout.js';
@@ -26,18 +26,7 @@ const mini = families().find((f) => f.trained);
 const fmt = (x: number) => x.toFixed(1);
 const roll = <T>(xs: T[]): T[] => [...xs.slice(1), xs[0]];
 
-function concept(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'concept.mjs'), ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', rej);
-    child.on('close', (code) => res({ code, stdout, stderr }));
-    child.stdin.end('');
-  });
-}
+const concept = (args: string[]) => conceptProcess(args);
 
 describe.runIf(mini)('meaning on the bundled mini packs (held-out, non-UDHR text)', () => {
   let dir: string;
