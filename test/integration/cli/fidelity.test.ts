@@ -3,32 +3,16 @@
  * flagged count and thresholds, the stop reason, and how `auto` chose its method; the text mode prints the same on
  * stderr; --help explains length and fidelity.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { conceptProcess } from '../../helpers/cli.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
-const BIN = join(ROOT, 'bin', 'concept.mjs');
 
-function concept(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((res, rej) => {
-    const c = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, CONCEPT_PACKS: '' } });
-    let stdout = '';
-    let stderr = '';
-    c.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    c.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => c.kill('SIGKILL'), 280_000);
-    c.on('error', rej);
-    c.on('close', (code) => {
-      clearTimeout(timer);
-      res({ code, stdout, stderr });
-    });
-    c.stdin.end('');
-  });
-}
+const concept = (args: string[]) => conceptProcess(args, { env: { CONCEPT_PACKS: '' } });
 
 /** A held-out news article in `lang` (never trained on: test/fixtures/eval/README.md). */
 function heldoutArticle(lang = 'eng_Latn'): string {
