@@ -52,10 +52,25 @@ def encode(enc, tok, sents: list[str], langs: list[str], batch: int = 128) -> to
     return out
 
 
+def encoder_key(enc) -> str:
+    """Fingerprint of the encoder's weights. The concept cache and the LCM checkpoints carry it: after the SONAR
+    stage is extended, concepts from the old encoder (and LCMs trained on them) must not be resumed silently."""
+    import hashlib
+    h = hashlib.sha256()
+    for name, t in sorted(enc.state_dict().items()):
+        h.update(name.encode())
+        h.update(t.detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()[:16]
+
+
 def build_concepts(enc, tok, work: str):
     path = os.path.join(work, "concepts.pt")
+    key = encoder_key(enc)
     if os.path.exists(path):
-        return torch.load(path)
+        c = torch.load(path)
+        if c.get("encoder_key") == key:
+            return c
+        print("concepts.pt was encoded by another encoder: re-encoding", flush=True)
     docs = []  # (lang, sentences)
     summ_tr, summ_te = data.summarization()
     for r in summ_tr:
@@ -115,7 +130,7 @@ def build_concepts(enc, tok, work: str):
     held = [take(len(s)) for _, _, s in held_docs]
     spec = take(len(specials))
     out = {"pre": pre, "sup": supv, "held": held, "eot": spec[0], "markers": {
-        k: spec[1 + i] for i, k in enumerate(k for k, m in MARKERS.items() if m)}}
+        k: spec[1 + i] for i, k in enumerate(k for k, m in MARKERS.items() if m)}, "encoder_key": key}
     torch.save(out, path)
     return out
 
@@ -152,15 +167,19 @@ def _lr(step, steps, peak, warm=100):
     return peak * min(1.0, (step + 1) / warm) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(step / steps, 1))))
 
 
-def _ckpt_loop(name, model, steps, work, step_fn, peak, log=print, budget_s: float | None = None):
+def _ckpt_loop(name, model, steps, work, step_fn, peak, log=print, budget_s: float | None = None,
+               concepts_key: str | None = None):
     """Resumable AdamW loop with warm-up + cosine decay. With `budget_s`, the total step count is fitted to the
     budget after 20 timed steps (so the schedule still decays fully); without it, `steps` is fixed."""
     path = os.path.join(work, f"{name}_ckpt.pt")
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=peak, betas=(0.9, 0.95),
                             weight_decay=0.01)
     step, rng = 0, random.Random(7)
-    if os.path.exists(path):
-        st = torch.load(path)
+    st = torch.load(path) if os.path.exists(path) else None
+    if st is not None and st.get("concepts") != concepts_key:
+        log(f"{name}: its checkpoint was trained on another encoder's concepts: starting over")
+        st = None
+    if st is not None:
         model.load_state_dict(st["model"])
         opt.load_state_dict(st["opt"])
         step = st["step"]
@@ -187,7 +206,7 @@ def _ckpt_loop(name, model, steps, work, step_fn, peak, log=print, budget_s: flo
         if step % 100 == 0 or step == steps:
             log(f"{name} step {step}/{steps} loss {loss.item():.4f} {(time.time() - t0) / 60:.1f} min")
             torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "rng": rng.getstate(),
-                        "torch_rng": torch.get_rng_state()}, path + ".tmp")
+                        "torch_rng": torch.get_rng_state(), "concepts": concepts_key}, path + ".tmp")
             os.replace(path + ".tmp", path)
     model.eval()
     model.trained_steps = step
@@ -209,7 +228,7 @@ def train_base(c, work, steps, dim, batch=32, budget_s=None):
         w = tmask[:, 1:]
         return (err * w).sum() / w.sum().clamp_min(1) / dim
 
-    return _ckpt_loop("base_lcm", m, steps, work, step_fn, 1e-3, budget_s=budget_s)
+    return _ckpt_loop("base_lcm", m, steps, work, step_fn, 1e-3, budget_s=budget_s, concepts_key=c.get("encoder_key"))
 
 
 def train_two_tower(c, work, steps, dim, batch=32, budget_s=None):
@@ -238,7 +257,7 @@ def train_two_tower(c, work, steps, dim, batch=32, budget_s=None):
         w = tmask  # target positions (zero on padding)
         return (err * w).sum() / w.sum().clamp_min(1) / dim
 
-    return _ckpt_loop("two_tower", m, steps, work, step_fn, 1e-3, budget_s=budget_s)
+    return _ckpt_loop("two_tower", m, steps, work, step_fn, 1e-3, budget_s=budget_s, concepts_key=c.get("encoder_key"))
 
 
 # ------------------------------------------------------------------------------------------------ generation
