@@ -6,6 +6,7 @@
  *
  *   npm run bench -- [--pack-dir DIR] [--threads N] [--full-size] [--quick] [--to LANG] [--out FILE]
  *                    [--bundled-data] [--sections peak,encoder,decoder,e2e,lcm,full]
+ *   npm run bench -- --full [--full-scale full|small] [--rounds N]   # SONAR at its real size, every variant
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -26,6 +27,7 @@ import { loadBenchData } from './lib/data.js';
 import { encoderBatchFlops, encoderFlops, type EncoderShape } from './lib/flops.js';
 import { measure, policyJson, roundPolicy, timingOf, type Policy, type Timing } from './lib/measure.js';
 import { TorchChild, type TorchAnswer } from './lib/torch.js';
+import { benchVariants, type FullScale, type VariantSummary } from './lib/full.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -39,9 +41,13 @@ interface Options {
   out: string;
   bundledData: boolean;
   sections: Set<string>;
+  /** --full: a random full-size checkpoint converted to every variant (bench/lib/full.ts) */
+  full: boolean;
+  fullScale: FullScale;
+  rounds: number;
 }
 
-const ALL_SECTIONS = ['peak', 'encoder', 'decoder', 'e2e', 'lcm', 'full'];
+const ALL_SECTIONS = ['peak', 'encoder', 'decoder', 'e2e', 'lcm', 'full', 'variants'];
 
 function usage(): never {
   console.log(`usage: npm run bench -- [--pack-dir DIR] [--threads N] [--full-size] [--quick] [--to LANG] [--out FILE]
@@ -53,7 +59,13 @@ function usage(): never {
   --quick         shorter timing budgets (a smoke run; numbers are noisier)
   --to            target language of the end-to-end summaries (default fra_Latn)
   --bundled-data  use bench/data/udhr_en.jsonl even when ../shared/data is present
-  --out           results file (default bench/results/latest.json)`);
+  --out           results file (default bench/results/latest.json)
+  --full          SONAR at its real size: a random official-format checkpoint (written once under .work/bench-full/)
+                  converted by the app's converter to every variant the template has (fp32, int8, ...); the encoder
+                  and decoder sections run on the fp32 pack against PyTorch, and each variant is probed in its own
+                  process (load time, RSS ÷ weights, speed, drift from fp32). Takes 20-40 min the first time.
+  --full-scale    small: the same path on the small template (a smoke run of --full in seconds)
+  --rounds        probe rounds per variant with --full (default 2; alternating order)`);
   process.exit(0);
 }
 
@@ -68,6 +80,9 @@ function parseArgs(argv: string[]): Options {
     out: join(ROOT, 'bench', 'results', 'latest.json'),
     bundledData: false,
     sections: new Set(ALL_SECTIONS),
+    full: false,
+    fullScale: 'full',
+    rounds: 2,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -84,6 +99,9 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--out') o.out = resolve(val());
     else if (a === '--bundled-data') o.bundledData = true;
     else if (a === '--sections') o.sections = new Set(val().split(',').map((s) => s.trim()));
+    else if (a === '--full') o.full = true;
+    else if (a === '--full-scale') o.fullScale = val() as FullScale;
+    else if (a === '--rounds') o.rounds = Number(val());
     else if (a === '--help' || a === '-h') usage();
     else throw new Error(`unknown option ${a} (--help)`);
   }
@@ -91,6 +109,13 @@ function parseArgs(argv: string[]): Options {
   for (const s of o.sections) if (!ALL_SECTIONS.includes(s)) throw new Error(`unknown section ${s}`);
   if (!o.fullSize) o.sections.delete('full');
   else o.sections.add('full');
+  if (!['full', 'small'].includes(o.fullScale)) throw new Error('--full-scale must be full or small');
+  if (!(Number.isInteger(o.rounds) && o.rounds >= 1)) throw new Error('--rounds must be a positive integer');
+  if (o.full) {
+    // the real-size packs have no LCM, and an end-to-end summary on random weights measures nothing new
+    for (const s of ['e2e', 'lcm', 'full']) o.sections.delete(s);
+    o.sections.add('variants');
+  }
   return o;
 }
 
@@ -187,6 +212,14 @@ async function main(): Promise<void> {
   const q = opt.quick;
   const fast: Policy = q ? { warmup: 1, budgetS: 0.3, minReps: 2, rounds: 2 } : { warmup: 1, budgetS: 1.5, minReps: 3, rounds: 3 };
   const slow: Policy = q ? { warmup: 0, budgetS: 0, minReps: 1, rounds: 1 } : { warmup: 1, budgetS: 0, minReps: 2, rounds: 2 };
+  let full: { fp32Dir: string; variants: VariantSummary[] } | null = null;
+  if (opt.full) {
+    // probed first, each variant in its own process, while nothing else of the bench holds memory
+    const sentences = loadBenchData(ROOT, 32, 0, opt.bundledData).sentences;
+    full = benchVariants({ root: ROOT, scale: opt.fullScale, threads: opt.threads, rounds: q ? 1 : opt.rounds, sentences,
+      decode: 4, maxTokens: 16, log });
+    opt.packDir = dirname(full.fp32Dir);
+  }
   const sonarDir = join(opt.packDir, 'sonar');
   const cfg = { threads: opt.threads, provider: 'cpu' as const };
   const started = Date.now();
@@ -215,26 +248,11 @@ async function main(): Promise<void> {
       ...(opt.sections.has('full') ? { layer: { dim: 1024, ffn: 8192, heads: 16, layers: 1, vocab: 1024 } } : {}) });
 
     // ------------------------------------------------------------------ peak
-    let peakOrt = NaN;
-    let peakTorch = NaN;
-    {
-      log('matmul peak (sgemm 1024³)');
-      const n = 1024;
-      const flops = 2 * n ** 3;
-      const { session } = await createSession(graphs.matmul as string, cfg);
-      const a = new ort.Tensor('float32', new Rng(3).randn(n * n), [n, n]);
-      const c = await compare(torch, () => session.run({ a }), { op: 'matmul', n, which: 'torch' }, fast);
-      await session.release();
-      const t = c.ort;
-      peakOrt = flops / t.median_s / 1e9;
-      peakTorch = flops / c.torch.median_s / 1e9;
-      const tt = { ...timingJson(c.torch), gflops: peakTorch };
-      const np = (await torch.call({ op: 'matmul', n, which: 'numpy', ...policyJson(fast) })).numpy as Record<string, number>;
-      row('peak', 'sgemm 1024³ (ORT MatMul | torch.mm)', 'GFLOP/s', peakOrt, peakTorch, true);
-      row('peak', 'sgemm 1024³ numpy (BLAS)', 'GFLOP/s', null, np.gflops, true, 'numpy in the PyTorch column');
-      details.peak = { ort: { ...timingJson(t), gflops: peakOrt }, torch: tt, numpy: np };
-    }
-    const peak = Math.max(peakOrt, peakTorch);
+    // measured at the start and again at the end of the run; the peak is the FASTEST sample of either runtime in
+    // either measurement, the layers' rates are medians. A peak from one median on a busy machine (a slow moment)
+    // gave "utilization" of 102-127%, which cannot be. Utilization rows are written once the final peak is known.
+    const peakRuns = [await measurePeak(torch, graphs.matmul as string, cfg, fast)];
+    const utilization: { metric: string; ortGflops: number; torchGflops: number }[] = [];
 
     // token ids of the sentences (the engine's tokenizer; the PyTorch side gets the same ids)
     const ids = data.sentences.map((s) => sonar.tokenize(s, 'eng_Latn'));
@@ -265,20 +283,20 @@ async function main(): Promise<void> {
           parity = Math.max(...order.map((i, k) => maxAbsDiff(embeddings[i], flat[k])));
         }
         row('encoder', `sentences/s, batch ≤ ${bs}`, 'sent/s', sOrt, sTorch, true);
-        row('encoder', `FLOP utilization, batch ≤ ${bs}`, '% of peak', 100 * gOrt / peak, 100 * gTorch / peak, true,
-          `${fmt(gOrt)} | ${fmt(gTorch)} GFLOP/s`);
+        utilization.push({ metric: `encoder, batch ≤ ${bs}`, ortGflops: gOrt, torchGflops: gTorch });
         enc.push({ batch: bs, batches: plan.length, padded_tokens: batches.reduce((s, b) => s + b.length * Math.max(...b.map((x) => x.length)), 0),
           real_tokens: ids.reduce((s, x) => s + x.length, 0), gflop: flops / 1e9, ort: timingJson(t), torch: timingJson(tt),
           ort_gflops: gOrt, torch_gflops: gTorch, ...(parity !== undefined ? { max_abs_diff_embeddings: parity } : {}) });
         if (parity !== undefined && parity > 1e-3) notes.push(`encoder outputs differ between runtimes by ${parity.toExponential(2)}`);
       }
-      details.encoder = { shape, peak_gflops: peak, runs: enc };
+      details.encoder = { shape, runs: enc };
     }
 
     // ------------------------------------------------------------------ decoder
     if (opt.sections.has('decoder')) {
-      const n = 8;
-      const maxLen = 64;
+      // at the real size PyTorch's one-at-a-time beam search runs ~1 token/s: fewer, shorter outputs
+      const n = opt.full ? 4 : 8;
+      const maxLen = opt.full ? 16 : 64;
       const embs = embeddings.slice(0, n);
       const langId = sonar.tokenizer.langId('eng_Latn');
       const dec: Record<string, unknown> = { sentences: n, max_positions: maxLen, lang: 'eng_Latn' };
@@ -456,13 +474,25 @@ async function main(): Promise<void> {
       const diff = maxAbsDiff(first, pt.embedding0 as number[]);
       row('full-size', `1 layer d=1024 ffn 8192, ${batch}×${tokens} tokens`, 'ms', 1000 * t.median_s, 1000 * tt.median_s, false,
         `max |Δ| ${diff.toExponential(1)}`);
-      row('full-size', 'FLOP utilization of that layer', '% of peak', 100 * gOrt / peak, 100 * gTorch / peak, true,
-        `${fmt(gOrt)} | ${fmt(gTorch)} GFLOP/s`);
+      utilization.push({ metric: 'one SONAR-shaped layer', ortGflops: gOrt, torchGflops: gTorch });
       row('full-size', 'est. 24-layer SONAR encoder', 'sent/s', batch / (24 * t.median_s), batch / (24 * tt.median_s), true,
         'extrapolated: 24 × one layer');
       details.full_size = { config: lc, batch, tokens, gflop: flops / 1e9, ort: timingJson(t), torch: timingJson(tt), ort_gflops: gOrt,
         torch_gflops: gTorch, max_abs_diff: diff };
     }
+
+    if (utilization.length) {
+      log('matmul peak again (sgemm 1024³)');
+      peakRuns.push(await measurePeak(torch, graphs.matmul as string, cfg, fast));
+      const peak = Math.max(...peakRuns.map((p) => p.best));
+      for (const u of utilization) {
+        row('utilization', `FLOP utilization, ${u.metric}`, '% of peak', 100 * u.ortGflops / peak, 100 * u.torchGflops / peak, true,
+          `${fmt(u.ortGflops)} | ${fmt(u.torchGflops)} GFLOP/s of ${fmt(peak)}`);
+      }
+      details.peak_gflops = peak;
+    }
+    details.peak = peakRuns;
+    if (full) variantRows(full.variants, details);
 
     await sonar.dispose();
   } finally {
@@ -484,10 +514,83 @@ async function main(): Promise<void> {
     details,
   };
   printTable();
+  if (opt.full) printGoals();
   if (notes.length) console.log('\nnotes:\n' + notes.map((n) => `- ${n}`).join('\n'));
   mkdirSync(dirname(opt.out), { recursive: true });
   writeFileSync(opt.out, JSON.stringify(result, null, 2) + '\n');
   console.log(`\n${rows.length} figures in ${result.duration_s.toFixed(0)} s; written to ${opt.out}`);
+}
+
+const MB = 1e6;
+
+/** sgemm 1024³ on both runtimes (and numpy's BLAS): one row each; `best` is the fastest sample's rate. */
+async function measurePeak(torch: TorchChild, matmul: string, cfg: { threads: number; provider: 'cpu' }, p: Policy) {
+  log('matmul peak (sgemm 1024³)');
+  const n = 1024;
+  const flops = 2 * n ** 3;
+  const { session } = await createSession(matmul, cfg);
+  const a = new ort.Tensor('float32', new Rng(3).randn(n * n), [n, n]);
+  const c = await compare(torch, () => session.run({ a }), { op: 'matmul', n, which: 'torch' }, p);
+  await session.release();
+  const np = (await torch.call({ op: 'matmul', n, which: 'numpy', ...policyJson(p) })).numpy as Record<string, number>;
+  const gOrt = flops / c.ort.median_s / 1e9;
+  const gTorch = flops / c.torch.median_s / 1e9;
+  row('peak', 'sgemm 1024³ (ORT MatMul | torch.mm)', 'GFLOP/s', gOrt, gTorch, true, `fastest ${fmt(flops / c.ort.min_s / 1e9)} | ${fmt(flops / c.torch.min_s / 1e9)}`);
+  row('peak', 'sgemm 1024³ numpy (BLAS)', 'GFLOP/s', null, np.gflops, true, 'numpy in the PyTorch column');
+  return { ort: { ...timingJson(c.ort), gflops: gOrt }, torch: { ...timingJson(c.torch), gflops: gTorch }, numpy: np,
+    best: flops / Math.min(c.ort.min_s, c.torch.min_s) / 1e9 };
+}
+
+/** One block of rows per variant; the ratios are to fp32 of the same run. */
+function variantRows(vs: VariantSummary[], out: Record<string, unknown>): void {
+  const ref = vs.find((v) => v.variant === 'fp32') as VariantSummary;
+  const spread = (xs: number[]) => xs.length > 1 ? `; rounds ${xs.map((x) => fmt(x)).join(', ')}` : '';
+  for (const v of vs) {
+    const sec = `variant ${v.variant}`;
+    const r = (x: number, y: number) => ` (×${(x / y).toFixed(2)} fp32)`;
+    row(sec, 'pack size', 'MB', v.packBytes / MB, null, false, v.variant === 'fp32' ? '' : r(v.packBytes, ref.packBytes));
+    row(sec, 'conversion (TypeScript, streaming)', 's', v.convert.seconds, null, false, `peak RSS ${fmt(v.convert.peakRssBytes / MB)} MB`);
+    row(sec, 'load (both sessions)', 's', v.loadSeconds, null, false, spread(v.samples.loadSeconds).slice(2));
+    row(sec, 'RSS after load ÷ weight bytes', '×', v.rssOverWeights, null, false, `peak over the probe ×${v.peakRssOverWeights.toFixed(2)}`);
+    row(sec, 'encoder, batch ≤ 8', 'sent/s', v.encoderSentencesPerS, null, true, r(v.encoderSentencesPerS, ref.encoderSentencesPerS).trim() + spread(v.samples.encoderSentencesPerS));
+    row(sec, 'greedy, batched', 'tok/s', v.greedyBatchedTokensPerS, null, true,
+      `${r(v.greedyBatchedTokensPerS, ref.greedyBatchedTokensPerS).trim()}; ×${(v.greedyBatchedTokensPerS / v.greedyOneTokensPerS).toFixed(2)} one at a time`);
+    row(sec, 'beam 5, batched', 'tok/s', v.beamBatchedTokensPerS, null, true,
+      `${r(v.beamBatchedTokensPerS, ref.beamBatchedTokensPerS).trim()}; ×${(v.beamBatchedTokensPerS / v.beamOneTokensPerS).toFixed(2)} one at a time`);
+    if (v.drift) {
+      row(sec, 'embedding cosine to fp32 (min | mean)', 'cos', v.drift.cosineMin, null, true, `mean ${v.drift.cosineMean.toFixed(5)}`);
+      row(sec, 'outputs identical to fp32 (greedy | beam 5)', '%', 100 * v.drift.greedyIdentical, null, true,
+        `beam ${(100 * v.drift.beamIdentical).toFixed(0)}% of ${v.drift.outputs} (random weights: near-ties are common)`);
+    }
+  }
+  out.variants = vs;
+}
+
+/** The goals of the performance and Get-SONAR issues next to what this run measured. */
+function printGoals(): void {
+  const get = (sec: string, metric: string) => rows.find((r) => r.section === sec && r.metric.startsWith(metric));
+  const enc8 = get('encoder', 'sentences/s, batch ≤ 8');
+  const util8 = get('utilization', 'FLOP utilization, encoder, batch ≤ 8');
+  const vs = (details.variants ?? []) as VariantSummary[];
+  const fp32 = vs.find((v) => v.variant === 'fp32');
+  const int8 = vs.find((v) => v.variant === 'int8');
+  const maxUtil = Math.max(...rows.filter((r) => r.unit === '% of peak').flatMap((r) => [r.ort ?? 0, r.torch ?? 0]));
+  const goals: [string, number | null | undefined, (x: number) => boolean, string][] = [
+    ['encoder ORT ÷ PyTorch, batch 8', enc8?.speedup, (x) => x >= 1.25, '≥ 1.25×'],
+    ['encoder % of sgemm peak, batch 8', util8?.ort, (x) => x >= 80, '≥ 80%'],
+    ['FLOP utilization, highest figure', maxUtil, (x) => x <= 100, '≤ 100%'],
+    ['beam 5 batched ÷ one at a time (fp32)', fp32 && fp32.beamBatchedTokensPerS / fp32.beamOneTokensPerS, (x) => x >= 3, '≥ 3×'],
+    ['RSS after load ÷ weights (fp32)', fp32?.rssOverWeights, (x) => x <= 1.15, '≤ 1.15×'],
+    ['int8 encoder ÷ fp32', int8 && fp32 && int8.encoderSentencesPerS / fp32.encoderSentencesPerS, (x) => x >= 4, '≥ 4×'],
+    ['int8 greedy decoder ÷ fp32', int8 && fp32 && int8.greedyBatchedTokensPerS / fp32.greedyBatchedTokensPerS, (x) => x >= 2.5, '≥ 2.5×'],
+    ['int8 size ÷ fp32', int8 && fp32 && int8.packBytes / fp32.packBytes, (x) => x <= 0.3, '≤ 0.3×'],
+    ['int8 greedy outputs identical to fp32', int8?.drift && 100 * int8.drift.greedyIdentical, (x) => x >= 95, '≥ 95%'],
+  ];
+  console.log('\ngoals:');
+  for (const [what, x, ok, goal] of goals) {
+    const v = x === undefined || x === null || !Number.isFinite(x) ? null : x;
+    console.log(`- ${what}: ${v === null ? 'not measured' : fmt(v)} (goal ${goal})${v === null ? '' : ok(v) ? ' — met' : ' — NOT met'}`);
+  }
 }
 
 /** A raw prefix for the LCM: the document's concepts when the spaces match, else seeded Gaussian vectors scaled

@@ -1,0 +1,188 @@
+/**
+ * `npm run bench -- --full`: SONAR at its real size without the official weights. A random checkpoint in the official
+ * fairseq2 format (tools/tests/make_official_checkpoints.py, with a synthetic 256,000-piece SentencePiece model) is
+ * written once under `.work/bench-full/`, converted once per variant by the app's own TypeScript converter
+ * (scripts/convert-sonar.mts, whose time and peak RSS are the conversion figures), and each variant is then probed
+ * in a process of its own (bench/lib/pack-probe.mts) so that RSS ÷ weight bytes is that variant's alone. Probes run
+ * in alternating order over several rounds and the medians are reported, so background load drifts hit all
+ * variants alike. `--full-scale small` runs the same path on the small template (seconds; used by the tests).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadTemplate, DEFAULT_TEMPLATES_DIR } from '../../main/engine/packs/convert/sonar.js';
+import { median } from './measure.js';
+
+export type FullScale = 'full' | 'small';
+
+export const SCALES: Record<FullScale, { pieces: number; dim: number; layers: number; ffn: number; template: string }> = {
+  full: { pieces: 256000, dim: 1024, layers: 24, ffn: 8192, template: 'v256206-d1024-h16-f8192-e24-l24-p512' },
+  small: { pieces: 1000, dim: 64, layers: 2, ffn: 128, template: 'v1206-d64-h1-f128-e2-l2-p512' },
+};
+
+export interface ConvertFigures {
+  seconds: number;
+  peakRssBytes: number;
+  bytesWritten: number;
+}
+
+export interface ProbeAnswer {
+  weightBytes: number;
+  loadSeconds: number;
+  rssLoadedBytes: number;
+  peakRssLoadedBytes: number;
+  peakRssBytes: number;
+  encoder: { sentences: number; sentencesPerS: number };
+  decoder: Record<'greedyBatched' | 'greedyOneAtATime' | 'beamBatched' | 'beamOneAtATime', { tokensPerS: number }> & { sentences: number; maxTokens: number };
+  embeddings: number[][];
+  greedyTokens: number[][];
+  beamTokens: number[][];
+}
+
+export interface VariantSummary {
+  variant: string;
+  packBytes: number;
+  convert: ConvertFigures;
+  rounds: number;
+  loadSeconds: number;
+  rssOverWeights: number;
+  peakRssOverWeights: number;
+  encoderSentencesPerS: number;
+  greedyBatchedTokensPerS: number;
+  greedyOneTokensPerS: number;
+  beamBatchedTokensPerS: number;
+  beamOneTokensPerS: number;
+  /** vs the fp32 variant of the same run (absent for fp32 itself) */
+  drift?: { cosineMin: number; cosineMean: number; greedyIdentical: number; beamIdentical: number; outputs: number };
+  /** every round's probe figures, for the spread */
+  samples: { loadSeconds: number[]; encoderSentencesPerS: number[]; greedyBatchedTokensPerS: number[]; beamBatchedTokensPerS: number[] };
+}
+
+const PYTHON = process.env.BENCH_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+
+/** Random official-format checkpoints + tokenizer of `scale` (written once). */
+export function ensureCheckpoint(root: string, work: string, scale: FullScale, log: (m: string) => void): { dir: string; spm: string } {
+  const s = SCALES[scale];
+  const dir = join(work, 'checkpoint');
+  const spm = join(dir, `sentencepiece.source.${s.pieces}.model`);
+  if (existsSync(join(dir, 'sonar_text_decoder.pt')) && existsSync(spm)) return { dir, spm };
+  mkdirSync(dir, { recursive: true });
+  log(`writing a random ${scale}-size official-format checkpoint to ${dir} (once)`);
+  const tools = join(root, 'tools', 'tests');
+  execFileSync(PYTHON, ['-c', `import sys; sys.path.insert(0, ${JSON.stringify(tools)}); import official_format as off; off.write_spm(${JSON.stringify(spm)}, ${s.pieces})`], { stdio: 'inherit' });
+  execFileSync(PYTHON, [join(tools, 'make_official_checkpoints.py'), '--out', dir, '--spm', spm, '--dim', String(s.dim),
+    '--layers', String(s.layers), '--ffn', String(s.ffn), '--lcm-dim', '64'], { stdio: 'inherit' });
+  return { dir, spm };
+}
+
+/** Variants the bundled template of `scale` can produce: fp32 plus its `variants`. */
+export function templateVariants(scale: FullScale, templatesDir = DEFAULT_TEMPLATES_DIR): string[] {
+  const tpl = loadTemplate(templatesDir, SCALES[scale].template);
+  return ['fp32', ...Object.keys(tpl.variants ?? {})];
+}
+
+/** The converted pack of one variant (converted once, in a child process: its time and peak RSS are recorded). */
+export function ensurePack(root: string, work: string, ckpt: { dir: string; spm: string }, variant: string,
+  log: (m: string) => void): { dir: string; convert: ConvertFigures } {
+  const base = join(work, 'packs', variant);
+  const dir = join(base, 'sonar');
+  const figures = join(base, 'convert.json');
+  if (existsSync(join(dir, 'pack.json')) && existsSync(figures)) return { dir, convert: JSON.parse(readFileSync(figures, 'utf8')) };
+  mkdirSync(base, { recursive: true });
+  log(`converting the ${variant} variant with the TypeScript converter (once)`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'convert-sonar.mts'),
+    '--encoder', join(ckpt.dir, 'sonar_text_encoder.pt'), '--decoder', join(ckpt.dir, 'sonar_text_decoder.pt'),
+    '--spm', ckpt.spm, '--out', dir, '--variant', variant], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`converting the ${variant} variant failed (exit ${r.status})`);
+  const res = JSON.parse(r.stdout.trim().split('\n').pop() as string) as ConvertFigures;
+  const convert = { seconds: res.seconds, peakRssBytes: res.peakRssBytes, bytesWritten: res.bytesWritten };
+  writeFileSync(figures, JSON.stringify(convert));
+  return { dir, convert };
+}
+
+export function probe(root: string, packDir: string, sentencesFile: string, threads: number, decode: number, maxTokens: number): ProbeAnswer {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench', 'lib', 'pack-probe.mts'), '--pack', packDir,
+    '--sentences', sentencesFile, '--threads', String(threads), '--decode', String(decode), '--max-tokens', String(maxTokens)],
+  { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`probing ${packDir} failed (exit ${r.status})`);
+  return JSON.parse(r.stdout.trim().split('\n').pop() as string) as ProbeAnswer;
+}
+
+function cosine(a: readonly number[], b: readonly number[]): number {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i] * b[i];
+    aa += a[i] * a[i];
+    bb += b[i] * b[i];
+  }
+  return ab / Math.sqrt(aa * bb);
+}
+
+const same = (x: readonly number[], y: readonly number[]) => x.length === y.length && x.every((v, i) => v === y[i]);
+
+/** Drift of a variant's outputs from fp32's, on the same inputs. */
+export function drift(ref: ProbeAnswer, v: ProbeAnswer): NonNullable<VariantSummary['drift']> {
+  const cos = v.embeddings.map((e, i) => cosine(e, ref.embeddings[i]));
+  return {
+    cosineMin: Math.min(...cos),
+    cosineMean: cos.reduce((s, x) => s + x, 0) / cos.length,
+    greedyIdentical: v.greedyTokens.filter((t, i) => same(t, ref.greedyTokens[i])).length / v.greedyTokens.length,
+    beamIdentical: v.beamTokens.filter((t, i) => same(t, ref.beamTokens[i])).length / v.beamTokens.length,
+    outputs: v.greedyTokens.length,
+  };
+}
+
+/** Medians over the rounds of one variant's probes. */
+export function summarize(variant: string, convert: ConvertFigures, probes: ProbeAnswer[], ref?: ProbeAnswer): VariantSummary {
+  const m = (f: (p: ProbeAnswer) => number) => median(probes.map(f));
+  const p0 = probes[0];
+  return {
+    variant, packBytes: p0.weightBytes, convert, rounds: probes.length,
+    loadSeconds: m((p) => p.loadSeconds),
+    rssOverWeights: m((p) => p.rssLoadedBytes / p.weightBytes),
+    peakRssOverWeights: m((p) => p.peakRssBytes / p.weightBytes),
+    encoderSentencesPerS: m((p) => p.encoder.sentencesPerS),
+    greedyBatchedTokensPerS: m((p) => p.decoder.greedyBatched.tokensPerS),
+    greedyOneTokensPerS: m((p) => p.decoder.greedyOneAtATime.tokensPerS),
+    beamBatchedTokensPerS: m((p) => p.decoder.beamBatched.tokensPerS),
+    beamOneTokensPerS: m((p) => p.decoder.beamOneAtATime.tokensPerS),
+    ...(ref && variant !== 'fp32' ? { drift: drift(ref, p0) } : {}),
+    samples: {
+      loadSeconds: probes.map((p) => p.loadSeconds), encoderSentencesPerS: probes.map((p) => p.encoder.sentencesPerS),
+      greedyBatchedTokensPerS: probes.map((p) => p.decoder.greedyBatched.tokensPerS),
+      beamBatchedTokensPerS: probes.map((p) => p.decoder.beamBatched.tokensPerS),
+    },
+  };
+}
+
+export interface FullOptions {
+  root: string;
+  scale: FullScale;
+  threads: number;
+  rounds: number;
+  sentences: readonly string[];
+  decode: number;
+  maxTokens: number;
+  log: (m: string) => void;
+}
+
+/** Prepare every variant, probe them round-robin (the order reversed every other round), summarize. */
+export function benchVariants(o: FullOptions): { fp32Dir: string; variants: VariantSummary[] } {
+  const work = join(o.root, '.work', o.scale === 'full' ? 'bench-full' : 'bench-full-small');
+  const ckpt = ensureCheckpoint(o.root, work, o.scale, o.log);
+  const names = templateVariants(o.scale);
+  const packs = Object.fromEntries(names.map((v) => [v, ensurePack(o.root, work, ckpt, v, o.log)]));
+  const sentencesFile = join(work, 'sentences.json');
+  writeFileSync(sentencesFile, JSON.stringify(o.sentences));
+  const probes: Record<string, ProbeAnswer[]> = Object.fromEntries(names.map((v) => [v, []]));
+  for (let r = 0; r < o.rounds; r++) {
+    for (const v of r % 2 ? [...names].reverse() : names) {
+      o.log(`probing ${v} (round ${r + 1}/${o.rounds})`);
+      probes[v].push(probe(o.root, packs[v].dir, sentencesFile, o.threads, o.decode, o.maxTokens));
+    }
+  }
+  const ref = probes.fp32[0];
+  return { fp32Dir: packs.fp32.dir, variants: names.map((v) => summarize(v, packs[v].convert, probes[v], ref)) };
+}
