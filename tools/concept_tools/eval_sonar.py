@@ -225,6 +225,20 @@ def _ae_many(enc, dec, tok, groups: list[tuple[str, list[str]]], max_len: int = 
     return res
 
 
+def _ae_beam(enc, dec, tok, sents: list[str], lang: str = "eng_Latn", beam: int = 5):
+    """Beam-search auto-encoding of `sents` -> (outputs, outputs from the next sentence's concept)."""
+    from .generate import beam_search
+    from .mini_pipeline import encode
+    from .tokenizer import EOS
+    emb = encode(enc, tok, sents, [lang] * len(sents))
+    lid = tok.lang_id(lang)
+
+    def texts(rows):
+        return [tok.decode([t for t in beam_search(dec, e, lid, beam=beam, max_len=MAX_LEN)[0][0][2:] if t != EOS])
+                for e in rows]
+    return texts(emb), texts(emb.roll(1, dims=0))
+
+
 def _score(hyps, refs):
     return {"chrf": mean(chrf(h, r) for h, r in zip(hyps, refs)),
             "exact_match": mean(float(h.strip() == r.strip()) for h, r in zip(hyps, refs))}
@@ -263,6 +277,15 @@ def evaluate_sonar(enc, dec, tok, log=print, trained_langs: set[str] | None = No
                        "most_repeated": most_repeated(dn),
                        "examples": [{"text": t, "output": o} for t, o in list(zip(eng, dn))[:10]]}
     log(f"distinct {res['distinct']['distinct']}/{len(dn)}, UDHR sentences among them: {len(hits)}")
+
+    # a''. the first 100 of those sentences through beam search (beam 5, the app's default decoding), model and
+    # other-concept baseline alike: greedy is what the probes use, beam is what a user gets
+    nb = eng[:DISTINCT_N]
+    bo, bb = _ae_beam(enc, dec, tok, nb)
+    s1, s2 = _score(bo, nb), _score(bb, nb)
+    res["autoencoding_eng_short_beam"] = {"n": len(nb), "beam": 5, "chrf": s1["chrf"], "baseline_chrf": s2["chrf"],
+                                          "exact_match": s1["exact_match"], "baseline_exact_match": s2["exact_match"]}
+    log(f"AE eng<=12w, beam 5: chrF {s1['chrf']:.1f} vs other-concept {s2['chrf']:.1f} ({len(nb)} sentences)")
 
     # a'. per-language auto-encoding of the non-English held-out side
     per_lang: dict[str, list[str]] = {}

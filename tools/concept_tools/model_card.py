@@ -3,6 +3,7 @@
 metrics.json (written by mini_pipeline.run; SONAR part by eval_sonar.evaluate_sonar):
   preset, toy
   sonar.autoencoding_eng_short  {n, max_words, chrf, baseline_chrf, ratio, exact_match, baseline_exact_match, examples}
+  sonar.autoencoding_eng_short_beam  {n, beam, chrf, baseline_chrf, exact_match, baseline_exact_match}
   sonar.distinct                {n, distinct, udhr_matches, udhr_reference_sentences, udhr_match_examples,
                                  most_repeated, examples}
   sonar.autoencoding[lang]      {n, chrf, baseline_chrf, exact_match, baseline_exact_match}; autoencoding_mean (macro)
@@ -267,6 +268,11 @@ def write_card(out: str) -> str:
             f"{_pct(ae['baseline_exact_match'])} (another sentence's concept) | "
             f"{_yes(_gt(ae['exact_match'], ae['baseline_exact_match']))} |",
         ]
+    ab = s.get("autoencoding_eng_short_beam")
+    if ab:
+        lines.append(f"| the same, first {ab['n']} sentences decoded with beam {ab['beam']} (the app's default) | "
+                     f"{_f(ab['chrf'])} | {_f(ab['baseline_chrf'])} (another sentence's concept, beam {ab['beam']}) | "
+                     f"{_yes(_gt(ab['chrf'], ab['baseline_chrf']))} |")
     am = s.get("autoencoding_mean", {})
     if am.get("chrf") is not None:
         lines.append(f"| auto-encoding chrF, held-out Tatoeba non-English side, macro over {am['languages']} "
