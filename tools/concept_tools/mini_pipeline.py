@@ -442,6 +442,7 @@ def run(args, enc, dec, tok, cfg, ex):
                "train_minutes": {"base_lcm": t_base / 60, "two_tower": t_tt / 60},
                "train": {"sonar_steps": info.get("steps"), "sonar_batch": info.get("batch"),
                          "sonar_minutes": info.get("minutes", 0),
+                         "sonar_schedule": info.get("schedule"),
                          "lcm_steps": {"base_lcm": base.trained_steps, "two_tower": tt.trained_steps},
                          "total_minutes": info.get("minutes", 0) + (t_base + t_tt) / 60,
                          "eval_minutes": (time.time() - t_eval) / 60,
