@@ -2,7 +2,7 @@
 """Retrain a bundled model family (SONAR-style encoder/decoder, Base-LCM, Two-Tower LCM), export the packs,
 evaluate on held-out data and write the model card (and, for the mini family, the reference fixtures).
 
-    /usr/bin/python3 tools/train_mini.py                  # 2 CPU cores, < 2 h -> models/mini/ (d=256, 3+3 layers)
+    /usr/bin/python3 tools/train_mini.py                  # 2 CPU cores, ~3 h -> models/mini/ (d=256, 3+3 layers)
     /usr/bin/python3 tools/train_mini.py --device cuda    # one GPU, ~10 min -> models/small/ (d=512, 6+6, bf16)
 
 Every stage checkpoints into --work and resumes from there; seeds are fixed."""
@@ -42,7 +42,7 @@ def main():
     args.preset = args.preset or ("small" if args.device.startswith("cuda") else "mini")
     if args.preset == "mini" and not args.toy:
         # the CPU recipe is sized by time, not steps (~1.9-2.5 s/step on 2 cores): SONAR 75 min + LCMs 2 x 4 min +
-        # concept encoding, export and evaluation ~20 min stay under two hours
+        # concept encoding, export and evaluation ~20 min (under two hours before the extension below)
         args.sonar_minutes = args.sonar_minutes or 75
         args.lcm_minutes = args.lcm_minutes or 4
         # the bundled packs: 75 min on the full schedule, then 85 min more with the LR scaled by 0.5 and decaying to
