@@ -35,7 +35,7 @@ export interface GoldenSet {
 
 export class GoldenError extends Error {
   override name = 'GoldenError';
-  readonly code = 'SELFTEST_GOLDEN_INVALID';
+  readonly code = 'PACK_GOLDEN_INVALID';
 }
 
 /** Parse and check a golden file against the pack's space and dimension; errors name the file and the entry. */
