@@ -15,7 +15,8 @@ export interface LengthSpec {
   ratio?: number; // fraction of the source (sentences for extractive, words for LCM budgets)
 }
 
-export type Stage = 'load' | 'segment' | 'encode' | 'generate' | 'decode' | 'save' | 'download' | 'convert' | 'selftest';
+export type Stage =
+  'load' | 'segment' | 'encode' | 'generate' | 'decode' | 'save' | 'download' | 'convert' | 'selftest';
 
 export interface Attribution {
   sentenceIdx: number; // index into the source document's sentences
