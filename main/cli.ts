@@ -41,7 +41,11 @@ Commands
                    [--base-url URL] (a mirror with the official file names)  [--accept-license]  [--name NAME]
                    [--sha256 FILE=HEX] (documented hash for a mirror's build)  [--keep-downloads]
                    [--variant fp32|int8] (int8: dynamic-int8 matrix products, faster on CPUs, ~0.6x the size)
+                   [--no-selftest] (skip the self-test that runs on the new pack)
   packs remove NAME  delete a pack imported into or downloaded by the app
+  packs selftest NAME  run a SONAR pack on fixed sentences in six languages: round trip (chrF), cross-lingual
+                   alignment, sanity, each against its threshold and a baseline; saves the report with the pack.
+                   Exit 0 when every check passes, 3 when one fails (the bundled mini pack fails: a demo model)
   languages        the SONAR language codes
   doctor           providers, threads, packs, database
 
@@ -481,7 +485,40 @@ class Cli {
       return EXIT.OK;
     }
     if (sub === 'get') return this.getSonar(svc);
-    throw new UsageError(`unknown packs command "${sub}" (list, verify, get, remove)`);
+    if (sub === 'selftest') return this.selftest(svc);
+    throw new UsageError(`unknown packs command "${sub}" (list, verify, get, remove, selftest)`);
+  }
+
+  /** Progress of a self-test (stage selftest) under `requestId` on stderr. */
+  private selftestProgress(svc: ConceptService, requestId: string): () => void {
+    return svc.onEvent((ev) => {
+      if (ev.requestId !== requestId || ev.type !== 'progress' || ev.stage !== 'selftest') return;
+      this.progress(`self-test ${ev.done}/${ev.total}${ev.message ? ` (${ev.message})` : ''}`);
+    });
+  }
+
+  /** `packs selftest NAME`: exit 0 when every check passes, 3 when one fails. */
+  private async selftest(svc: ConceptService): Promise<number> {
+    const name = this.args.positionals[1];
+    if (!name) throw new UsageError('packs selftest needs a SONAR pack name (`concept packs list` shows them)');
+    const requestId = `selftest-${process.pid}-${Date.now()}`;
+    this.requestId = requestId;
+    const off = this.selftestProgress(svc, requestId);
+    try {
+      if (this.interrupted) throw new ApiError('CANCELLED', 'cancelled');
+      const pack = await svc.selftestPack({ name, requestId });
+      this.clearProgress();
+      const r = pack.selftest!;
+      if (bool(this.args, 'json')) this.json(r);
+      else {
+        const { selftestLines } = await import('./cli/selftest.js');
+        for (const l of selftestLines(r)) this.out(l);
+      }
+      return r.passed ? EXIT.OK : EXIT.PACK;
+    } finally {
+      off();
+      this.requestId = null;
+    }
   }
 
   /** `packs get sonar`: licence first (shown; accepted with --accept-license or by typing yes), then the download. */
@@ -512,8 +549,9 @@ class Cli {
     const requestId = `get-sonar-${process.pid}-${Date.now()}`;
     this.requestId = requestId;
     const fmt = (b: number) => (b >= 1e9 ? `${(b / 1e9).toFixed(2)} GB` : `${(b / 1e6).toFixed(1)} MB`);
+    const offSelftest = this.selftestProgress(svc, requestId);
     const off = svc.onEvent((ev) => {
-      if (ev.requestId !== requestId || ev.type !== 'progress') return;
+      if (ev.requestId !== requestId || ev.type !== 'progress' || ev.stage === 'selftest') return;
       if (ev.stage === 'download') {
         const eta = ev.etaSeconds != null && Number.isFinite(ev.etaSeconds) ? `, ${Math.ceil(ev.etaSeconds)} s left` : '';
         const rate = ev.bytesPerSecond ? `, ${fmt(ev.bytesPerSecond)}/s` : '';
@@ -530,12 +568,22 @@ class Cli {
       const pack = await svc.getSonar({
         requestId, ...(baseUrl ? { baseUrl } : {}), ...(variant ? { variant } : {}), ...(flag(this.args, 'name') ? { name: flag(this.args, 'name') } : {}),
         ...(Object.keys(sha256).length ? { sha256 } : {}), ...(bool(this.args, 'keep-downloads') ? { keepDownloads: true } : {}),
+        ...(bool(this.args, 'no-selftest') ? { selftest: false } : {}),
       });
       this.clearProgress();
       if (bool(this.args, 'json')) this.json(pack);
       else this.out(`installed ${pack.name} (${fmt(pack.bytes)}) at ${pack.path}`);
+      // the pack is installed either way (exit 0); a failed self-test is reported loudly, with the command to rerun it
+      if (pack.selftest && !bool(this.args, 'json')) {
+        const { selftestLines } = await import('./cli/selftest.js');
+        for (const l of selftestLines(pack.selftest)) this.err(l);
+        if (!pack.selftest.passed) this.err(`warning: ${pack.name} failed its self-test: it may be damaged or not a faithful SONAR; rerun with \`concept packs selftest ${pack.name}\``);
+      } else if (!bool(this.args, 'no-selftest') && !bool(this.args, 'json')) {
+        this.err(`the self-test did not run (cancelled); run \`concept packs selftest ${pack.name}\``);
+      }
       return EXIT.OK;
     } finally {
+      offSelftest();
       off();
       this.requestId = null;
     }

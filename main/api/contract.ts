@@ -21,7 +21,11 @@ export type {
   PackInfo,
   PackMetric,
   PackQuality,
+  PackSelftest,
   RunFidelity,
+  SelftestCheck,
+  SelftestCheckId,
+  SelftestExample,
   SentenceFidelity,
   Stage,
   StopInfo,
@@ -202,6 +206,15 @@ export interface GetSonarRequest {
   /** documented sha256 by file name for a mirror of another build (default: the tokenizer's official hash) */
   sha256?: Record<string, string>;
   keepDownloads?: boolean;
+  /** run the pack self-test on the new pack (stage 'selftest', same request id; default true) */
+  selftest?: boolean;
+}
+
+export interface SelftestRequest {
+  /** the SONAR pack, by name */
+  name: string;
+  /** progress events (stage 'selftest') carry this id; cancelRun(requestId) cancels */
+  requestId?: string;
 }
 
 /** Every method is async and JSON-in/JSON-out; errors reject with {code, message}. */
@@ -231,6 +244,12 @@ export interface ConceptApi {
    * events (stages download, convert) carry req.requestId; resolves with the installed pack.
    */
   getSonar(req?: GetSonarRequest): Promise<PackInfo>;
+  /**
+   * Run the self-test on a SONAR pack (fixed sentences in six languages: round trip, cross-lingual alignment,
+   * sanity; engine/selftest), save its report with the pack and resolve with the pack (`selftest` holds the report);
+   * progress events (stage selftest) carry req.requestId, cancelRun(requestId) cancels.
+   */
+  selftestPack(req: SelftestRequest): Promise<PackInfo>;
   runtime(): Promise<RuntimeInfo>;
   getSettings(): Promise<Settings>;
   setSettings(patch: Partial<Settings>): Promise<Settings>;
@@ -242,7 +261,7 @@ export type EventSourceApi = ConceptApi & { onEvent(cb: (ev: ApiEvent) => void):
 /** Method names, for the HTTP router and the preload bridge (one list, no drift). */
 export const API_METHODS = [
   'languages', 'listDocuments', 'importDocument', 'getDocument', 'deleteDocument', 'restoreDocument', 'startRun',
-  'cancelRun', 'listRuns', 'getRun', 'conceptMap', 'packs', 'importPack', 'verifyPack', 'removePack', 'sonarLicense', 'acceptSonarLicense', 'getSonar', 'runtime', 'getSettings',
+  'cancelRun', 'listRuns', 'getRun', 'conceptMap', 'packs', 'importPack', 'verifyPack', 'removePack', 'sonarLicense', 'acceptSonarLicense', 'getSonar', 'selftestPack', 'runtime', 'getSettings',
   'setSettings',
 ] as const satisfies readonly (keyof ConceptApi)[];
 

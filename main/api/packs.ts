@@ -3,10 +3,10 @@
  * (list, import, remove, verify). Weights are hash-checked before first use; digests are cached by size and mtime in
  * the store (engine/packs/verified.ts), so a verified pack opens fast.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { cp, mkdir, rm } from 'node:fs/promises';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
-import type { MethodChoice, PackInfo, Settings } from './contract.js';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import type { MethodChoice, PackInfo, PackSelftest, Settings } from './contract.js';
 import { apiError } from './errors.js';
 import { expandHome, guarded, type ServiceContext, type ServiceOptions } from './context.js';
 import { lcmCandidates } from './lcm-choice.js';
@@ -15,6 +15,7 @@ import { discoverPacks, loadPack, toPackInfo, verifyPack, BUNDLED_PACKS_DIR, typ
 import { fidelityThresholds, packQuality } from '../engine/packs/quality.js';
 import { PackVerifier, type HashEntry } from '../engine/packs/verified.js';
 import { DEFAULT_FIDELITY } from '../engine/tasks/index.js';
+import { packJsonSha256, readReport } from '../engine/selftest/report.js';
 
 export interface ChosenPack {
   pack: LoadedPack;
@@ -89,9 +90,43 @@ export class PackRegistry {
     if (p.json.kind === 'sonar') {
       const t = this.thresholds(p);
       out.fidelity = { threshold: t.threshold, good: t.good, source: t.source };
+      const st = this.selftest(p, bundled);
+      if (st) out.selftest = st;
     }
     if (active !== undefined) out.active = active;
     return out;
+  }
+
+  /**
+   * Where a pack's self-test report (engine/selftest/report.ts) is kept: `selftest.json` in the pack's folder, so
+   * that it travels with the pack — except for packs the app must not write into (the bundled ones, wherever they
+   * are given from; read-only folders), whose report goes to the data folder's `selftest/<name>/`.
+   */
+  selftestDir(p: LoadedPack, bundled: boolean): string {
+    const inside = (dir: string, root: string) => {
+      const r = relative(resolve(root), resolve(dir));
+      return r === '' || (!r.startsWith('..') && !isAbsolute(r));
+    };
+    const readOnly = () => {
+      try {
+        accessSync(p.dir, constants.W_OK);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    const shipped = [BUNDLED_PACKS_DIR, ...(this.opts.bundledPackDir ? [this.opts.bundledPackDir] : [])];
+    if (!bundled && !shipped.some((b) => inside(p.dir, b)) && !readOnly()) return p.dir;
+    return join(this.opts.dataDir ?? dirname(resolve(this.opts.dbPath)), 'selftest', p.json.name.replace(/[^\w.-]+/g, '_'));
+  }
+
+  /** The pack's last self-test report (null when none was run); `stale` when its pack.json changed since. */
+  selftest(p: LoadedPack, bundled: boolean): PackSelftest | null {
+    try {
+      return readReport(this.selftestDir(p, bundled), packJsonSha256(p.dir));
+    } catch {
+      return null;
+    }
   }
 
   /** The active SONAR pack (settings.activeSonar, else the first found). */

@@ -10,6 +10,7 @@
  *   runs.ts        start/cancel/wait and the history; run-plan.ts → run-execute.ts → run-record.ts
  *   text-tasks.ts  tasks on loose sentences, encode/decode through the cache, the concept map, languages
  *   sonar-download.ts  the SONAR licence, download and conversion into a pack (getSonar)
+ *   selftest.ts    the pack self-test (selftestPack; also run by getSonar on the pack it installed)
  *
  *   const svc = await createService({ dbPath, packDirs: ['models/mini'] });
  *   const off = svc.onEvent((ev) => ...);            // progress | done | error, by requestId
@@ -29,6 +30,7 @@ import { Engines } from './engines.js';
 import { PackRegistry, packsApi } from './packs.js';
 import { runsApi } from './runs.js';
 import { sonarDownloadApi } from './sonar-download.js';
+import { selftestApi } from './selftest.js';
 import { readSettings, saveSettingsPatch, settingsApi } from './settings.js';
 import { textApi, type RunTextRequest } from './text-tasks.js';
 import { openStore, type Store } from '../store/index.js';
@@ -111,7 +113,9 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
   const { importer, ...documents } = documentsApi(ctx);
   runs = runsApi(ctx, { onStarted: (req) => settingsPart.rememberLanguage(req.targetLang) });
   const { active, abortAll, ...runMethods } = runs;
-  const { cancel: cancelDownload, ...sonarMethods } = sonarDownloadApi(ctx, (id) => active.has(id));
+  const selftest = selftestApi(ctx, (id) => active.has(id));
+  const { cancel: cancelDownload, ...sonarMethods } = sonarDownloadApi(ctx, (id) => active.has(id) || selftest.has(id), selftest.afterInstall);
+  const { cancel: cancelSelftest, has: _has, afterInstall: _after, ...selftestMethods } = selftest;
   const { rememberLanguage: _remember, ...settingsMethods } = settingsPart;
   let closed = false;
 
@@ -120,8 +124,9 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
     ...documents,
     ...runMethods,
     // a download (getSonar) is cancelled like a run, by its request id
-    cancelRun: async (requestId) => (cancelDownload(requestId) ? undefined : runMethods.cancelRun(requestId)),
+    cancelRun: async (requestId) => (cancelDownload(requestId) || cancelSelftest(requestId) ? undefined : runMethods.cancelRun(requestId)),
     ...sonarMethods,
+    ...selftestMethods,
     ...packsApi(ctx),
     ...settingsMethods,
     ...textApi(ctx),

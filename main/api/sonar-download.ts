@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import type { GetSonarRequest, LicenseInfo, PackInfo } from './contract.js';
+import type { LoadedPack } from '../engine/packs/index.js';
 import { apiError, toApiError } from './errors.js';
 import type { ServiceContext } from './context.js';
 import { getSonar as getSonarFiles, SONAR_LICENSE } from '../engine/packs/get-sonar.js';
@@ -22,7 +23,10 @@ function checkRequest(req: GetSonarRequest): void {
   if (req.variant !== undefined && req.variant !== 'fp32' && req.variant !== 'int8') throw apiError('INVALID_REQUEST', 'variant is fp32 or int8.');
 }
 
-export function sonarDownloadApi(ctx: ServiceContext, isRunId: (id: string) => boolean) {
+/** What runs on a freshly installed pack before getSonar resolves (the self-test, selftest.ts), under the same id and signal. */
+export type AfterInstall = (pack: LoadedPack, requestId: string, signal: AbortSignal) => Promise<unknown>;
+
+export function sonarDownloadApi(ctx: ServiceContext, isRunId: (id: string) => boolean, afterInstall?: AfterInstall) {
   const downloads = new Map<string, AbortController>();
   const licenseInfo = (): LicenseInfo => {
     const rec = (ctx.store.settings.get<Record<string, { id: string; acceptedAt: string }>>('licenses') ?? {}).sonar;
@@ -63,6 +67,7 @@ export function sonarDownloadApi(ctx: ServiceContext, isRunId: (id: string) => b
     if (!ctx.settings().userPackDir) ctx.saveSettings({ userPackDir: resolve(user) });
     const p = loadPack(res.dir);
     ctx.packs.markVerified(p.dir, true);
+    if (req.selftest !== false && afterInstall) await afterInstall(p, requestId, controller.signal);
     return ctx.packs.info(p, false);
   }
 

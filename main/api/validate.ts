@@ -112,6 +112,8 @@ const runRequest = object({
   sourceLang: optional(lang),
 });
 
+const bool: Check = (v, at) => (typeof v === 'boolean' ? null : `${at} must be true or false (got ${show(v)})`);
+
 /** Argument checks per method, by position. Methods not listed take no arguments or are checked by the service. */
 export const API_SCHEMA: Partial<Record<keyof ConceptApi, readonly [string, Check][]>> = {
   listDocuments: [['query', optional(object({ search: optional(str(LIMITS.search)) }))]],
@@ -137,8 +139,10 @@ export const API_SCHEMA: Partial<Record<keyof ConceptApi, readonly [string, Chec
     requestId: optional(str(200, 1)),
     name: optional(str(LIMITS.name, 1)),
     variant: optional(oneOf(['fp32', 'int8'])),
-    keepDownloads: optional((v, at) => (typeof v === 'boolean' ? null : `${at} must be true or false (got ${show(v)})`)),
+    keepDownloads: optional(bool),
+    selftest: optional(bool),
   }))]],
+  selftestPack: [['request', object({ name: str(LIMITS.path, 1), requestId: optional(str(200, 1)) })]],
   setSettings: [['settings', object({})]],
 };
 

@@ -15,7 +15,8 @@ export interface LengthSpec {
   ratio?: number; // fraction of the source (sentences for extractive, words for LCM budgets)
 }
 
-export type Stage = 'load' | 'segment' | 'encode' | 'generate' | 'decode' | 'save' | 'download' | 'convert';
+export type Stage =
+  'load' | 'segment' | 'encode' | 'generate' | 'decode' | 'save' | 'download' | 'convert' | 'selftest';
 
 export interface Attribution {
   sentenceIdx: number; // index into the source document's sentences
@@ -113,6 +114,63 @@ export interface PackInfo {
   active?: boolean;
   /** SONAR packs: the fidelity thresholds (pack.json `fidelity`, else the defaults) */
   fidelity?: FidelityThresholds;
+  /** SONAR packs: the last self-test's report (engine/selftest), absent when none was run */
+  selftest?: PackSelftest;
+}
+
+/**
+ * One check of the pack self-test (engine/selftest/checks.ts): the measured value against its threshold, and a
+ * trivial baseline measured in the same run (what a pack that does not work scores on the same check).
+ */
+export type SelftestCheckId = 'round_trip' | 'alignment' | 'finite' | 'collapse' | 'degenerate' | 'golden';
+export interface SelftestCheck {
+  id: SelftestCheckId;
+  passed: boolean;
+  value: number;
+  /** pass when value ≥ threshold (`min`) or value ≤ threshold (`max`) */
+  threshold: number;
+  direction: 'min' | 'max';
+  unit: 'chrF' | 'share' | 'cosine';
+  /** absent for a pure property (finite numbers) that has no trivial system to compare with */
+  baseline?: number;
+  /** what the baseline is, in words (English; the app shows its own text per check id) */
+  baselineName?: string;
+  /** the measurement, in words */
+  what: string;
+  /** per language (round trip) or other break-down */
+  detail?: Record<string, number>;
+}
+
+/** A round-trip example of the self-test: a sentence, its decoding from its own concept, and the chrF between them. */
+export interface SelftestExample {
+  lang: LangCode;
+  input: string;
+  output: string;
+  chrf: number;
+}
+
+/** The pack self-test's report (saved as selftest.json with the pack; engine/selftest). */
+export interface PackSelftest {
+  version: 1;
+  pack: string;
+  space: string;
+  dim: number;
+  /** sha256 of the pack.json it tested: a report whose pack.json has changed since is `stale` */
+  packJsonSha256: string;
+  createdAt: string;
+  seconds: number;
+  /** every check passed */
+  passed: boolean;
+  languages: LangCode[];
+  sentences: number;
+  /** decoding used for the round trip (greedy: beam 1) */
+  beam: number;
+  checks: SelftestCheck[];
+  examples: SelftestExample[];
+  /** the pack says it is a demonstration (or random-weight test) pack: failing is expected, not damage */
+  demo: boolean;
+  /** set when read: the pack changed after the report was made */
+  stale?: boolean;
 }
 
 export interface PackMetric {

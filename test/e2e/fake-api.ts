@@ -368,6 +368,13 @@ export class FakeApi implements ConceptApi {
     throw new ApiError('DOWNLOAD_NETWORK', 'The fake API cannot download anything.');
   }
 
+  /** The fake cannot run a model: a self-test needs the real service (test/e2e/selftest.test.ts uses it). */
+  async selftestPack(req: { name: string }): Promise<PackInfo> {
+    const p = (await this.packs()).find((x) => x.name === req.name);
+    if (!p) throw new ApiError('PACK_MISSING', `No pack ${req.name}.`);
+    throw new ApiError('ENGINE_UNAVAILABLE', 'The fake API cannot run a model; the self-test needs the real service.');
+  }
+
   async verifyPack(name: string): Promise<PackInfo> {
     const p = (await this.packs()).find((x) => x.name === name);
     if (!p) throw new ApiError('PACK_NOT_FOUND', `No pack ${name}.`);

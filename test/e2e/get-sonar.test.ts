@@ -1,7 +1,8 @@
 /**
  * Models & settings → Get SONAR in the browser (real service, real Chromium) against a local HTTP server on
  * 127.0.0.1 serving official-format random checkpoints: the licence is shown and must be ticked, the download and
- * conversion show progress, the converted pack appears, is made active, and a summary runs on it.
+ * conversion show progress, the converted pack appears with its self-test report, is made active, and a summary
+ * runs on it.
  * Screenshots: test/e2e/screenshots/{get-sonar-license,get-sonar-installed}.png
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -63,6 +64,10 @@ if (!hasChromium) {
       const card = dlg.locator('[data-testid="pack-card"][data-name="sonar-text-basic"]');
       await card.waitFor({ timeout: 180_000 });
       expect((await e.api.sonarLicense()).accepted).toBe(true);
+      // the self-test ran on the new pack before it was listed: random weights fail it, and the card says so
+      const st = card.getByTestId('pack-selftest');
+      expect(await st.getAttribute('data-status')).toBe('failed');
+      expect(await st.locator('[data-testid="selftest-check"][data-check="alignment"]').getAttribute('data-passed')).toBe('false');
       await card.getByTestId('pack-use').click();
       await card.getByTestId('pack-active').waitFor({ timeout: 30_000 });
       await page.screenshot({ path: join(SCREENSHOTS, 'get-sonar-installed.png') });

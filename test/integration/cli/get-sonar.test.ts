@@ -53,6 +53,15 @@ describe('concept packs get sonar / packs remove', () => {
     const pack = JSON.parse(readFileSync(join(dir, 'pack.json'), 'utf8'));
     expect(pack.source.tokenizer.sha256).toBe(tokHash);
     expect(pack.source.encoder.url).toBe(`${srv.url}${ENC}`);
+    // the self-test ran on the new pack: random weights fail it, loudly, and the pack stays installed (exit 0)
+    expect(got.stderr).toMatch(/self-test \d+\/\d+/);
+    expect(got.stderr).toMatch(/sonar-text-basic: self-test FAILED/);
+    expect(got.stderr).toMatch(/alignment +FAIL/);
+    expect(got.stderr).toMatch(/warning: sonar-text-basic failed its self-test/);
+    expect(JSON.parse(readFileSync(join(dir, 'selftest.json'), 'utf8')).passed).toBe(false);
+    const st = await concept(['packs', 'selftest', 'sonar-text-basic', '--json'], env);
+    expect(st.code, st.stderr).toBe(3);
+    expect(JSON.parse(st.stdout).checks.find((c: { id: string }) => c.id === 'alignment').passed).toBe(false);
 
     const list = await concept(['packs', 'list', '--json'], env);
     expect(JSON.parse(list.stdout).map((p: { name: string }) => p.name)).toContain('sonar-text-basic');
