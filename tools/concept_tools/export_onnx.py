@@ -138,6 +138,18 @@ def add_decoder_topk(m: onnx.ModelProto, logprobs: str = "logprobs") -> None:
     m.graph.output.append(helper.make_tensor_value_info(TOPK_IDS, onnx.TensorProto.INT64, ["batch", "topk_k"]))
 
 
+def remove_decoder_topk(m: onnx.ModelProto) -> None:
+    """The inverse of add_decoder_topk (a graph as packs exported before it had; the runtime's fallback path)."""
+    outs = {TOPK_VALUES, TOPK_IDS}
+    keep = [n for n in m.graph.node if not (n.op_type == "TopK" and set(n.output) & outs)]
+    del m.graph.node[:]
+    m.graph.node.extend(keep)
+    for field, names in ((m.graph.input, {TOPK_INPUT}), (m.graph.output, outs)):
+        kept = [v for v in field if v.name not in names]
+        del field[:]
+        field.extend(kept)
+
+
 def export_decoder(dec: SonarTextDecoder, path: str) -> dict:
     cfg = dec.cfg
     n, p = 2, 3
