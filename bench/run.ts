@@ -18,6 +18,7 @@ import { planBatches } from '../main/engine/sonar/encoder.js';
 import { createSession } from '../main/engine/runtime/session.js';
 import { sessionRunner } from '../main/engine/runtime/tensors.js';
 import { benchLcmWorker } from './lib/lcm-worker.js';
+import { benchDecoderPaths } from './lib/decoder-paths.js';
 import { segment } from '../main/engine/text/segmenter.js';
 import { selectSentences } from '../main/engine/tasks/extractive.js';
 import { createBaseLcm, createTwoTowerLcm, readLcmPack, type LcmPackJson } from '../main/engine/lcm/pack.js';
@@ -318,6 +319,25 @@ async function main(): Promise<void> {
         dec[mode] = { ort: timingJson(t), torch: timingJson(tt), tokens_ort: count(tokOrt), tokens_torch: count(tokTorch), identical: same };
         if (same < n) notes.push(`decoder ${mode}: ${n - same}/${n} outputs differ between runtimes (near-tie argmax / float rounding)`);
       }
+      // the decoder's own two paths, same session and inputs: top-k rows vs full log-softmax rows (issue 15 item 2)
+      log(`decoder top-k vs full rows, ${n} sentences`);
+      const paths = await benchDecoderPaths(ROOT, sonarDir, work, embs, langId, maxLen, cfg, fast);
+      for (const m of paths.modes) {
+        const label = m.mode === 'greedy' ? 'greedy' : 'beam 5';
+        const tps = (x: typeof m.topk) => x.tokens / x.timing.median_s;
+        row('decoder', `top-k ÷ full-row tokens/s, ${label}`, '×', tps(m.topk) / tps(m.full), null, true,
+          `${fmt(tps(m.topk))} vs ${fmt(tps(m.full))} tok/s; ${m.identical}/${m.sentences} identical outputs` +
+          `${paths.derived ? '; top-k outputs added to a copy of the pack (tools/decoder_topk.py)' : ''}`);
+        row('decoder', `time outside session.run, ${label}, top-k | full rows`, '% of decode', 100 * m.topk.outsideRun, null, false,
+          `full rows: ${fmt(100 * m.full.outsideRun)}%; steps top-k/full per decode ${m.topk.topkSteps}/${m.topk.fullSteps}`);
+        if (m.identical < m.sentences) notes.push(`decoder ${m.mode}: top-k and full-row paths differ on ${m.sentences - m.identical}/${m.sentences} inputs (a bug: they must agree)`);
+      }
+      dec.paths = {
+        derived_pack: paths.derived,
+        modes: paths.modes.map((m) => ({ mode: m.mode, identical: m.identical, sentences: m.sentences,
+          topk: { ...timingJson(m.topk.timing), tokens: m.topk.tokens, outside_run: m.topk.outsideRun, topk_steps: m.topk.topkSteps, full_steps: m.topk.fullSteps },
+          full: { ...timingJson(m.full.timing), tokens: m.full.tokens, outside_run: m.full.outsideRun, topk_steps: m.full.topkSteps, full_steps: m.full.fullSteps } })),
+      };
       details.decoder = dec;
     }
 

@@ -2,7 +2,9 @@
 
 encoder:        input_ids, attention_mask int64 [B,T] -> sentence_embedding float32 [B,D] (mean pooling in-graph)
 decoder (step): input_ids int64 [N,T], sentence_embedding [N,D], past_key_i/past_value_i [N,H,P,hd]
-                -> logprobs [N,V] of the last position, present_key_i/present_value_i [N,H,P+T,hd]
+                topk int64 [1] -> logprobs [N,V] of the last position, present_key_i/present_value_i [N,H,P+T,hd],
+                topk_logprobs [N,K] / topk_ids int64 [N,K]: the K = topk[0] largest of those same logprobs, best first
+                (ties: lower id first), so a search can fetch K values per row instead of V (add_decoder_topk).
                 The cache length P (0 at the first call) gives the position offset; cross-attention over the single
                 memory slot is the per-layer constant W_o(W_v e + b_v) + b_o computed in-graph.
 base_lcm:       concepts [B,L,D] (normalized) -> next [B,L,D] (normalized; position i predicts i+1)
@@ -60,7 +62,7 @@ def store_fp16(m: onnx.ModelProto, min_elems: int = 4096) -> None:
 
 
 def _save(model: nn.Module, args: tuple, path: str, inputs: list[str], outputs: list[str], dynamic: dict,
-          external_data: bool | None = None) -> str:
+          external_data: bool | None = None, edit=None) -> str:
     model.eval()
     # Export into a private temporary folder: for graphs over 2 GB torch.onnx.export writes one external-data file
     # per initializer next to the model file, which would otherwise litter the pack folder (and be listed in it).
@@ -73,6 +75,8 @@ def _save(model: nn.Module, args: tuple, path: str, inputs: list[str], outputs: 
         m = onnx.load(tmp)
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
+    if edit is not None:
+        edit(m)
     if FP16_STORAGE:
         store_fp16(m)
     big = sum(t.ByteSize() for t in m.graph.initializer) > 1.8e9 if external_data is None else external_data
@@ -109,6 +113,43 @@ def export_encoder(enc: SonarTextEncoder, path: str) -> dict:
             "outputs": {"sentence_embedding": "sentence_embedding"}}
 
 
+TOPK_INPUT, TOPK_VALUES, TOPK_IDS = "topk", "topk_logprobs", "topk_ids"
+
+
+def add_decoder_topk(m: onnx.ModelProto, logprobs: str = "logprobs") -> None:
+    """Add `topk` (int64 [1], a graph input) and outputs `topk_logprobs` [N,K] / `topk_ids` int64 [N,K]: one ONNX
+    TopK over the graph's own `logprobs` tensor, so its values are bit-identical to that output's.
+
+    Added after export rather than traced: torch.onnx (1.13) traces `torch.topk(x, k)` with k read as a Python int,
+    which would freeze K into the graph; the search needs K per call (1 for greedy, 2·beam + the number of masked
+    tokens for beam search, main/engine/sonar/beam.ts). ONNX TopK (opset ≥ 10) takes K as a tensor input, sorts
+    largest first and breaks ties by the lower index: the order the TypeScript search uses on the full row."""
+    from onnx import helper
+    if m.opset_import[0].version < 11:
+        raise RuntimeError("TopK with a K input and index tie-breaking needs opset 11")
+    if any(i.name == TOPK_INPUT for i in m.graph.input):
+        return
+    if not any(o.name == logprobs for o in m.graph.output):
+        raise RuntimeError(f"decoder graph has no output '{logprobs}'")
+    m.graph.input.append(helper.make_tensor_value_info(TOPK_INPUT, onnx.TensorProto.INT64, [1]))
+    m.graph.node.append(helper.make_node("TopK", [logprobs, TOPK_INPUT], [TOPK_VALUES, TOPK_IDS], axis=-1,
+                                         largest=1, sorted=1, name="search_topk"))
+    m.graph.output.append(helper.make_tensor_value_info(TOPK_VALUES, onnx.TensorProto.FLOAT, ["batch", "topk_k"]))
+    m.graph.output.append(helper.make_tensor_value_info(TOPK_IDS, onnx.TensorProto.INT64, ["batch", "topk_k"]))
+
+
+def remove_decoder_topk(m: onnx.ModelProto) -> None:
+    """The inverse of add_decoder_topk (a graph as packs exported before it had; the runtime's fallback path)."""
+    outs = {TOPK_VALUES, TOPK_IDS}
+    keep = [n for n in m.graph.node if not (n.op_type == "TopK" and set(n.output) & outs)]
+    del m.graph.node[:]
+    m.graph.node.extend(keep)
+    for field, names in ((m.graph.input, {TOPK_INPUT}), (m.graph.output, outs)):
+        kept = [v for v in field if v.name not in names]
+        del field[:]
+        field.extend(kept)
+
+
 def export_decoder(dec: SonarTextDecoder, path: str) -> dict:
     cfg = dec.cfg
     n, p = 2, 3
@@ -125,11 +166,12 @@ def export_decoder(dec: SonarTextDecoder, path: str) -> dict:
             names_out.append(f"present_{kind}_{i}")
             dyn[f"past_{kind}_{i}"] = {0: "batch", 2: "past"}
             dyn[f"present_{kind}_{i}"] = {0: "batch", 2: "total"}
-    _save(_StepWrapper(dec), (ids, emb, *past), path, names_in, names_out, dyn)
+    _save(_StepWrapper(dec), (ids, emb, *past), path, names_in, names_out, dyn, edit=add_decoder_topk)
     return {"inputs": {"input_ids": "input_ids", "sentence_embedding": "sentence_embedding",
-                       "past_key": "past_key_{i}", "past_value": "past_value_{i}"},
+                       "past_key": "past_key_{i}", "past_value": "past_value_{i}", "topk": TOPK_INPUT},
             "outputs": {"logprobs": "logprobs", "present_key": "present_key_{i}",
-                        "present_value": "present_value_{i}"},
+                        "present_value": "present_value_{i}", "topk_logprobs": TOPK_VALUES,
+                        "topk_ids": TOPK_IDS},
             "layers": cfg.decoder_layers, "heads": h, "head_dim": hd, "max_positions": cfg.max_seq_len}
 
 

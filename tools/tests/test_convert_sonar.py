@@ -151,7 +151,13 @@ def test_decoder_parity_onnxruntime_node(converted):
     for i in range(LAYERS):
         run2[f"past_key_{i}"] = f"prev:present_key_{i}"
         run2[f"past_value_{i}"] = f"prev:present_value_{i}"
+    run1["topk"] = run2["topk"] = np.array([5], np.int64)
     r1, r2 = ort_run(os.path.join(converted["out"], "decoder.onnx"), [run1, run2])
+    # the search's top-k outputs: the 5 best of the graph's own logprobs, best first
+    for r in (r1, r2):
+        assert r["topk_ids"].shape == (2, 5)
+        np.testing.assert_array_equal(np.take_along_axis(r["logprobs"], r["topk_ids"], axis=1), r["topk_logprobs"])
+        np.testing.assert_array_equal(np.sort(r["logprobs"], axis=1)[:, ::-1][:, :5], r["topk_logprobs"])
     assert r1["logprobs"].shape == (2, V) and r2["logprobs"].shape == (2, V)
     assert r1["present_key_0"].shape == (2, h, 2, hd) and r2[f"present_value_{LAYERS - 1}"].shape == (2, h, 3, hd)
     d1 = np.abs(r1["logprobs"] - lp1.numpy()).max()

@@ -247,6 +247,10 @@ function expectedShapes(pack: LoadedPack, graphName: string): Record<string, { t
         'in:past_key': kv, 'in:past_value': kv,
         'out:logprobs': { type: 'float32', shape: [undefined, V] },
         'out:present_key': kv, 'out:present_value': kv,
+        // optional (older packs lack them): the search's top-k I/O
+        'in:topk': { type: 'int64', shape: [1] },
+        'out:topk_logprobs': { type: 'float32', shape: [undefined, undefined] },
+        'out:topk_ids': { type: 'int64', shape: [undefined, undefined] },
       };
     }
     return {};

@@ -12,9 +12,12 @@
  *
  * Batching: the decoder runs on N = Σ (live hypotheses of each unfinished input) rows; after each step the caches
  * are reordered by a row gather (finished inputs drop out). Every input's result equals decoding it alone.
+ *
+ * Top-k steps: when the pack's decoder graph has the top-k outputs, a step fetches each row's K best log-probs
+ * instead of the whole V-wide row (`stepRows`; why the result is the same as the full row's: `topKFor`).
  */
 import { throwIfAborted } from '../runtime/tensors.js';
-import { gatherRows, type KvCache, type SonarDecoder } from './decoder.js';
+import { gatherRows, type KvCache, type SonarDecoder, type TopRows } from './decoder.js';
 
 export interface DecodeOptions {
   /** Beam size (default: the pack's, 5). */
@@ -32,8 +35,24 @@ export interface DecodeOptions {
    * 0 turns it off. Default: the pack's `no_repeat_ngram` (0 when absent, as in the official SONAR pipeline).
    */
   noRepeatNgram?: number;
+  /**
+   * Search on the full log-softmax rows even when the graph offers top-k outputs (the reference path for parity
+   * checks and benchmarks). Both paths give the same tokens and scores.
+   */
+  fullLogprobs?: boolean;
+  /** Filled with how many decoder steps took each path (benchmarks, tests). */
+  stats?: DecodeStats;
   signal?: AbortSignal;
   onProgress?: (p: DecodeProgress) => void;
+}
+
+export interface DecodeStats {
+  /** Steps that fetched only each row's top-k log-probs. */
+  topkSteps: number;
+  /** Steps that fetched the full rows (no top-k graph, the first and last positions, `fullLogprobs`). */
+  fullSteps: number;
+  /** Top-k steps run again with full rows because a rounding tie reached past the fetched entries (rare). */
+  reruns: number;
 }
 
 export interface DecodeProgress {
@@ -103,16 +122,36 @@ const NEG_INF = Number.NEGATIVE_INFINITY;
  * their depth; blocking repeats turns a loop into a finished sentence that the fidelity check can still judge.
  */
 export function blockRepeatedNgrams(lp: Float32Array, v: number, r: number, seq: readonly number[], n: number): void {
-  if (n <= 0 || seq.length < n) return;
-  const k = n - 1; // the tail that a new token would extend
   const base = r * v;
+  for (const tok of repeatedNgramBans(seq, n)) lp[base + tok] = NEG_INF;
+}
+
+/** The tokens that would complete an n-gram already present in `seq` (what `blockRepeatedNgrams` bans). */
+export function repeatedNgramBans(seq: readonly number[], n: number): number[] {
+  const out: number[] = [];
+  if (n <= 0 || seq.length < n) return out;
+  const k = n - 1; // the tail that a new token would extend
   for (let i = 0; i + n <= seq.length; i++) {
     let same = true;
     for (let j = 0; j < k; j++) {
       if (seq[i + j] !== seq[seq.length - k + j]) { same = false; break; }
     }
-    if (same) lp[base + seq[i + k]] = NEG_INF;
+    if (same) out.push(seq[i + k]);
   }
+  return out;
+}
+
+/**
+ * The tokens the search sets to −inf at position t < maxPos − 1 for the hypothesis `seq` (prefix included): the
+ * banned ids, EOS before the minimum length, and with noRepeatNgram the repeats. The same set as `mask` +
+ * `blockRepeatedNgrams` on a full row; the top-k path skips these ids in a row's fetched entries.
+ */
+export function maskedTokens(seq: readonly number[], t: number, o: ResolvedDecodeOptions, eos: number, v: number): Set<number> {
+  const out = new Set<number>();
+  for (const id of o.bannedIds) if (id >= 0 && id < v) out.add(id);
+  if (t < 2 + o.minGenLen - 1) out.add(eos);
+  if (o.noRepeatNgram > 0) for (const tok of repeatedNgramBans(seq, o.noRepeatNgram)) out.add(tok);
+  return out;
 }
 
 /** Apply the step's bans in place to rows [r0, r0 + n) of a [*, V] log-prob array (generate.py's masking). */
@@ -158,6 +197,96 @@ export function topCandidates(lp: Float32Array, v: number, r0: number, n: number
   return { idx, val };
 }
 
+/** One decoder step as the search reads it: full rows (`lp`, [N,V]) or each row's K best (`top`) with its bans. */
+interface StepRows {
+  lp?: Float32Array;
+  top?: TopRows;
+  /** Per row, the tokens to skip in `top` (maskedTokens at this position). */
+  bans?: Set<number>[];
+  cache: KvCache;
+}
+
+/** Extra entries a beam row fetches beyond 2·beam, so that a float32 rounding tie at the cut is seen to end. */
+const TIE_SLACK = 4;
+
+/**
+ * The K to fetch so that the top-k rows decide exactly what the full rows would, or null for the full rows.
+ *
+ * Why this is exact. The search masks a row's log-probs (−inf for the tokens of `maskedTokens`, computable before the
+ * step from the hypothesis alone), then needs from each row only its `need` best masked entries: greedy takes the
+ * argmax (need 1); beam search takes the top 2·beam of score[b] + lp over the rows of one input, and no entry of row
+ * b below that row's 2·beam-th can be among them, since 2·beam entries of the same row beat it. The K best unmasked
+ * entries contain the `need` best masked ones as soon as K ≥ need + (number of masked ids that may sit among them),
+ * so K = need + max over rows of |maskedTokens|. The one masked position this cannot serve is the last (t = maxPos − 1:
+ * everything but EOS is masked, and log p(EOS) may lie anywhere in the row), which fetches the full rows, as does the
+ * first step (the score starts with log p(lang | eos), at any id). Order and ties: ONNX TopK sorts largest first and
+ * breaks ties by the lower id — the order `topCandidates` and the greedy argmax use on a full row. What TopK cannot
+ * see is a tie created by rounding the candidate score fround(score + lp): two log-probs that differ by less than an
+ * ulp of the score become equal and then rank by id. `need` includes TIE_SLACK spare entries; when a row's tie at
+ * its 2·beam-th candidate still reaches its last fetched entry, the step is run again on full rows (`reruns`).
+ */
+function topKFor(dec: SonarDecoder, t: number, o: ResolvedDecodeOptions, need: number, bans: readonly Set<number>[]): number | null {
+  if (!dec.hasTopK || t >= o.maxPos - 1) return null;
+  let most = 0;
+  for (const b of bans) most = Math.max(most, b.size);
+  const k = need + most;
+  return k <= dec.spec.vocabSize ? k : null;
+}
+
+/** Run one decoder step on rows whose hypotheses are `seqs` and whose next decision is at position t. */
+async function stepRows(dec: SonarDecoder, tokens: readonly number[], emb: Float32Array, cache: KvCache, t: number,
+  seqs: readonly (readonly number[])[], need: number, o: ResolvedDecodeOptions, opts: DecodeOptions, full = false): Promise<StepRows> {
+  const stats = opts.stats;
+  if (!full && !opts.fullLogprobs && dec.hasTopK && t < o.maxPos - 1) {
+    const bans = seqs.map((q) => maskedTokens(q, t, o, dec.spec.eos, dec.spec.vocabSize));
+    const k = topKFor(dec, t, o, need, bans);
+    if (k !== null) {
+      const r = await dec.stepTop(tokens, 1, emb, cache, k);
+      if (stats) stats.topkSteps++;
+      return { top: r.top, bans, cache: r.cache };
+    }
+  }
+  const r = await dec.step(tokens, 1, emb, cache);
+  if (stats) stats.fullSteps++;
+  return { lp: r.logprobs, cache: r.cache };
+}
+
+/**
+ * `topCandidates` over top-k rows: the same indices and values as on the masked full rows, or null when a row's
+ * rounding tie at its m-th candidate runs to its last fetched entry (then only the full row can decide).
+ */
+export function topCandidatesFromTop(top: TopRows, bans: readonly Set<number>[], v: number, r0: number, n: number,
+  scores: readonly number[], m: number): { idx: number[]; val: number[] } | null {
+  const { k, values, ids } = top;
+  const flat: number[] = [];
+  const cand: number[] = [];
+  for (let b = 0; b < n; b++) {
+    const r = r0 + b;
+    const s = scores[b];
+    let got = 0;
+    let cut = NaN;
+    let ended = false;
+    for (let j = 0; j < k; j++) {
+      const tok = Number(ids[r * k + j]);
+      if (bans[r].has(tok)) continue;
+      const c = Math.fround(s + values[r * k + j]);
+      if (Number.isNaN(c)) continue;
+      // entries come best first, and fround is monotone: past the m-th, only an equal score can still compete
+      if (got >= m && !(c >= cut)) { ended = true; break; }
+      flat.push(b * v + tok);
+      cand.push(c);
+      if (++got === m) cut = c;
+    }
+    if (!ended && k < v) return null;
+  }
+  const order = flat.map((_, i) => i);
+  // best first, ties to the lower flat index (NaN from −inf − −inf falls through to the index)
+  order.sort((x, y) => (cand[y] - cand[x]) || (flat[x] - flat[y]));
+  const kk = Math.min(m, n * v);
+  const top2 = order.slice(0, kk);
+  return { idx: top2.map((i) => flat[i]), val: top2.map((i) => cand[i]) };
+}
+
 function checkInputs(dec: SonarDecoder, embs: readonly Float32Array[], langIds: readonly number[]): void {
   if (embs.length !== langIds.length) throw new Error(`decode: ${embs.length} embeddings but ${langIds.length} languages`);
   const { dim, vocabSize } = dec.spec;
@@ -169,15 +298,20 @@ function checkInputs(dec: SonarDecoder, embs: readonly Float32Array[], langIds: 
   }
 }
 
-/** Run position 0 ([eos]) and position 1 ([lang]) for all inputs; returns the lang scores, log-probs and cache. */
-async function prefix(dec: SonarDecoder, emb: Float32Array, langIds: readonly number[]) {
+/**
+ * Run position 0 ([eos], full rows: log p(lang | eos) starts the score) and position 1 ([lang]) for all inputs;
+ * returns the lang scores, the step rows for the decision at t = 2 and the cache, and how to run that step again.
+ */
+async function prefix(dec: SonarDecoder, emb: Float32Array, langIds: readonly number[], need: number, o: ResolvedDecodeOptions, opts: DecodeOptions) {
   const n = langIds.length;
   const v = dec.spec.vocabSize;
   const eos = dec.spec.eos;
   const first = await dec.step(new Array(n).fill(eos), 1, emb, dec.emptyCache(n));
+  if (opts.stats) opts.stats.fullSteps++;
   const start = langIds.map((l, i) => first.logprobs[i * v + l]);
-  const second = await dec.step(langIds, 1, emb, first.cache);
-  return { start, logprobs: second.logprobs, cache: second.cache };
+  const seqs = langIds.map((l) => [eos, l]);
+  const run = (full: boolean) => stepRows(dec, langIds, emb, first.cache, 2, seqs, need, o, opts, full);
+  return { start, rows: await run(false), rerun: () => run(true) };
 }
 
 function concatRows(embs: readonly Float32Array[], d: number): Float32Array {
@@ -201,27 +335,51 @@ export async function beamSearch(dec: SonarDecoder, embs: readonly Float32Array[
   const o = resolveOptions(dec, opts);
   const { vocabSize: v, eos, dim } = dec.spec;
   const signal = opts.signal;
+  const m = 2 * o.beam;
+  const need = m + TIE_SLACK;
   throwIfAborted(signal);
   let emb = concatRows(embs, dim);
-  const pre = await prefix(dec, emb, langIds);
-  let lp = pre.logprobs;
-  let cache: KvCache = pre.cache;
+  const pre = await prefix(dec, emb, langIds, need, o, opts);
+  let step = pre.rows;
+  let rerun = pre.rerun;
   const states: BeamState[] = langIds.map((l, i) => ({ input: i, hyps: [[eos, l]], scores: [pre.start[i]], finished: [], done: false }));
   let active = states; // in row order: active[j] owns rows [rowStart_j, rowStart_j + hyps.length)
   let t = 2;
   for (;;) {
     throwIfAborted(signal);
+    // the 2·beam best candidates of each input, from the full rows or the top-k rows (null: a tie needs the full rows)
+    const pick = (rows: StepRows) => {
+      let r0 = 0;
+      return active.map((st) => {
+        const n = st.hyps.length;
+        let c: { idx: number[]; val: number[] } | null;
+        if (rows.top) {
+          c = topCandidatesFromTop(rows.top, rows.bans!, v, r0, n, st.scores, m);
+        } else {
+          const lp = rows.lp!;
+          mask(lp, v, r0, n, t, o, eos);
+          if (o.noRepeatNgram > 0 && t < o.maxPos - 1) {
+            for (let b = 0; b < n; b++) blockRepeatedNgrams(lp, v, r0 + b, st.hyps[b], o.noRepeatNgram);
+          }
+          c = topCandidates(lp, v, r0, n, st.scores, m);
+        }
+        r0 += n;
+        return c;
+      });
+    };
+    let cands = pick(step);
+    if (cands.some((c) => c === null)) {
+      step = await rerun();
+      if (opts.stats) opts.stats.reruns++;
+      cands = pick(step);
+    }
     const rows: number[] = [];
     const nextTokens: number[] = [];
     const stillActive: BeamState[] = [];
     let r0 = 0;
-    for (const st of active) {
+    active.forEach((st, j) => {
       const n = st.hyps.length;
-      mask(lp, v, r0, n, t, o, eos);
-      if (o.noRepeatNgram > 0 && t < o.maxPos - 1) {
-        for (let b = 0; b < n; b++) blockRepeatedNgrams(lp, v, r0 + b, st.hyps[b], o.noRepeatNgram);
-      }
-      const { idx, val } = topCandidates(lp, v, r0, n, st.scores, 2 * o.beam);
+      const { idx, val } = cands[j]!;
       const nxt: { b: number; tok: number; val: number }[] = [];
       idx.forEach((flat, rank) => {
         const b = Math.floor(flat / v);
@@ -249,17 +407,19 @@ export async function beamSearch(dec: SonarDecoder, embs: readonly Float32Array[
         stillActive.push(st);
       }
       r0 += n;
-    }
+    });
     opts.onProgress?.({ stage: 'decode', step: t, maxSteps: o.maxPos - 1, active: stillActive.length, total: states.length });
     if (stillActive.length === 0) break;
     active = stillActive;
     throwIfAborted(signal);
-    cache = cache.gather(rows);
+    const cache = step.cache.gather(rows);
     emb = gatherRows(emb, dim, rows);
-    const out = await dec.step(nextTokens, 1, emb, cache);
-    lp = out.logprobs;
-    cache = out.cache;
     t += 1;
+    const seqs = active.flatMap((st) => st.hyps);
+    const stepEmb = emb;
+    const stepT = t;
+    rerun = () => stepRows(dec, nextTokens, stepEmb, cache, stepT, seqs, need, o, opts, true);
+    step = await stepRows(dec, nextTokens, emb, cache, t, seqs, need, o, opts);
   }
   return states.map((st) => st.finished.slice().sort((a, b) => b.score - a.score));
 }
@@ -273,9 +433,8 @@ export async function greedySearch(dec: SonarDecoder, embs: readonly Float32Arra
   const signal = opts.signal;
   throwIfAborted(signal);
   let emb = concatRows(embs, dim);
-  const pre = await prefix(dec, emb, langIds);
-  let lp = pre.logprobs;
-  let cache = pre.cache;
+  const pre = await prefix(dec, emb, langIds, 1, o, opts);
+  let step = pre.rows;
   const out: number[][] = langIds.map(() => []);
   const raw = pre.start.slice();
   const finalT: number[] = langIds.map(() => 0);
@@ -285,20 +444,39 @@ export async function greedySearch(dec: SonarDecoder, embs: readonly Float32Arra
     const rows: number[] = [];
     const toks: number[] = [];
     active.forEach((input, r) => {
-      const base = r * v;
-      for (const id of o.bannedIds) if (id >= 0 && id < v) lp[base + id] = NEG_INF;
       let tok = eos;
-      if (t !== o.maxPos - 1) {
-        if (t < 2 + o.minGenLen - 1) lp[base + eos] = NEG_INF;
-        if (o.noRepeatNgram > 0) blockRepeatedNgrams(lp, v, r, [eos, langIds[input], ...out[input]], o.noRepeatNgram);
-        let best = NEG_INF;
+      let lpTok: number;
+      if (step.top) {
+        // the row's best entry that is not masked: its K = 1 + |masked| best hold it (topKFor); never the last position
+        const { k, values, ids } = step.top;
+        const bans = step.bans![r];
         tok = -1;
-        for (let k = 0; k < v; k++) {
-          const x = lp[base + k];
-          if (x > best || tok < 0) { best = x; tok = k; }
+        lpTok = NEG_INF;
+        for (let j = 0; j < k; j++) {
+          const id = Number(ids[r * k + j]);
+          if (bans.has(id)) continue;
+          tok = id;
+          lpTok = values[r * k + j];
+          break;
         }
+        if (tok < 0) throw new Error(`decode: top-${k} row ${r} holds only masked tokens`);
+      } else {
+        const lp = step.lp!;
+        const base = r * v;
+        for (const id of o.bannedIds) if (id >= 0 && id < v) lp[base + id] = NEG_INF;
+        if (t !== o.maxPos - 1) {
+          if (t < 2 + o.minGenLen - 1) lp[base + eos] = NEG_INF;
+          if (o.noRepeatNgram > 0) blockRepeatedNgrams(lp, v, r, [eos, langIds[input], ...out[input]], o.noRepeatNgram);
+          let best = NEG_INF;
+          tok = -1;
+          for (let k = 0; k < v; k++) {
+            const x = lp[base + k];
+            if (x > best || tok < 0) { best = x; tok = k; }
+          }
+        }
+        lpTok = lp[base + tok];
       }
-      raw[input] = Math.fround(raw[input] + lp[base + tok]);
+      raw[input] = Math.fround(raw[input] + lpTok);
       if (tok === eos) {
         finalT[input] = t;
       } else {
@@ -310,12 +488,11 @@ export async function greedySearch(dec: SonarDecoder, embs: readonly Float32Arra
     opts.onProgress?.({ stage: 'decode', step: t, maxSteps: o.maxPos - 1, active: rows.length, total: langIds.length });
     if (rows.length === 0) break;
     active = rows.map((r) => active[r]);
-    cache = cache.gather(rows);
+    const cache = step.cache.gather(rows);
     emb = gatherRows(emb, dim, rows);
     throwIfAborted(signal);
-    const r = await dec.step(toks, 1, emb, cache);
-    lp = r.logprobs;
-    cache = r.cache;
+    const seqs = active.map((input) => [eos, langIds[input], ...out[input]]);
+    step = await stepRows(dec, toks, emb, cache, t + 1, seqs, 1, o, opts);
   }
   return langIds.map((l, i) => ({
     tokens: [eos, l, ...out[i], eos],

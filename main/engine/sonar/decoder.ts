@@ -3,13 +3,39 @@
  * `sentence_embedding` [N,D], the KV cache `past_key_{i}` / `past_value_{i}` [N,H,P,hd] → `logprobs` [N,V] of the last
  * new position and the grown cache [N,H,P+T,hd]. P = 0 at the first call (zero-length third axis).
  * Beam reordering is a row gather in JS (`KvCache.gather`).
+ *
+ * Packs whose graph has the optional top-k I/O (`topk` int64 [1] → `topk_logprobs` [N,K], `topk_ids` int64 [N,K]) let
+ * the search fetch only each row's K best log-probs (`stepTop`) instead of all V (256,206 floats per row for real
+ * SONAR): only the requested outputs are copied out of onnxruntime. Packs without it use `step` (the full row).
  */
 import type { DecoderGraphSpec, DecodingSpec } from '../packs/schema.js';
 import { ioName } from '../packs/schema.js';
 import type { SonarPack } from '../packs/load.js';
 import { checkGraphIo } from '../packs/load.js';
 import { createSession, type ProviderReport, type SessionConfig } from '../runtime/session.js';
-import { asF32, f32, i64, type GraphRunner } from '../runtime/tensors.js';
+import type * as ort from 'onnxruntime-node';
+import { asF32, f32, i64, type TensorLike } from '../runtime/tensors.js';
+
+/** The optional top-k I/O of the decoder graph (models/FORMAT.md). */
+export interface TopKIo {
+  input: string;
+  values: string;
+  ids: string;
+}
+
+/** A graph runner that can fetch a subset of the outputs (ort.InferenceSession.run(feeds, fetches)). */
+export interface FetchingRunner {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, ort.Tensor>, fetches: readonly string[]): Promise<Record<string, TensorLike>>;
+}
+
+/** Each row's K largest log-probs of one step, best first (ties: lower token id first), row-major [N,K]. */
+export interface TopRows {
+  k: number;
+  values: Float32Array;
+  ids: BigInt64Array;
+}
 
 export interface DecoderSpec {
   inputIds: string;
@@ -19,6 +45,8 @@ export interface DecoderSpec {
   logprobs: string;
   presentKey: string[];
   presentValue: string[];
+  /** Present when the graph offers the top-k outputs. */
+  topk?: TopKIo;
   layers: number;
   heads: number;
   headDim: number;
@@ -76,7 +104,12 @@ export function gatherRows(src: Float32Array, rowSize: number, rows: readonly nu
 }
 
 export class SonarDecoder {
-  constructor(readonly runner: GraphRunner, readonly spec: DecoderSpec, readonly provider?: ProviderReport) {}
+  constructor(readonly runner: FetchingRunner, readonly spec: DecoderSpec, readonly provider?: ProviderReport) {}
+
+  /** Whether `stepTop` is available (the pack's graph has the top-k I/O). */
+  get hasTopK(): boolean {
+    return this.spec.topk !== undefined;
+  }
 
   static specOf(pack: SonarPack): DecoderSpec {
     const g = pack.json.graphs.decoder as DecoderGraphSpec;
@@ -90,6 +123,9 @@ export class SonarDecoder {
       logprobs: g.outputs.logprobs,
       presentKey: per(g.outputs.present_key),
       presentValue: per(g.outputs.present_value),
+      ...(g.inputs.topk && g.outputs.topk_logprobs && g.outputs.topk_ids
+        ? { topk: { input: g.inputs.topk, values: g.outputs.topk_logprobs, ids: g.outputs.topk_ids } }
+        : {}),
       layers: L,
       heads: g.heads,
       headDim: g.head_dim,
@@ -119,28 +155,60 @@ export class SonarDecoder {
   async step(tokens: ArrayLike<number>, t: number, emb: Float32Array, cache: KvCache): Promise<{ logprobs: Float32Array; cache: KvCache }> {
     const s = this.spec;
     const n = cache.n;
+    // a graph with the top-k input needs it fed even when only `logprobs` is fetched
+    const out = await this.run(tokens, t, emb, cache, s.logprobs, s.topk ? 1 : 0);
+    const logprobs = asF32(out[s.logprobs], s.logprobs);
+    if (logprobs.length !== n * s.vocabSize) throw new Error(`decoder step: logprobs has ${logprobs.length} values, expected ${n}×${s.vocabSize}`);
+    return { logprobs, cache: this.grown(out, cache, t) };
+  }
+
+  /**
+   * The same step, returning only each row's `k` best log-probs (bit-identical to those of `step`'s row, ordered best
+   * first, ties by lower id). Needs a graph with the top-k I/O (`hasTopK`); 1 ≤ k ≤ V.
+   */
+  async stepTop(tokens: ArrayLike<number>, t: number, emb: Float32Array, cache: KvCache, k: number): Promise<{ top: TopRows; cache: KvCache }> {
+    const s = this.spec;
+    if (!s.topk) throw new Error('decoder step: this pack\'s decoder graph has no top-k outputs (re-export it, or use step)');
+    if (!(Number.isInteger(k) && k >= 1 && k <= s.vocabSize)) throw new Error(`decoder step: top-k ${k} outside 1…${s.vocabSize}`);
+    const n = cache.n;
+    const out = await this.run(tokens, t, emb, cache, [s.topk.values, s.topk.ids], k);
+    const values = asF32(out[s.topk.values], s.topk.values);
+    const ids = out[s.topk.ids]?.data;
+    if (!(ids instanceof BigInt64Array)) throw new Error(`graph output '${s.topk.ids}' missing or not int64`);
+    if (values.length !== n * k || ids.length !== n * k) throw new Error(`decoder step: top-k outputs have ${values.length}/${ids.length} values, expected ${n}×${k}`);
+    return { top: { k, values, ids }, cache: this.grown(out, cache, t) };
+  }
+
+  private async run(tokens: ArrayLike<number>, t: number, emb: Float32Array, cache: KvCache, wanted: string | string[], k: number): Promise<Record<string, TensorLike>> {
+    const s = this.spec;
+    const n = cache.n;
     if (tokens.length !== n * t) throw new Error(`decoder step: ${tokens.length} tokens for ${n}×${t}`);
     if (emb.length !== n * s.dim) throw new Error(`decoder step: embedding has ${emb.length} values, expected ${n}×${s.dim}`);
     if (cache.past + t > s.maxPositions) throw new Error(`decoder step: ${cache.past + t} positions exceed max_positions ${s.maxPositions}`);
-    const feeds: Record<string, ReturnType<typeof f32>> = {
+    const feeds: Record<string, ort.Tensor> = {
       [s.inputIds]: i64(tokens, [n, t]),
       [s.embedding]: f32(emb, [n, s.dim]),
     };
+    if (s.topk) feeds[s.topk.input] = i64([Math.min(Math.max(k, 1), s.vocabSize)], [1]);
     const kvDims = [n, s.heads, cache.past, s.headDim];
     for (let i = 0; i < s.layers; i++) {
       feeds[s.pastKey[i]] = f32(cache.keys[i], kvDims);
       feeds[s.pastValue[i]] = f32(cache.values[i], kvDims);
     }
-    const out = await this.runner.run(feeds);
-    const logprobs = asF32(out[s.logprobs], s.logprobs);
-    if (logprobs.length !== n * s.vocabSize) throw new Error(`decoder step: logprobs has ${logprobs.length} values, expected ${n}×${s.vocabSize}`);
+    // fetch only what the caller reads: onnxruntime-node copies every fetched output into JavaScript
+    const fetches = [...(typeof wanted === 'string' ? [wanted] : wanted), ...s.presentKey, ...s.presentValue];
+    return this.runner.run(feeds, fetches);
+  }
+
+  private grown(out: Record<string, TensorLike>, cache: KvCache, t: number): KvCache {
+    const s = this.spec;
     const keys: Float32Array[] = [];
     const values: Float32Array[] = [];
     for (let i = 0; i < s.layers; i++) {
       keys.push(asF32(out[s.presentKey[i]], s.presentKey[i]));
       values.push(asF32(out[s.presentValue[i]], s.presentValue[i]));
     }
-    return { logprobs, cache: new KvCache(n, cache.past + t, s.heads, s.headDim, keys, values) };
+    return new KvCache(cache.n, cache.past + t, s.heads, s.headDim, keys, values);
   }
 
   async dispose(): Promise<void> {

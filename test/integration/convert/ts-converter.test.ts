@@ -84,6 +84,8 @@ describe('TypeScript SONAR converter = tools/convert_sonar.py', () => {
           feeds[`past_key_${i}`] = new ort.Tensor('float32', new Float32Array(0), [1, h, 0, hd]);
           feeds[`past_value_${i}`] = new ort.Tensor('float32', new Float32Array(0), [1, h, 0, hd]);
         }
+        // graphs with the search's top-k outputs need K fed (models/FORMAT.md)
+        if (sess.inputNames.includes('topk')) feeds.topk = new ort.Tensor('int64', BigInt64Array.from([1n]), [1]);
         const lp = (await sess.run(feeds)).logprobs.data as Float32Array;
         await sess.release();
         return { embs: embs.map((e) => Array.from(e)), beams, lp: Array.from(lp) };
