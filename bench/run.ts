@@ -5,7 +5,7 @@
  * What every figure means: bench/README.md.
  *
  *   npm run bench -- [--pack-dir DIR] [--threads N] [--full-size] [--quick] [--to LANG] [--out FILE]
- *                    [--bundled-data] [--sections peak,encoder,decoder,e2e,lcm,full]
+ *                    [--bundled-data] [--sections peak,encoder,decoder,e2e,lcm,full,variants]
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -26,6 +26,7 @@ import { loadBenchData } from './lib/data.js';
 import { encoderBatchFlops, encoderFlops, type EncoderShape } from './lib/flops.js';
 import { measure, policyJson, roundPolicy, timingOf, type Policy, type Timing } from './lib/measure.js';
 import { TorchChild, type TorchAnswer } from './lib/torch.js';
+import { heldoutSentences, measureVariants, packCheckpoints, randomCheckpoints, variantsMarkdown, type VariantsReport } from './lib/sonar-variants.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -41,7 +42,7 @@ interface Options {
   sections: Set<string>;
 }
 
-const ALL_SECTIONS = ['peak', 'encoder', 'decoder', 'e2e', 'lcm', 'full'];
+const ALL_SECTIONS = ['peak', 'encoder', 'decoder', 'e2e', 'lcm', 'full', 'variants'];
 
 function usage(): never {
   console.log(`usage: npm run bench -- [--pack-dir DIR] [--threads N] [--full-size] [--quick] [--to LANG] [--out FILE]
@@ -470,6 +471,10 @@ async function main(): Promise<void> {
     rmSync(work, { recursive: true, force: true });
   }
 
+  // ------------------------------------------------------------------ SONAR pack variants (no PyTorch side)
+  const variantTables: string[] = [];
+  if (opt.sections.has('variants')) variantTables.push(...await benchVariants(opt, sonarDir));
+
   const load1 = loadavg();
   const result = {
     date: new Date().toISOString(),
@@ -484,10 +489,46 @@ async function main(): Promise<void> {
     details,
   };
   printTable();
+  for (const t of variantTables) console.log(`\n${t}`);
   if (notes.length) console.log('\nnotes:\n' + notes.map((n) => `- ${n}`).join('\n'));
   mkdirSync(dirname(opt.out), { recursive: true });
   writeFileSync(opt.out, JSON.stringify(result, null, 2) + '\n');
   console.log(`\n${rows.length} figures in ${result.duration_s.toFixed(0)} s; written to ${opt.out}`);
+}
+
+/**
+ * fp32 / fp16 / int8 packs converted from the same checkpoints (random ones at the small template size, and the
+ * weights of the bench's SONAR pack): drift against fp32, size, load time and RSS (bench/lib/sonar-variants.ts).
+ * Rows carry the variant's figure in the onnxruntime column, as a ratio to or a difference from fp32.
+ */
+async function benchVariants(opt: Options, sonarDir: string): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'concept-bench-variants-'));
+  const tables: string[] = [];
+  try {
+    const sentences = heldoutSentences(ROOT, opt.quick ? 20 : 60);
+    const sources = [randomCheckpoints(ROOT, dir), packCheckpoints(ROOT, sonarDir, dir, `the bench's SONAR pack (${sonarDir.replace(`${ROOT}/`, '')})`)];
+    const reports: VariantsReport[] = [];
+    for (const [k, ck] of sources.entries()) {
+      const r = await measureVariants(ROOT, ck, join(dir, `packs-${k}`), sentences, { threads: opt.threads, maxTokens: opt.quick ? 24 : 48, log });
+      reports.push(r);
+      tables.push(variantsMarkdown(r));
+      const tag = k === 0 ? 'random' : 'pack';
+      for (const v of r.variants.filter((x) => x.variant !== 'fp32')) {
+        const m = (what: string) => `${v.variant} (${tag}): ${what}`;
+        row('variants', m('1 − cosine to fp32, max'), '', 1 - v.cosine_to_fp32.min, null, false, `cosine mean ${v.cosine_to_fp32.mean.toFixed(8)}`);
+        row('variants', m('|Δ log p| of the target token, max'), 'nats', v.logprob_diff_target.max, null, false,
+          `mean ${v.logprob_diff_target.mean.toExponential(2)}, ${r.teacher_forced_steps} teacher-forced steps`);
+        row('variants', m('greedy output identical to fp32'), '%', 100 * v.greedy_identical.share, null, true, `${r.sentences} held-out sentences`);
+        row('variants', m('pack size'), '× fp32', v.size_ratio, null, false, `graphs + weights ${v.weights_ratio.toFixed(3)}×`);
+        row('variants', m('load time'), '× fp32', v.load_ratio, null, false, `${v.load.load_s.toFixed(2)} s`);
+        row('variants', m('RSS after load'), '× fp32', v.rss_ratio, null, false, `${v.load.rss_mb.toFixed(0)} MB`);
+      }
+    }
+    details.variants = reports;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return tables;
 }
 
 /** A raw prefix for the LCM: the document's concepts when the spaces match, else seeded Gaussian vectors scaled
