@@ -26,8 +26,13 @@ export const VARIANTS: readonly SonarVariant[] = ['fp32', 'fp16', 'int8'];
 export interface LoadFigures {
   load_s: number;
   rss_mb: number;
-  /** after one encoder batch and one decoder step (arena, pre-packed weights) */
+  /** after encoder runs and decoder steps (arena; weights pages touched) */
   rss_after_run_mb: number;
+  /** the anonymous part (not the mmapped weights files; Linux, else null) */
+  anon_mb: number | null;
+  anon_after_run_mb: number | null;
+  encoder_run_ms: number;
+  decoder_step_ms: number;
 }
 
 export interface VariantFigures {
