@@ -5,7 +5,7 @@
  * What every figure means: bench/README.md.
  *
  *   npm run bench -- [--pack-dir DIR] [--threads N] [--full-size] [--quick] [--to LANG] [--out FILE]
- *                    [--bundled-data] [--sections peak,encoder,decoder,e2e,lcm,full]
+ *                    [--bundled-data] [--sections peak,encoder,decoder,e2e,lcm,full,variants]
  *   npm run bench -- --full [--full-scale full|small] [--rounds N]   # SONAR at its real size, every variant
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,7 +28,8 @@ import { loadBenchData } from './lib/data.js';
 import { encoderBatchFlops, encoderFlops, type EncoderShape } from './lib/flops.js';
 import { measure, policyJson, roundPolicy, timingOf, type Policy, type Timing } from './lib/measure.js';
 import { TorchChild, type TorchAnswer } from './lib/torch.js';
-import { benchVariants, type FullScale, type VariantSummary } from './lib/full.js';
+import { benchVariants as benchFullVariants, type FullScale, type VariantSummary } from './lib/full.js';
+import { heldoutSentences, measureVariants, packCheckpoints, randomCheckpoints, variantsMarkdown, type VariantsReport } from './lib/sonar-variants.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -48,7 +49,7 @@ interface Options {
   rounds: number;
 }
 
-const ALL_SECTIONS = ['peak', 'encoder', 'decoder', 'e2e', 'lcm', 'full', 'variants'];
+const ALL_SECTIONS = ['peak', 'encoder', 'decoder', 'e2e', 'lcm', 'full', 'variants', 'full-variants'];
 
 function usage(): never {
   console.log(`usage: npm run bench -- [--pack-dir DIR] [--threads N] [--full-size] [--quick] [--to LANG] [--out FILE]
@@ -109,13 +110,15 @@ function parseArgs(argv: string[]): Options {
   if (!(Number.isInteger(o.threads) && o.threads >= 1)) throw new Error('--threads must be a positive integer');
   for (const s of o.sections) if (!ALL_SECTIONS.includes(s)) throw new Error(`unknown section ${s}`);
   if (!o.fullSize) o.sections.delete('full');
+  if (!o.full) o.sections.delete('full-variants');
   else o.sections.add('full');
   if (!['full', 'small'].includes(o.fullScale)) throw new Error('--full-scale must be full or small');
   if (!(Number.isInteger(o.rounds) && o.rounds >= 1)) throw new Error('--rounds must be a positive integer');
   if (o.full) {
     // the real-size packs have no LCM, and an end-to-end summary on random weights measures nothing new
-    for (const s of ['e2e', 'lcm', 'full']) o.sections.delete(s);
-    o.sections.add('variants');
+    // (the 'variants' section's drift figures on small packs run without --full)
+    for (const s of ['e2e', 'lcm', 'full', 'variants']) o.sections.delete(s);
+    o.sections.add('full-variants');
   }
   return o;
 }
@@ -217,7 +220,7 @@ async function main(): Promise<void> {
   if (opt.full) {
     // probed first, each variant in its own process, while nothing else of the bench holds memory
     const sentences = loadBenchData(ROOT, 32, 0, opt.bundledData).sentences;
-    full = benchVariants({ root: ROOT, scale: opt.fullScale, threads: opt.threads, rounds: q ? 1 : opt.rounds, sentences,
+    full = benchFullVariants({ root: ROOT, scale: opt.fullScale, threads: opt.threads, rounds: q ? 1 : opt.rounds, sentences,
       decode: 4, maxTokens: 16, log });
     opt.packDir = dirname(full.fp32Dir);
   }
@@ -520,6 +523,10 @@ async function main(): Promise<void> {
     rmSync(work, { recursive: true, force: true });
   }
 
+  // ------------------------------------------------------------------ SONAR pack variants (no PyTorch side)
+  const variantTables: string[] = [];
+  if (opt.sections.has('variants')) variantTables.push(...await benchVariants(opt, sonarDir));
+
   const load1 = loadavg();
   const result = {
     date: new Date().toISOString(),
@@ -534,6 +541,7 @@ async function main(): Promise<void> {
     details,
   };
   printTable();
+  for (const t of variantTables) console.log(`\n${t}`);
   if (opt.full) printGoals();
   if (notes.length) console.log('\nnotes:\n' + notes.map((n) => `- ${n}`).join('\n'));
   mkdirSync(dirname(opt.out), { recursive: true });
@@ -583,7 +591,7 @@ function variantRows(vs: VariantSummary[], out: Record<string, unknown>): void {
         `beam ${(100 * v.drift.beamIdentical).toFixed(0)}% of ${v.drift.outputs} (random weights: near-ties are common)`);
     }
   }
-  out.variants = vs;
+  out.full_variants = vs;
 }
 
 /** The goals of the performance and Get-SONAR issues next to what this run measured. */
@@ -591,7 +599,7 @@ function printGoals(): void {
   const get = (sec: string, metric: string) => rows.find((r) => r.section === sec && r.metric.startsWith(metric));
   const enc8 = get('encoder', 'sentences/s, batch ≤ 8');
   const util8 = get('utilization', 'FLOP utilization, encoder, batch ≤ 8');
-  const vs = (details.variants ?? []) as VariantSummary[];
+  const vs = (details.full_variants ?? []) as VariantSummary[];
   const fp32 = vs.find((v) => v.variant === 'fp32');
   const int8 = vs.find((v) => v.variant === 'int8');
   const maxUtil = Math.max(...rows.filter((r) => r.unit === '% of peak').flatMap((r) => [r.ort ?? 0, r.torch ?? 0]));
@@ -611,6 +619,41 @@ function printGoals(): void {
     const v = x === undefined || x === null || !Number.isFinite(x) ? null : x;
     console.log(`- ${what}: ${v === null ? 'not measured' : fmt(v)} (goal ${goal})${v === null ? '' : ok(v) ? ' — met' : ' — NOT met'}`);
   }
+}
+
+/**
+ * fp32 / fp16 / int8 packs converted from the same checkpoints (random ones at the small template size, and the
+ * weights of the bench's SONAR pack): drift against fp32, size, load time and RSS (bench/lib/sonar-variants.ts).
+ * Rows carry the variant's figure in the onnxruntime column, as a ratio to or a difference from fp32.
+ */
+async function benchVariants(opt: Options, sonarDir: string): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'concept-bench-variants-'));
+  const tables: string[] = [];
+  try {
+    const sentences = heldoutSentences(ROOT, opt.quick ? 20 : 60);
+    const sources = [randomCheckpoints(ROOT, dir), packCheckpoints(ROOT, sonarDir, dir, `the bench's SONAR pack (${sonarDir.replace(`${ROOT}/`, '')})`)];
+    const reports: VariantsReport[] = [];
+    for (const [k, ck] of sources.entries()) {
+      const r = await measureVariants(ROOT, ck, join(dir, `packs-${k}`), sentences, { threads: opt.threads, maxTokens: opt.quick ? 24 : 48, log });
+      reports.push(r);
+      tables.push(variantsMarkdown(r));
+      const tag = k === 0 ? 'random' : 'pack';
+      for (const v of r.variants.filter((x) => x.variant !== 'fp32')) {
+        const m = (what: string) => `${v.variant} (${tag}): ${what}`;
+        row('variants', m('1 − cosine to fp32, max'), '', 1 - v.cosine_to_fp32.min, null, false, `cosine mean ${v.cosine_to_fp32.mean.toFixed(8)}`);
+        row('variants', m('|Δ log p| of the target token, max'), 'nats', v.logprob_diff_target.max, null, false,
+          `mean ${v.logprob_diff_target.mean.toExponential(2)}, ${r.teacher_forced_steps} teacher-forced steps`);
+        row('variants', m('greedy output identical to fp32'), '%', 100 * v.greedy_identical.share, null, true, `${r.sentences} held-out sentences`);
+        row('variants', m('pack size'), '× fp32', v.size_ratio, null, false, `graphs + weights ${v.weights_ratio.toFixed(3)}×`);
+        row('variants', m('load time'), '× fp32', v.load_ratio, null, false, `${v.load.load_s.toFixed(2)} s`);
+        row('variants', m('RSS after load'), '× fp32', v.rss_ratio, null, false, `${v.load.rss_mb.toFixed(0)} MB`);
+      }
+    }
+    details.variants = reports;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return tables;
 }
 
 /** A raw prefix for the LCM: the document's concepts when the spaces match, else seeded Gaussian vectors scaled

@@ -40,7 +40,8 @@ Commands
                    convert them into a pack, no Python needed; resumes an interrupted download
                    [--base-url URL] (a mirror with the official file names)  [--accept-license]  [--name NAME]
                    [--sha256 FILE=HEX] (documented hash for a mirror's build)  [--keep-downloads]
-                   [--variant fp32|int8] (int8: dynamic-int8 matrix products, faster on CPUs, ~0.6x the size)
+                   [--variant fp32|fp16|int8] (fp16: float16 weights, half the disk, for GPUs; int8: dynamic-int8
+                   matrix products, faster on CPUs, ~0.5x the size)
                    [--no-selftest] (skip the self-test that runs on the new pack)
   packs remove NAME  delete a pack imported into or downloaded by the app
   packs selftest NAME  run a SONAR pack on fixed sentences in six languages: round trip (chrF), cross-lingual
@@ -564,7 +565,9 @@ class Cli {
       if (this.interrupted) throw new ApiError('CANCELLED', 'cancelled');
       const baseUrl = flag(this.args, 'base-url');
       const variant = flag(this.args, 'variant');
-      if (variant !== undefined && variant !== 'fp32' && variant !== 'int8') throw new UsageError(`--variant is fp32 or int8 (got ${variant})`);
+      if (variant !== undefined && variant !== 'fp32' && variant !== 'fp16' && variant !== 'int8') {
+        throw new UsageError(`--variant is fp32, fp16 or int8 (got ${variant})`);
+      }
       const pack = await svc.getSonar({
         requestId, ...(baseUrl ? { baseUrl } : {}), ...(variant ? { variant } : {}), ...(flag(this.args, 'name') ? { name: flag(this.args, 'name') } : {}),
         ...(Object.keys(sha256).length ? { sha256 } : {}), ...(bool(this.args, 'keep-downloads') ? { keepDownloads: true } : {}),

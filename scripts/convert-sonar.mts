@@ -3,7 +3,7 @@
  * downloading), with its time and peak memory:
  *
  *   npx tsx scripts/convert-sonar.mts --encoder sonar_text_encoder.pt --decoder sonar_text_decoder.pt \
- *       --spm sentencepiece.source.256000.model --out DIR [--variant fp32|int8] [--templates DIR]
+ *       --spm sentencepiece.source.256000.model --out DIR [--variant fp32|fp16|int8] [--templates DIR]
  */
 import { parseArgs } from 'node:util';
 import { convertSonar } from '../main/engine/packs/convert/sonar.js';
@@ -13,12 +13,12 @@ const { values: a } = parseArgs({ options: {
   variant: { type: 'string', default: 'fp32' }, templates: { type: 'string' },
 } });
 if (!a.encoder || !a.decoder || !a.spm || !a.out) {
-  process.stderr.write('usage: convert-sonar.mts --encoder E --decoder D --spm S --out DIR [--variant fp32|int8]\n');
+  process.stderr.write('usage: convert-sonar.mts --encoder E --decoder D --spm S --out DIR [--variant fp32|fp16|int8]\n');
   process.exit(1);
 }
 let last = '';
 const res = await convertSonar({
-  encoder: a.encoder, decoder: a.decoder, spm: a.spm, out: a.out, variant: a.variant as 'fp32' | 'int8',
+  encoder: a.encoder, decoder: a.decoder, spm: a.spm, out: a.out, variant: a.variant as 'fp32' | 'fp16' | 'int8',
   ...(a.templates ? { templatesDir: a.templates } : {}),
   onProgress: (p) => {
     const line = `${p.stage} ${p.bytesTotal ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : 0}%`;

@@ -199,10 +199,11 @@ export interface GetSonarRequest {
   baseUrl?: string;
   /** progress events carry this id; cancelRun(requestId) cancels (default: a new id, useless for cancelling) */
   requestId?: string;
-  /** pack name (default sonar-text-basic, sonar-text-basic-int8 for the int8 variant) */
+  /** pack name (default sonar-text-basic; sonar-text-basic-fp16 / -int8 for the other variants) */
   name?: string;
-  /** fp32 (default) or int8 (dynamic int8 MatMuls: faster on CPUs, smaller, small drift) */
-  variant?: 'fp32' | 'int8';
+  /** fp32 (default); fp16 (float16 weights: half the disk, for GPUs; computes in float32); int8 (dynamic int8
+   * MatMuls: faster on CPUs, smaller, small drift) */
+  variant?: 'fp32' | 'fp16' | 'int8';
   /** documented sha256 by file name for a mirror of another build (default: the tokenizer's official hash) */
   sha256?: Record<string, string>;
   keepDownloads?: boolean;

@@ -10,7 +10,8 @@ import type { GetSonarRequest, LicenseInfo, PackInfo } from './contract.js';
 import type { LoadedPack } from '../engine/packs/index.js';
 import { apiError, toApiError } from './errors.js';
 import type { ServiceContext } from './context.js';
-import { getSonar as getSonarFiles, SONAR_LICENSE } from '../engine/packs/get-sonar.js';
+import { getSonar as getSonarFiles, SONAR_LICENSE, sonarPackName } from '../engine/packs/get-sonar.js';
+import { SONAR_VARIANTS } from '../engine/packs/convert/sonar.js';
 import { loadPack } from '../engine/packs/index.js';
 
 function checkRequest(req: GetSonarRequest): void {
@@ -20,7 +21,7 @@ function checkRequest(req: GetSonarRequest): void {
   for (const [k, v] of Object.entries(req.sha256 ?? {})) {
     if (typeof v !== 'string' || !/^[0-9a-fA-F]{64}$/.test(v)) throw apiError('INVALID_REQUEST', `sha256 of ${k} must be 64 hex digits.`);
   }
-  if (req.variant !== undefined && req.variant !== 'fp32' && req.variant !== 'int8') throw apiError('INVALID_REQUEST', 'variant is fp32 or int8.');
+  if (req.variant !== undefined && !SONAR_VARIANTS.includes(req.variant)) throw apiError('INVALID_REQUEST', `variant is ${SONAR_VARIANTS.join(', ')}.`);
 }
 
 /** What runs on a freshly installed pack before getSonar resolves (the self-test, selftest.ts), under the same id and signal. */
@@ -45,7 +46,7 @@ export function sonarDownloadApi(ctx: ServiceContext, isRunId: (id: string) => b
     }
     const user = ctx.packs.userFolder();
     if (!user) throw apiError('INVALID_REQUEST', 'No user pack folder is set (settings.userPackDir).');
-    const name = req.name ?? (req.variant === 'int8' ? 'sonar-text-basic-int8' : 'sonar-text-basic');
+    const name = req.name ?? sonarPackName(req.variant);
     const same = ctx.packs.discovered().find((d) => d.pack?.json.name === name);
     if (same) throw apiError('PACK_EXISTS', `A pack named "${name}" is already installed (${same.dir}); remove it first.`);
     downloads.set(requestId, controller);

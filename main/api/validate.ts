@@ -138,7 +138,7 @@ export const API_SCHEMA: Partial<Record<keyof ConceptApi, readonly [string, Chec
     baseUrl: optional(str(LIMITS.path, 1)),
     requestId: optional(str(200, 1)),
     name: optional(str(LIMITS.name, 1)),
-    variant: optional(oneOf(['fp32', 'int8'])),
+    variant: optional(oneOf(['fp32', 'fp16', 'int8'])),
     keepDownloads: optional(bool),
     selftest: optional(bool),
   }))]],

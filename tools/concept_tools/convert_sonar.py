@@ -134,7 +134,7 @@ def print_summary(label: str, path: str, summary, vocab: int, dim: int) -> None:
 
 
 def convert(encoder: str, decoder: str, spm: str, out: str, *, name: str = "sonar-text-basic",
-            description: str | None = None, verify_graphs: bool = True) -> dict:
+            description: str | None = None, verify_graphs: bool = True, variant: str = "fp32") -> dict:
     from .packs_build import build_sonar_pack
     from .pack import verify_pack
     t0 = time.time()
@@ -190,6 +190,13 @@ def convert(encoder: str, decoder: str, spm: str, out: str, *, name: str = "sona
         if report[g]["tables"] != 1:
             raise RuntimeError(f"{g}.onnx holds {report[g]['tables']} copies of the [V,D] embedding table, "
                                "expected exactly one")
+    if variant == "fp16":
+        from .sonar_fp16 import pack_to_fp16
+        log("fp16 variant: weights rounded to float16 (round to nearest even) + Cast nodes")
+        pack = pack_to_fp16(out)
+    elif variant != "fp32":
+        raise ValueError(f"variant {variant!r}: fp32 or fp16 (int8 is written by the app's converter; its reference "
+                         "quantizer is sonar_templates.quantize_per_channel)")
     problems = verify_pack(out)
     if problems:
         raise RuntimeError(f"pack verification failed: {problems}")
@@ -215,8 +222,11 @@ def main(argv=None) -> int:
     ap.add_argument("--description", default=None)
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--no-check", action="store_true", help="skip onnx.checker")
+    ap.add_argument("--variant", choices=("fp32", "fp16"), default="fp32",
+                    help="fp16: weights stored as float16 (half the disk), widened to float32 in the graph")
     a = ap.parse_args(argv)
     if a.threads:
         torch.set_num_threads(a.threads)
-    convert(a.encoder, a.decoder, a.spm, a.out, name=a.name, description=a.description, verify_graphs=not a.no_check)
+    convert(a.encoder, a.decoder, a.spm, a.out, name=a.name, description=a.description, verify_graphs=not a.no_check,
+            variant=a.variant)
     return 0

@@ -284,7 +284,8 @@ def build_templates(cfg: SonarConfig, out: str, *, sp_size: int, export_vocab: i
                                    "export_vocab": ev},
                 "checkpoints": keys, "graphs": graphs, "variants": {}, "pack": meta}
     _write_template(out, template)
-    return add_int8_variant(out)
+    add_int8_variant(out)
+    return add_fp16_variant(out)
 
 
 def _write_template(out: str, template: dict) -> None:
@@ -306,7 +307,24 @@ def add_int8_variant(out: str) -> dict:
         qmodel, qentries, qtotal = _int8_variant(model, g["tensors"], g["data"])
         onnx.save_model(qmodel, os.path.join(out, "int8", g["file"]))
         variant[kind] = {"file": f"int8/{g['file']}", "data": g["data"], "data_bytes": qtotal, "tensors": qentries}
-    template["variants"] = {"int8": variant}
+    template.setdefault("variants", {})["int8"] = variant
+    _write_template(out, template)
+    return template
+
+
+def add_fp16_variant(out: str) -> dict:
+    """Derive the fp16-storage graphs (out/fp16/: float16 weights + Cast, sonar_fp16.py) from the float32 template."""
+    from .sonar_fp16 import template_variant
+    with open(os.path.join(out, "template.json"), encoding="utf-8") as f:
+        template = json.load(f)
+    os.makedirs(os.path.join(out, "fp16"), exist_ok=True)
+    variant = {}
+    for kind, g in template["graphs"].items():
+        model = onnx.load(os.path.join(out, g["file"]), load_external_data=False)
+        hmodel, hentries, htotal = template_variant(model, g["tensors"], g["data"], ALIGN)
+        onnx.save_model(hmodel, os.path.join(out, "fp16", g["file"]))
+        variant[kind] = {"file": f"fp16/{g['file']}", "data": g["data"], "data_bytes": htotal, "tensors": hentries}
+    template.setdefault("variants", {})["fp16"] = variant
     _write_template(out, template)
     return template
 
@@ -335,16 +353,18 @@ def main(argv=None) -> int:
     ap.add_argument("--layers", type=int, default=2)
     ap.add_argument("--ffn", type=int, default=128)
     ap.add_argument("--add-int8", metavar="TEMPLATE_DIR", help="only (re)derive the int8 variant of a template")
+    ap.add_argument("--add-fp16", metavar="TEMPLATE_DIR", help="only (re)derive the fp16 variant of a template")
     ap.add_argument("--gzip", action="store_true", help="store the files gzipped (the full size: inline position "
                     "tables make each graph a few MB)")
     ap.add_argument("--export-vocab", type=int, default=None,
                     help="export with this many rows and re-dimension (saves memory at full size)")
     a = ap.parse_args(argv)
-    if a.add_int8:
-        add_int8_variant(a.add_int8)
-        if a.gzip:
-            gzip_template(a.add_int8)
-        return 0
+    for only, derive in ((a.add_int8, add_int8_variant), (a.add_fp16, add_fp16_variant)):
+        if only:
+            derive(only)
+            if a.gzip:
+                gzip_template(only)
+            return 0
     if a.full:
         sp_size = 256000
         cfg = official_config(sp_size + 1 + len(CODES) + 3, 1024, 24, 8192)

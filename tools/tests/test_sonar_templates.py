@@ -28,7 +28,7 @@ def _signature(folder):
     with open(os.path.join(folder, "template.json"), encoding="utf-8") as f:
         t = json.load(f)
     graphs = {}
-    for g in ("encoder", "decoder"):
+    for g in ("encoder", "decoder", "int8/encoder", "int8/decoder", "fp16/encoder", "fp16/decoder"):
         m = onnx.load(os.path.join(folder, f"{g}.onnx"), load_external_data=False)
         graphs[g] = {
             "nodes": [(n.op_type, list(n.input), list(n.output)) for n in m.graph.node],
@@ -78,3 +78,22 @@ def test_every_weight_has_one_source():
                   "encoder_decoder_attn.k_proj.weight", "encoder_decoder_attn.k_proj.bias",
                   "encoder_decoder_attn_layer_norm.weight", "encoder_decoder_attn_layer_norm.bias"))
     assert t["checkpoints"]["encoder"]["unused"] == []
+
+
+def test_fp16_variant_stores_every_weight_as_float16_once():
+    """Same tensors and sources as the float32 template, 2 bytes a value, each widened by exactly one Cast."""
+    sp = _sp_size()
+    cfg = official_config(sp + 1 + 202 + 3, 64, 2, 128)
+    folder = os.path.join(COMMITTED, template_id(cfg))
+    with open(os.path.join(folder, "template.json"), encoding="utf-8") as f:
+        t = json.load(f)
+    for g in ("encoder", "decoder"):
+        fp32, fp16 = t["graphs"][g], t["variants"]["fp16"][g]
+        assert [e["name"] + "__fp16" for e in fp32["tensors"]] == [e["name"] for e in fp16["tensors"]]
+        assert [e["source"] for e in fp32["tensors"]] == [e["source"] for e in fp16["tensors"]]
+        assert all(e["dtype"] == "float16" and e["length"] * 2 == f32["length"]
+                   for e, f32 in zip(fp16["tensors"], fp32["tensors"]))
+        m = onnx.load(os.path.join(folder, fp16["file"]), load_external_data=False)
+        assert {i.data_type for i in m.graph.initializer} == {onnx.TensorProto.FLOAT16}
+        casts = [n for n in m.graph.node if n.op_type == "Cast" and n.input[0].endswith("__fp16")]
+        assert sorted(n.output[0] for n in casts) == sorted(e["name"] for e in fp32["tensors"])

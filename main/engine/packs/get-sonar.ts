@@ -10,6 +10,11 @@ import { join, resolve } from 'node:path';
 import { convertSonar, ConvertError, type ConvertProgress, type SonarVariant } from './convert/sonar.js';
 import { bytesOnDisk, download, DownloadError, freeBytes, remoteSize, type DownloadResult } from './download.js';
 
+/** The default pack name of a variant: sonar-text-basic, sonar-text-basic-fp16, sonar-text-basic-int8. */
+export function sonarPackName(variant: SonarVariant = 'fp32'): string {
+  return variant === 'fp32' ? 'sonar-text-basic' : `sonar-text-basic-${variant}`;
+}
+
 export const SONAR_OFFICIAL_BASE_URL = 'https://dl.fbaipublicfiles.com/SONAR/';
 
 export interface SonarFile {
@@ -60,7 +65,8 @@ export interface GetSonarOptions {
   /** the folder of installed packs: the pack goes to `<packsDir>/<name>` */
   packsDir: string;
   name?: string;
-  /** fp32 (default) or int8: dynamic-int8 MatMuls for CPUs, about 0.6× the size (convert/sonar.ts) */
+  /** fp32 (default); fp16: float16 weights, half the disk (for GPUs); int8: dynamic-int8 MatMuls for CPUs, about
+   * 0.5× the size (convert/sonar.ts) */
   variant?: SonarVariant;
   licenseAccepted: boolean;
   /** documented hashes by file name, overriding SONAR_FILES (mirrors of other builds, tests) */
@@ -95,7 +101,7 @@ export async function getSonar(opts: GetSonarOptions): Promise<GetSonarResult> {
       'the licence must be shown and accepted before anything is downloaded');
   }
   const base = (opts.baseUrl ?? SONAR_OFFICIAL_BASE_URL).replace(/\/?$/, '/');
-  const name = opts.name ?? (opts.variant === 'int8' ? 'sonar-text-basic-int8' : 'sonar-text-basic');
+  const name = opts.name ?? sonarPackName(opts.variant);
   const out = join(resolve(opts.packsDir), name.replace(/[^\w.-]+/g, '_'));
   if (existsSync(out)) throw new GetSonarError('PACK_EXISTS', `${out} already exists: remove the pack first (\`concept packs remove ${name}\`)`);
   const dl = resolve(opts.downloadDir);

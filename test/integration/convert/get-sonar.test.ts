@@ -118,6 +118,27 @@ describe('getSonar against a local server', () => {
     expect(pack.bytes).toBeLessThan(fp32);
   });
 
+  it('the fp16 variant: installed under its own name, float16 weights widened by Casts, the same as convertSonar', async () => {
+    const dirs = fresh();
+    const res = await getSonar({ ...dirs, baseUrl: srv.url, licenseAccepted: true, sha256: spmHash, variant: 'fp16' });
+    expect(res.dir).toMatch(/sonar-text-basic-fp16$/);
+    const pack = loadSonarPack(res.dir);
+    expect(pack.json.name).toBe('sonar-text-basic-fp16');
+    expect((pack.json as unknown as { precision: { compute: string } }).precision.compute).toBe('float32');
+    expect((await verifyPack(pack)).ok).toBe(true);
+    expect(readFileSync(join(res.dir, 'encoder.onnx')).includes('__fp16')).toBe(true);
+    const direct = join(work, 'direct-fp16');
+    await convertSonar({ encoder: served(ENC), decoder: served(DEC), spm: served(TOK), out: direct, variant: 'fp16' });
+    for (const f of ['encoder.onnx', 'encoder.onnx.data', 'decoder.onnx', 'decoder.onnx.data']) {
+      expect(sha(join(res.dir, f)), f).toBe(sha(join(direct, f)));
+    }
+    const fp32 = join(work, 'direct-fp32');
+    await convertSonar({ encoder: served(ENC), decoder: served(DEC), spm: served(TOK), out: fp32 });
+    const data = (p: string) => statSync(join(p, 'encoder.onnx.data')).size + statSync(join(p, 'decoder.onnx.data')).size;
+    expect(data(res.dir) * 2).toBeGreaterThanOrEqual(data(fp32) - 64 * 200); // half, up to alignment padding
+    expect(data(res.dir) * 2).toBeLessThanOrEqual(data(fp32) + 64 * 200);
+  });
+
   it('a cancelled download keeps its part and resumes from it', async () => {
     const dirs = fresh();
     srv.trickle(ENC, 15);

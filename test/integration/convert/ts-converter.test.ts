@@ -4,7 +4,8 @@
  * (tools/tests/make_official_checkpoints.py): bit-identical weights and identical graphs (tools/tests/compare_packs.py),
  * identical encoder embeddings, decoder log-probs and beam hypotheses through onnxruntime-node; float16 checkpoints
  * upcast exactly like PyTorch's load_state_dict; every damaged checkpoint refused with the key named, and neither a
- * refusal nor a cancel leaves a pack or a partial folder behind.
+ * refusal nor a cancel leaves a pack or a partial folder behind. The fp16 variant equals the Python tool's
+ * (`--variant fp16`) bit for bit; the int8 variant's weights equal the Python reference quantizer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
@@ -158,6 +159,54 @@ describe('TypeScript SONAR converter = tools/convert_sonar.py', () => {
       expect(cos).toBeLessThan(1); // ...but not the fp32 graph either
     }
   });
+
+  it('fp16 variant: the same pack as `tools/convert_sonar.py --variant fp16`, half the weight bytes, outputs close to fp32', async () => {
+    const out = at('fp16');
+    await convertSonar({ encoder: ckpt('encoder'), decoder: ckpt('decoder'), spm: SPM, out, variant: 'fp16' });
+    py([join(ROOT, 'tools', 'convert_sonar.py'), '--encoder', ckpt('encoder'), '--decoder', ckpt('decoder'),
+      '--spm', SPM, '--out', at('py-fp16'), '--no-check', '--variant', 'fp16']);
+    const rep = JSON.parse(py([join(ROOT, 'tools', 'tests', 'compare_packs.py'), at('py-fp16'), out]));
+    const vs32 = JSON.parse(py([join(ROOT, 'tools', 'tests', 'compare_packs.py'), at('py'), at('py-fp16')]));
+    for (const g of ['encoder', 'decoder']) {
+      expect(rep[g].initializers, g).toBeGreaterThan(20);
+      expect(rep[g].only_a, g).toEqual([]);
+      expect(rep[g].only_b, g).toEqual([]);
+      expect(rep[g].differ, g).toEqual([]); // bit for bit: TS rounding = numpy astype(float16)
+      expect(rep[g].nodes_equal, g).toBe(true);
+      expect(rep[g].nonzero_weights, g).toBeGreaterThan(1000);
+      expect(rep[g].bytes * 2, g).toBe(vs32[g].bytes); // every weight stored as float16
+    }
+    const [pf, ph] = [loadSonarPack(at('ts')), loadSonarPack(out)];
+    expect((await verifyPack(ph)).ok).toBe(true);
+    expect((ph.json as unknown as { precision: { compute: string } }).precision.compute).toBe('float32');
+    const eng = pf.json.tokenizer.lang_offset + pf.json.tokenizer.languages.indexOf('eng_Latn');
+    const seqs = [[eng, 10, 11, 12, 3], [eng, 40, 3], [eng, 7, 8, 9, 10, 11, 12, 13, 3]];
+    const run = async (p: typeof pf) => {
+      const enc = await SonarEncoder.fromPack(p, cfg);
+      const dec = await SonarDecoder.fromPack(p, cfg);
+      try {
+        const embs = await enc.encodeIds(seqs);
+        return { embs, beams: await beamSearch(dec, embs, embs.map(() => eng), { beam: 3, maxTokens: 12 }) };
+      } finally {
+        await enc.dispose();
+        await dec.dispose();
+      }
+    };
+    const [f, h, hp] = [await run(pf), await run(ph), await run(loadSonarPack(at('py-fp16')))];
+    expect(h.embs.map((e) => Array.from(e))).toEqual(hp.embs.map((e) => Array.from(e)));
+    expect(h.beams).toEqual(hp.beams);
+    for (let k = 0; k < seqs.length; k++) {
+      let dot = 0, na = 0, nb = 0;
+      for (let i = 0; i < f.embs[k].length; i++) {
+        dot += f.embs[k][i] * h.embs[k][i];
+        na += f.embs[k][i] ** 2;
+        nb += h.embs[k][i] ** 2;
+      }
+      const cos = dot / Math.sqrt(na * nb);
+      expect(cos).toBeGreaterThan(0.999); // rounded weights...
+      expect(cos).toBeLessThan(1); // ...not the fp32 ones
+    }
+  }, 120_000);
 
   const bad: [string, string[], 'encoder' | 'decoder', string | RegExp, string][] = [
     ['missing key', ['--drop', 'decoder.layers.1.ffn.output_proj.bias'], 'decoder', 'decoder.layers.1.ffn.output_proj.bias', 'CONVERT_KEYS'],

@@ -20,6 +20,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseModelProto } from '../../sonar/sentencepiece-model.js';
 import { CheckpointError, TorchCheckpoint, numel, type TensorRef } from '../torch/checkpoint.js';
+import { toHalf } from './fp16.js';
 import { quantizePerChannel } from './quantize.js';
 
 export const SONAR_LANGUAGES = 202;
@@ -46,7 +47,7 @@ export class ConvertError extends Error {
 export interface TemplateTensor {
   name: string;
   dims: number[];
-  dtype?: 'float32' | 'int8';
+  dtype?: 'float32' | 'float16' | 'int8';
   offset: number;
   length: number;
   source: { checkpoint: 'encoder' | 'decoder'; key: string; transform: 'identity' | 'transpose' | 'transpose-int8' | 'int8-scale' };
@@ -54,8 +55,14 @@ export interface TemplateTensor {
 
 type TemplateGraphs = Record<'encoder' | 'decoder', { file: string; data: string; data_bytes: number; tensors: TemplateTensor[] }>;
 
-/** fp32: the weights as they are; int8: dynamic int8 MatMuls (per-channel weights), embedding and head float32 */
-export type SonarVariant = 'fp32' | 'int8';
+/**
+ * fp32: the weights as they are; fp16: the weights stored as float16 (round to nearest even), widened to float32 by
+ * Cast nodes in the graph (half the disk, float32 compute); int8: dynamic int8 MatMuls (per-channel weights),
+ * embedding and head float32
+ */
+export type SonarVariant = 'fp32' | 'fp16' | 'int8';
+
+export const SONAR_VARIANTS: readonly SonarVariant[] = ['fp32', 'fp16', 'int8'];
 
 export interface SonarTemplate {
   format: number;
@@ -236,6 +243,13 @@ function f32Bytes(a: Float32Array): Buffer {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 }
 
+/** The bytes a template tensor stores for these float32 values: as they are, or as float16. */
+function storedBytes(a: Float32Array, t: TemplateTensor): Buffer {
+  if (t.dtype !== 'float16') return f32Bytes(a);
+  const h = toHalf(a);
+  return Buffer.from(h.buffer, h.byteOffset, h.byteLength);
+}
+
 async function sha256File(path: string): Promise<string> {
   const h = createHash('sha256');
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
@@ -322,7 +336,7 @@ async function writeRows(w: DataWriter, g: GraphData, t: TemplateTensor, src: Te
   let pos = t.offset;
   for (let r = 0; r < rows; r += step) {
     checkAbort(w.signal);
-    const buf = f32Bytes(g.ck.readRows(src, r, Math.min(step, rows - r)));
+    const buf = storedBytes(g.ck.readRows(src, r, Math.min(step, rows - r)), t);
     writeSync(g.fd, buf, 0, buf.length, pos);
     pos += buf.length;
     await advance(w, g, buf.length);
@@ -334,8 +348,9 @@ async function writeTransposed(w: DataWriter, g: GraphData, t: TemplateTensor, s
   const x = g.ck.readRows(src);
   const xt = new Float32Array(o * i);
   for (let r = 0; r < o; r++) for (let c = 0; c < i; c++) xt[c * o + r] = x[r * i + c];
-  writeSync(g.fd, f32Bytes(xt), 0, xt.byteLength, t.offset);
-  await advance(w, g, xt.byteLength);
+  const buf = storedBytes(xt, t);
+  writeSync(g.fd, buf, 0, buf.byteLength, t.offset);
+  await advance(w, g, buf.byteLength);
 }
 
 /** One graph: its template .onnx copied, its external-data file filled from the checkpoint. */
@@ -357,7 +372,7 @@ async function writeGraphData(w: DataWriter, kind: Kind, graphs: TemplateGraphs,
         await writeQuantized(w, out, t, src);
         continue;
       }
-      if (numel(src.shape) * 4 !== t.length) throw new Error(`template ${w.tplId}: ${t.name} length does not match ${t.source.key}`);
+      if (numel(src.shape) * (t.dtype === 'float16' ? 2 : 4) !== t.length) throw new Error(`template ${w.tplId}: ${t.name} length does not match ${t.source.key}`);
       if (tr === 'identity') await writeRows(w, out, t, src);
       else await writeTransposed(w, out, t, src);
     }
@@ -365,6 +380,11 @@ async function writeGraphData(w: DataWriter, kind: Kind, graphs: TemplateGraphs,
     closeSync(fd);
   }
 }
+
+/** pack.json `precision` of an fp16 pack (tools/concept_tools/sonar_fp16.py PRECISION writes the same) */
+const FP16_PRECISION = {
+  weights: 'float16 (round to nearest even), widened to float32 by Cast nodes in the graph', compute: 'float32',
+};
 
 /** pack.json as tools/concept_tools/pack.write_pack: every file but pack.json, sorted, with size and sha256 */
 async function writePackJson(tmp: string, opts: ConvertSonarOptions, tpl: SonarTemplate, variant: SonarVariant,
@@ -390,6 +410,7 @@ async function writePackJson(tmp: string, opts: ConvertSonarOptions, tpl: SonarT
       quantization: { method: 'dynamic-int8', weights: 'int8 symmetric per output channel (MatMulInteger)',
         activations: 'uint8 per tensor (DynamicQuantizeLinear)', float32: 'embedding table (tied head), cross-attention constants' },
     } : {}),
+    ...(variant === 'fp16' ? { precision: FP16_PRECISION } : {}),
     files,
   };
   writeFileSync(join(tmp, 'pack.json'), JSON.stringify(pack, null, 2) + '\n');
