@@ -328,6 +328,30 @@ interface BeamState {
   done: boolean;
 }
 
+/**
+ * The m best candidates of each input at position t, from the full rows (masked in place) or the top-k rows
+ * (null for an input whose rounding tie needs the full rows).
+ */
+function beamCandidates(rows: StepRows, active: readonly BeamState[], t: number, o: ResolvedDecodeOptions, v: number, eos: number, m: number) {
+  let r0 = 0;
+  return active.map((st) => {
+    const n = st.hyps.length;
+    let c: { idx: number[]; val: number[] } | null;
+    if (rows.top) {
+      c = topCandidatesFromTop(rows.top, rows.bans!, v, r0, n, st.scores, m);
+    } else {
+      const lp = rows.lp!;
+      mask(lp, v, r0, n, t, o, eos);
+      if (o.noRepeatNgram > 0 && t < o.maxPos - 1) {
+        for (let b = 0; b < n; b++) blockRepeatedNgrams(lp, v, r0 + b, st.hyps[b], o.noRepeatNgram);
+      }
+      c = topCandidates(lp, v, r0, n, st.scores, m);
+    }
+    r0 += n;
+    return c;
+  });
+}
+
 /** Beam search for every (embedding, target language token) pair, decoded together. */
 export async function beamSearch(dec: SonarDecoder, embs: readonly Float32Array[], langIds: readonly number[], opts: DecodeOptions = {}): Promise<Hypothesis[][]> {
   checkInputs(dec, embs, langIds);
@@ -347,31 +371,11 @@ export async function beamSearch(dec: SonarDecoder, embs: readonly Float32Array[
   let t = 2;
   for (;;) {
     throwIfAborted(signal);
-    // the 2·beam best candidates of each input, from the full rows or the top-k rows (null: a tie needs the full rows)
-    const pick = (rows: StepRows) => {
-      let r0 = 0;
-      return active.map((st) => {
-        const n = st.hyps.length;
-        let c: { idx: number[]; val: number[] } | null;
-        if (rows.top) {
-          c = topCandidatesFromTop(rows.top, rows.bans!, v, r0, n, st.scores, m);
-        } else {
-          const lp = rows.lp!;
-          mask(lp, v, r0, n, t, o, eos);
-          if (o.noRepeatNgram > 0 && t < o.maxPos - 1) {
-            for (let b = 0; b < n; b++) blockRepeatedNgrams(lp, v, r0 + b, st.hyps[b], o.noRepeatNgram);
-          }
-          c = topCandidates(lp, v, r0, n, st.scores, m);
-        }
-        r0 += n;
-        return c;
-      });
-    };
-    let cands = pick(step);
+    let cands = beamCandidates(step, active, t, o, v, eos, m);
     if (cands.some((c) => c === null)) {
       step = await rerun();
       if (opts.stats) opts.stats.reruns++;
-      cands = pick(step);
+      cands = beamCandidates(step, active, t, o, v, eos, m);
     }
     const rows: number[] = [];
     const nextTokens: number[] = [];
