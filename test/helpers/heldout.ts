@@ -23,20 +23,22 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
  * fra/deu/spa→eng chrF 11.8 vs 14.5 for copying the source; `concept translate` of the held-out article: 12 lines,
  * 1 distinct ("Tous les êtres humains naissent libres…"); extractive summary into French: 3 sentences → 1 (UDHR).
  * Every floor below fails there, as it should.
- * Measured on the retrained mini family (this commit's models/mini, same test): round trip chrF 19.5 vs 10.3 for the
- * other-concept baseline (ratio 1.91); 40/40 distinct, 1 of them a UDHR sentence ("Everyone has the right to
- * education."); fra/deu/spa→eng chrF 14.8 vs 14.5 for copying; the held-out article into French: 12/12 distinct,
- * no UDHR line. The floors sit below those numbers and above the old family's, so they catch a regression to a
- * decoder that ignores its concept. Issue 9's targets (chrF ≥ 30, ≥ 2.5×, no UDHR output) are not reached yet.
+ * Measured on the retrained mini family (this commit's models/mini, extended SONAR run, same test): round trip chrF
+ * 29.2 vs 10.3 for the other-concept baseline (ratio 2.83); 40/40 distinct, none a UDHR sentence; fra/deu/spa→eng
+ * chrF 15.7 vs 14.5 for copying, 1 of the 20 outputs a UDHR sentence (spa "Si os conociera mejor, quizá os habría
+ * dejado entrar." → "No one shall be arbitrarily deprived of his property."); the held-out article into French:
+ * 12/12 distinct, no UDHR line. The floors sit below those numbers and above the previous families', so they catch
+ * a regression to a decoder that ignores its concept. Issue 9's targets (chrF ≥ 30 and ≥ 2.5× on its 200-sentence
+ * set, translations beating the baselines) are not all reached yet.
  */
 export const MEANING_FLOORS = {
   /** mean sentence chrF of encode → decode into the same language, held-out English sentences of ≤ 12 words */
-  roundTripChrf: 17,
+  roundTripChrf: 24,
   /** round-trip chrF ÷ chrF of the same decoder given another sentence's concept (rolled by one), same sentences */
-  roundTripOverRolled: 1.6,
+  roundTripOverRolled: 2.2,
   /** share of distinct outputs (normalized) over the held-out English round trips */
   distinctShare: 0.9,
-  /** outputs allowed to be a UDHR sentence (the failure mode of the first mini family) */
+  /** outputs allowed to be a UDHR sentence, per test (the failure mode of the first mini family) */
   udhrOutputs: 1,
   /** xx→eng translation chrF (fra/deu/spa held-out Tatoeba) minus the copy-the-source chrF on the same pairs */
   translateOverCopy: -1.5,

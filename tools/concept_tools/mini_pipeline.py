@@ -172,6 +172,7 @@ def _ckpt_loop(name, model, steps, work, step_fn, peak, log=print, budget_s: flo
     """Resumable AdamW loop with warm-up + cosine decay. With `budget_s`, the total step count is fitted to the
     budget after 20 timed steps (so the schedule still decays fully); without it, `steps` is fixed."""
     path = os.path.join(work, f"{name}_ckpt.pt")
+    torch.set_grad_enabled(True)  # callers (evaluation code, tests in one process) may have switched it off
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=peak, betas=(0.9, 0.95),
                             weight_decay=0.01)
     step, rng = 0, random.Random(7)
