@@ -181,6 +181,8 @@ export function benchVariants(o: FullOptions): { fp32Dir: string; variants: Vari
     for (const v of r % 2 ? [...names].reverse() : names) {
       o.log(`probing ${v} (round ${r + 1}/${o.rounds})`);
       probes[v].push(probe(o.root, packs[v].dir, sentencesFile, o.threads, o.decode, o.maxTokens));
+      // kept on disk as they come: a run stopped in its later (PyTorch) sections still leaves the variant figures
+      writeFileSync(join(work, 'probes.json'), JSON.stringify(probes));
     }
   }
   const ref = probes.fp32[0];
