@@ -11,6 +11,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTemplate, DEFAULT_TEMPLATES_DIR } from '../../main/engine/packs/convert/sonar.js';
+import { cosine } from '../../main/engine/vec.js';
 import { median } from './measure.js';
 
 export type FullScale = 'full' | 'small';
@@ -106,18 +107,6 @@ export function probe(root: string, packDir: string, sentencesFile: string, thre
   { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(`probing ${packDir} failed (exit ${r.status})`);
   return JSON.parse(r.stdout.trim().split('\n').pop() as string) as ProbeAnswer;
-}
-
-function cosine(a: readonly number[], b: readonly number[]): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i] * b[i];
-    aa += a[i] * a[i];
-    bb += b[i] * b[i];
-  }
-  return ab / Math.sqrt(aa * bb);
 }
 
 const same = (x: readonly number[], y: readonly number[]) => x.length === y.length && x.every((v, i) => v === y[i]);
