@@ -294,39 +294,36 @@ def _write_template(out: str, template: dict) -> None:
         f.write("\n")
 
 
-def add_int8_variant(out: str) -> dict:
-    """Derive the dynamic-int8 graphs (out/int8/) from the float32 template in `out` (no export needed)."""
+def _add_variant(out: str, name: str, derive) -> dict:
+    """Derive variant `name` (out/<name>/) of every graph of the float32 template in `out`, no export needed:
+    `derive(model, tensors, data)` -> (variant model, its tensor entries, its data bytes)."""
     with open(os.path.join(out, "template.json"), encoding="utf-8") as f:
         template = json.load(f)
-    os.makedirs(os.path.join(out, "int8"), exist_ok=True)
+    os.makedirs(os.path.join(out, name), exist_ok=True)
     variant = {}
     for kind, g in template["graphs"].items():
-        for e in g["tensors"]:
-            e.setdefault("dtype", "float32")
         model = onnx.load(os.path.join(out, g["file"]), load_external_data=False)
-        qmodel, qentries, qtotal = _int8_variant(model, g["tensors"], g["data"])
-        onnx.save_model(qmodel, os.path.join(out, "int8", g["file"]))
-        variant[kind] = {"file": f"int8/{g['file']}", "data": g["data"], "data_bytes": qtotal, "tensors": qentries}
-    template.setdefault("variants", {})["int8"] = variant
+        vmodel, ventries, vtotal = derive(model, g["tensors"], g["data"])
+        onnx.save_model(vmodel, os.path.join(out, name, g["file"]))
+        variant[kind] = {"file": f"{name}/{g['file']}", "data": g["data"], "data_bytes": vtotal, "tensors": ventries}
+    template.setdefault("variants", {})[name] = variant
     _write_template(out, template)
     return template
+
+
+def add_int8_variant(out: str) -> dict:
+    """Derive the dynamic-int8 graphs (out/int8/) from the float32 template in `out` (no export needed)."""
+    def derive(model, tensors, data):
+        for e in tensors:  # the float32 graph's entries name their dtype too once a template has variants
+            e.setdefault("dtype", "float32")
+        return _int8_variant(model, tensors, data)
+    return _add_variant(out, "int8", derive)
 
 
 def add_fp16_variant(out: str) -> dict:
     """Derive the fp16-storage graphs (out/fp16/: float16 weights + Cast, sonar_fp16.py) from the float32 template."""
     from .sonar_fp16 import template_variant
-    with open(os.path.join(out, "template.json"), encoding="utf-8") as f:
-        template = json.load(f)
-    os.makedirs(os.path.join(out, "fp16"), exist_ok=True)
-    variant = {}
-    for kind, g in template["graphs"].items():
-        model = onnx.load(os.path.join(out, g["file"]), load_external_data=False)
-        hmodel, hentries, htotal = template_variant(model, g["tensors"], g["data"], ALIGN)
-        onnx.save_model(hmodel, os.path.join(out, "fp16", g["file"]))
-        variant[kind] = {"file": f"fp16/{g['file']}", "data": g["data"], "data_bytes": htotal, "tensors": hentries}
-    template.setdefault("variants", {})["fp16"] = variant
-    _write_template(out, template)
-    return template
+    return _add_variant(out, "fp16", lambda model, tensors, data: template_variant(model, tensors, data, ALIGN))
 
 
 def gzip_template(out: str) -> None:
