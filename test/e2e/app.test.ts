@@ -4,14 +4,13 @@
  * Screenshots go to test/e2e/screenshots/.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Callbacks passed to page.evaluate run in the browser; the project's tsconfig has no DOM lib, so they reach the
 // browser's globals through `(globalThis as any)`.
 import { distinctShare, HELDOUT, isUdhr, MEANING_FLOORS } from '../helpers/heldout.js';
-import { ROOT, SCREENSHOTS, startE2E, type E2E } from './harness.js';
+import { axe, ROOT, SCREENSHOTS, startE2E, type E2E } from './harness.js';
 
 // A held-out news article (scripts/make-heldout-fixture.py), never UDHR: the first mini decoder had memorised the
 // declaration, so a browser test on it passed while every output was the same memorised sentence.
@@ -41,16 +40,6 @@ async function watchRunning(page: Page) {
       if (panel.querySelector('[data-testid="cache-hits"]')) w.__running.cacheHits = true;
     }).observe((globalThis as any).document.body, { subtree: true, childList: true, attributes: true });
   });
-}
-
-async function axe(page: Page, label: string) {
-  const src = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-  await page.evaluate(src); // evaluated over the DevTools protocol, so the page's CSP does not apply
-  const res: any = await page.evaluate(() => (globalThis as any).axe.run((globalThis as any).document, { resultTypes: ['violations'] }));
-  const bad = res.violations.filter((v: any) => v.impact === 'serious' || v.impact === 'critical');
-  const report = bad.map((v: any) => `${label}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n: any) => n.target.join(' ')).join(', ')}`);
-  if (report.length) console.log(report.join('\n'));
-  expect(report).toEqual([]);
 }
 
 async function pickLanguage(page: Page, testid: string, query: string, code: string) {

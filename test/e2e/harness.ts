@@ -2,13 +2,15 @@
  * One server and one Chromium for the whole e2e suite. Uses the real service (main/api/service.ts, bundled mini
  * packs, a fresh data folder) when it exists, else the fake API; CONCEPT_E2E_API=fake|real forces one.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createServer, type EventSourceApi, type RunningServer } from '../../main/server.js';
 import { buildRenderer, rendererNeedsBuild, serviceOptions } from '../../main/start.js';
+import { expect } from 'vitest';
 import { createFakeApi } from './fake-api.js';
 
 export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
@@ -97,4 +99,15 @@ export async function startE2E(opts: { locale?: string; service?: Record<string,
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** axe-core on the page: no serious or critical accessibility violation (each one listed with where it is). */
+export async function axe(page: Page, label: string) {
+  const src = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(src); // evaluated over the DevTools protocol, so the page's CSP does not apply
+  const res: any = await page.evaluate(() => (globalThis as any).axe.run((globalThis as any).document, { resultTypes: ['violations'] }));
+  const bad = res.violations.filter((v: any) => v.impact === 'serious' || v.impact === 'critical');
+  const report = bad.map((v: any) => `${label}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n: any) => n.target.join(' ')).join(', ')}`);
+  if (report.length) console.log(report.join('\n'));
+  expect(report).toEqual([]);
 }

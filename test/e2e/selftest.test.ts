@@ -4,20 +4,10 @@
  * below its threshold, with baseline), marked as expected for a demonstration pack; the report survives a reload
  * (saved with the pack). Screenshot (not committed): test/e2e/screenshots/selftest-mini.png
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_MISSING, hasChromium, SCREENSHOTS, startE2E, type E2E } from './harness.js';
-
-async function axe(page: Page, label: string) {
-  const src = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-  await page.evaluate(src);
-  const res: any = await page.evaluate(() => (globalThis as any).axe.run((globalThis as any).document, { resultTypes: ['violations'] }));
-  const bad = res.violations.filter((v: any) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v: any) => `${label}: ${v.id} ${v.help} — ${v.nodes.slice(0, 3).map((n: any) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
+import { axe, CHROMIUM_MISSING, hasChromium, SCREENSHOTS, startE2E, type E2E } from './harness.js';
 
 if (!hasChromium) {
   describe('pack self-test (e2e)', () => {
