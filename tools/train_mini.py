@@ -16,6 +16,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch  # noqa: E402
 
 
+DECODER_MINUTES = 60  # the decoder-only stage of the bundled packs
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--preset", choices=["mini", "small"], default=None,
@@ -32,6 +35,10 @@ def main():
                          "(mini default 85: the bundled packs' recipe; 0 = no extension)")
     ap.add_argument("--sonar-extend-lr", type=float, default=0.5)
     ap.add_argument("--sonar-extend-steps", type=int, default=6000, help="step ceiling of the extension")
+    ap.add_argument("--decoder-minutes", type=float, default=None,
+                    help="after the SONAR stages, train the decoder alone this long (encoder frozen, see "
+                         "concept_tools/train_decoder.py)")
+    ap.add_argument("--decoder-lr", type=float, default=0.2, help="decoder stage peak LR as a fraction of the preset's")
     ap.add_argument("--lcm-steps", type=int, default=400)  # Base ~0.75 s/step, Two-Tower ~1.6 s/step
     ap.add_argument("--lcm-minutes", type=float, default=None, help="fit each LCM's step count into this budget")
     ap.add_argument("--fixtures", default=os.path.join(os.path.dirname(__file__), "..", "test", "fixtures"))
@@ -50,6 +57,9 @@ def main():
         # scaled LR joins the decayed schedule at ~3x its last value, well under the jump that once lost 3 chrF)
         if args.sonar_extend_minutes is None and args.sonar_steps is None:
             args.sonar_extend_minutes = 85
+            # then the decoder alone: the encoder's retrieval had stopped moving, the decoder had not
+            if args.decoder_minutes is None:
+                args.decoder_minutes = DECODER_MINUTES
     root = os.path.join(os.path.dirname(__file__), "..")
     args.work = args.work or os.path.join(root, ".work", args.preset)
     args.out = args.out or os.path.join(root, "models", args.preset)
@@ -71,6 +81,18 @@ def main():
         enc.train_info["schedule"] = (f"{args.sonar_minutes:.0f} min on the full schedule, then "
                                       f"{args.sonar_extend_minutes:.0f} min with the LR scaled by "
                                       f"{args.sonar_extend_lr:g} (decaying to the end)")
+    if args.decoder_minutes:
+        from concept_tools import train_decoder
+        dec, dinfo = train_decoder.train(args.work, enc, dec, tok, ex, time_budget_s=args.decoder_minutes * 60,
+                                         lr_cap=args.decoder_lr, device=args.device, preset=args.preset,
+                                         toy=args.toy)
+        enc.train_info["decoder_stage"] = {k: v for k, v in dinfo.items() if k != "probes"}
+        enc.train_info["probes"] = list(enc.train_info.get("probes") or []) + [
+            {**p, "stage": "decoder"} for p in dinfo["probes"]]
+        enc.train_info["minutes"] += dinfo["minutes"]
+        enc.train_info["schedule"] = (enc.train_info.get("schedule") or "the SONAR stage") + (
+            f"; then {args.decoder_minutes:.0f} min ({dinfo['steps']} steps) of the decoder alone, encoder frozen, "
+            f"LR {args.decoder_lr:g} x the peak decaying to the end")
     print(f"sonar done in {(time.time() - t0) / 60:.1f} min", flush=True)
     if args.stage == "sonar":
         return

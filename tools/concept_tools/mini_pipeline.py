@@ -175,7 +175,7 @@ def _ckpt_loop(name, model, steps, work, step_fn, peak, log=print, budget_s: flo
     torch.set_grad_enabled(True)  # callers (evaluation code, tests in one process) may have switched it off
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=peak, betas=(0.9, 0.95),
                             weight_decay=0.01)
-    step, rng = 0, random.Random(7)
+    step, rng, elapsed0 = 0, random.Random(7), 0.0
     st = torch.load(path) if os.path.exists(path) else None
     if st is not None and st.get("concepts") != concepts_key:
         log(f"{name}: its checkpoint was trained on another encoder's concepts: starting over")
@@ -184,6 +184,11 @@ def _ckpt_loop(name, model, steps, work, step_fn, peak, log=print, budget_s: flo
         model.load_state_dict(st["model"])
         opt.load_state_dict(st["opt"])
         step = st["step"]
+        elapsed0 = st.get("elapsed_s", 0.0)
+        # the step count fitted to the budget when the run began: resuming must finish that schedule, not stretch
+        # a finished model over a fresh budget (which would also retrain LCMs that a rerun meant to reuse)
+        steps = st.get("target", steps)
+        budget_s = None if "target" in st else budget_s
         rng.setstate(st["rng"])
         torch.set_rng_state(st["torch_rng"])
     model.train()
@@ -207,10 +212,13 @@ def _ckpt_loop(name, model, steps, work, step_fn, peak, log=print, budget_s: flo
         if step % 100 == 0 or step == steps:
             log(f"{name} step {step}/{steps} loss {loss.item():.4f} {(time.time() - t0) / 60:.1f} min")
             torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "rng": rng.getstate(),
-                        "torch_rng": torch.get_rng_state(), "concepts": concepts_key}, path + ".tmp")
+                        "torch_rng": torch.get_rng_state(), "concepts": concepts_key, "target": steps,
+                        "elapsed_s": elapsed0 + time.time() - t0},
+                       path + ".tmp")
             os.replace(path + ".tmp", path)
     model.eval()
     model.trained_steps = step
+    model.trained_minutes = (elapsed0 + time.time() - t0) / 60  # across resumes, like the SONAR stage
     return model
 
 
@@ -406,12 +414,10 @@ def run(args, enc, dec, tok, cfg, ex):
     export_onnx.round_weights_to_fp16(dec)
     c = build_concepts(enc, tok, work)
     dim = cfg.model_dim
-    t0 = time.time()
     budget = args.lcm_minutes * 60 if args.lcm_minutes else None
     base = train_base(c, work, args.lcm_steps, dim, budget_s=budget)
-    t_base = time.time() - t0
     tt = train_two_tower(c, work, args.lcm_steps, dim, budget_s=budget)
-    t_tt = time.time() - t0 - t_base
+    t_base, t_tt = base.trained_minutes * 60, tt.trained_minutes * 60
     export_onnx.round_weights_to_fp16(base)
     export_onnx.round_weights_to_fp16(tt)
     export_onnx.FP16_STORAGE = True
@@ -444,6 +450,7 @@ def run(args, enc, dec, tok, cfg, ex):
                "train": {"sonar_steps": info.get("steps"), "sonar_batch": info.get("batch"),
                          "sonar_minutes": info.get("minutes", 0),
                          "sonar_schedule": info.get("schedule"),
+                         "decoder_stage": info.get("decoder_stage"),
                          "lcm_steps": {"base_lcm": base.trained_steps, "two_tower": tt.trained_steps},
                          "total_minutes": info.get("minutes", 0) + (t_base + t_tt) / 60,
                          "eval_minutes": (time.time() - t_eval) / 60,

@@ -226,7 +226,8 @@ def write_card(out: str) -> str:
             "|---|---|---|---|---|---|---|",
         ]
         for p in _probe_rows(probes):
-            lines.append(f"| {p.get('step')} | {_f(p.get('ce_true'), 2)} | {_f(p.get('ce_shuffled'), 2)} | "
+            step = f"decoder stage {p.get('step')}" if p.get("stage") == "decoder" else p.get("step")
+            lines.append(f"| {step} | {_f(p.get('ce_true'), 2)} | {_f(p.get('ce_shuffled'), 2)} | "
                          f"{_f(p.get('ae_chrf'))} | {_f(p.get('ae_chrf_other'))} | {_pct(p.get('retrieval'))} | "
                          f"{_f(p.get('cos_unrelated'), 3)} |")
         lines.append("")

@@ -37,3 +37,28 @@ def test_lcm_checkpoint_resumes_only_on_the_same_concepts(tmp_path, monkeypatch)
     assert steps == 100 and not any("starting over" in m for m in logs)  # same concepts: resumed, nothing to do
     steps, logs = _loop(tmp_path, "b", 100)
     assert steps == 100 and any("starting over" in m for m in logs)  # another encoder: trained again from step 0
+
+
+def test_a_budget_fitted_run_resumes_to_its_own_target(tmp_path, monkeypatch):
+    """A run that fitted its step count to a time budget and finished is reused as it is by a rerun, not stretched
+    over a fresh budget (which silently retrained the LCMs of every rerun that only meant to re-export)."""
+    import time
+    monkeypatch.setattr(mp, "_lr", lambda step, steps, peak: peak)
+    model = torch.nn.Linear(3, 1)
+    x = torch.randn(8, 3)
+
+    calls = []
+
+    def step_fn(rng: random.Random):
+        calls.append(1)
+        time.sleep(0.01)
+        return (model(x) ** 2).mean()
+
+    logs: list[str] = []
+    first = mp._ckpt_loop("toy", model, 400, str(tmp_path), step_fn, 1e-2, log=logs.append, budget_s=0.5,
+                          concepts_key="a").trained_steps
+    assert 20 < first < 400 and any("fitting 400 steps" in m for m in logs)
+    calls.clear()
+    again = mp._ckpt_loop("toy", model, 400, str(tmp_path), step_fn, 1e-2, log=logs.append, budget_s=0.5,
+                          concepts_key="a").trained_steps
+    assert again == first and not calls

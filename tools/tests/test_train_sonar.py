@@ -104,3 +104,33 @@ def test_gpu_recipe_runs_at_toy_size_on_the_cpu_and_resumes(tmp_path, monkeypatc
     assert any("resumed sonar at step 3" in line for line in logs)
     assert torch.load(tmp_path / "sonar_ckpt.pt")["step"] == 5
     assert enc2.train_info["preset"] == "small"
+
+
+def test_decoder_stage_leaves_the_encoder_bit_identical_and_resumes(tmp_path, monkeypatch):
+    """The decoder-only stage must not move the encoder (the concept cache and the LCMs trained on it depend on that)
+    while it does change the decoder, and a second call resumes its own checkpoint."""
+    import os
+    import shutil
+    from concept_tools import train_decoder as td
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    monkeypatch.setattr(ts.data, "SHARED", os.path.join(root, "test", "fixtures", "shared"))
+    shutil.copy(os.path.join(root, "test", "fixtures", "sentencepiece", "test_model.model"), tmp_path / "spm.model")
+    torch.save(_toy_examples(), tmp_path / "sonar_examples.pt")
+    logs = []
+    enc, dec, tok, _, ex = ts.train(str(tmp_path), steps=2, toy=True, log=logs.append)
+    enc_before = {k: v.clone() for k, v in enc.state_dict().items()}
+    dec_before = {k: v.clone() for k, v in dec.state_dict().items()}
+    dec, info = td.train(str(tmp_path), enc, dec, tok, ex, time_budget_s=600, lr_cap=0.5, max_steps=3, toy=True,
+                         log=logs.append)
+    assert info["steps"] == 3
+    assert all(torch.equal(v, enc.state_dict()[k]) for k, v in enc_before.items())
+    assert any(not torch.equal(v, dec.state_dict()[k]) for k, v in dec_before.items())
+    assert dec.final_proj.weight is dec.decoder_frontend.embed.weight  # still tied
+    assert torch.load(tmp_path / "sonar_ckpt.pt")["step"] == 2  # the joint checkpoint is not touched
+    _, info2 = td.train(str(tmp_path), enc, dec, tok, ex, time_budget_s=600, lr_cap=0.5, max_steps=4, toy=True,
+                        log=logs.append)
+    assert any("resumed the decoder stage at step 3" in line for line in logs) and info2["steps"] == 4
+    # a spent budget stops at once, without a step
+    _, info3 = td.train(str(tmp_path), enc, dec, tok, ex, time_budget_s=1e-3, lr_cap=0.5, max_steps=9, toy=True,
+                        log=logs.append)
+    assert info3["steps"] == 4
