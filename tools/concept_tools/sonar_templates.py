@@ -162,8 +162,13 @@ def quantize_per_channel(w_out_in: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _int8_variant(model: onnx.ModelProto, entries: list[dict], data_name: str) -> tuple[onnx.ModelProto, list[dict], int]:
     """Dynamic int8: every MatMul on a (transposed) checkpoint weight becomes DynamicQuantizeLinear(x) ->
     MatMulInteger(x_q, W_q, x_zp, 0) -> Cast -> * (x_scale * w_scale[out]); W_q int8 [in, out] and w_scale are
-    filled by the converter from the checkpoint. Embedding, head and the per-sentence cross-attention Gemms stay
-    float32 (the tied table stays stored once)."""
+    filled by the converter from the checkpoint.
+
+    The embedding tables are quantized the same way, per vocabulary row (at full size each is 1 GB of float32: half
+    the fp32 pack, and the decoder's output projection streams the whole table at every step). The table is stored
+    once, as W_q [D, V] + scale [V] of the tied head: the head is the MatMulInteger above, the embedding lookup a
+    Gather of columns (axis 1) -> Transpose -> Cast -> * scale[id]. The per-sentence cross-attention Gemms stay
+    float32 (they run once per sentence)."""
     from onnx import helper
     m = onnx.ModelProto()
     m.CopyFrom(model)
@@ -172,31 +177,69 @@ def _int8_variant(model: onnx.ModelProto, entries: list[dict], data_name: str) -
     for node in m.graph.node:
         if node.op_type == "MatMul" and node.input[1] in by_name and by_name[node.input[1]]["source"]["transform"] == "transpose":
             quant[node.input[1]] = by_name[node.input[1]]
+    embeds = {node.input[0] for node in m.graph.node if node.op_type == "Gather" and node.input[0] in by_name
+              and by_name[node.input[0]]["source"]["transform"] == "identity" and len(by_name[node.input[0]]["dims"]) == 2}
+    for name in embeds:
+        v, d = by_name[name]["dims"]
+        quant[name] = {**by_name[name], "dims": [d, v]}  # quantized like a Linear [out=V, in=D]: q is [D, V]
     zero = helper.make_tensor("int8_zero_point", onnx.TensorProto.INT8, [], [0])
     new_nodes, dql = [], {}
-    for node in m.graph.node:
-        if not (node.op_type == "MatMul" and node.input[1] in quant):
-            new_nodes.append(node)
-            continue
-        x, w, y = node.input[0], node.input[1], node.output[0]
+
+    def quantized_matmul(x: str, w: str, y: str, base: str) -> list:
+        out = []
         if x not in dql:
             dql[x] = (x + "__q", x + "__scale", x + "__zp")
-            new_nodes.append(helper.make_node("DynamicQuantizeLinear", [x], list(dql[x]), name=x + "__dql"))
+            out.append(helper.make_node("DynamicQuantizeLinear", [x], list(dql[x]), name=x + "__dql"))
         xq, xs, xzp = dql[x]
-        base = node.name or y
-        new_nodes += [
+        return out + [
             helper.make_node("MatMulInteger", [xq, w + "__int8", xzp, "int8_zero_point"], [y + "__i32"], name=base + "__mmi"),
             helper.make_node("Cast", [y + "__i32"], [y + "__f32"], to=onnx.TensorProto.FLOAT, name=base + "__cast"),
             helper.make_node("Mul", [xs, w + "__scale"], [y + "__s"], name=base + "__scale"),
             helper.make_node("Mul", [y + "__f32", y + "__s"], [y], name=base + "__deq"),
         ]
+
+    ranks = {i.name: len(i.type.tensor_type.shape.dim) for i in m.graph.input}
+    zeros = {n.output[0]: not np.any(numpy_helper.to_array(n.attribute[0].t))
+             for n in m.graph.node if n.op_type == "Constant" and n.attribute and n.attribute[0].name == "value"}
+    for node in m.graph.node:
+        if node.op_type == "MatMul" and node.input[1] in quant:
+            new_nodes += quantized_matmul(node.input[0], node.input[1], node.output[0], node.name or node.output[0])
+        elif node.op_type == "Gather" and node.input[0] in embeds:
+            w, ids, y = node.input[0], node.input[1], node.output[0]
+            if ids not in ranks:
+                raise RuntimeError(f"int8 variant: the embedding lookup {node.name} does not read a graph input")
+            r = ranks[ids]
+            new_nodes += [
+                helper.make_node("Gather", [w + "__int8", ids], [y + "__cols"], axis=1, name=node.name + "__int8"),
+                helper.make_node("Transpose", [y + "__cols"], [y + "__i8"], perm=list(range(1, r + 1)) + [0],
+                                 name=node.name + "__t"),
+                helper.make_node("Cast", [y + "__i8"], [y + "__f32"], to=onnx.TensorProto.FLOAT, name=node.name + "__cast"),
+                helper.make_node("Gather", [w + "__scale", ids], [y + "__rs"], axis=0, name=node.name + "__rowscale"),
+                helper.make_node("Unsqueeze", [y + "__rs", "int8_last_axis"], [y + "__rs1"], name=node.name + "__unsq"),
+                helper.make_node("Mul", [y + "__f32", y + "__rs1"], [y], name=node.name + "__deq"),
+            ]
+        elif node.op_type == "Gemm" and len(node.input) >= 2 and node.input[1] in embeds:
+            # the tied head: Gemm(h, E, C, transB=1) = alpha * h @ E^T + beta * C
+            at = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+            if at.get("transB") != 1 or at.get("transA", 0) != 0:
+                raise RuntimeError(f"int8 variant: unexpected head {node.name} {at}")
+            c = node.input[2] if len(node.input) > 2 else ""
+            if at.get("alpha", 1.0) != 1.0 or not (c == "" or at.get("beta", 1.0) == 0.0 or zeros.get(c)):
+                raise RuntimeError(f"int8 variant: head {node.name} with alpha != 1 or a non-zero bias")
+            new_nodes += quantized_matmul(node.input[0], node.input[1], node.output[0], node.name or node.output[0])
+        else:
+            new_nodes.append(node)
+    used = {i for n in new_nodes for i in n.input} | {o.name for o in m.graph.output}
+    new_nodes = [n for n in new_nodes if n.op_type != "Constant" or n.output[0] in used]  # e.g. the head's zero bias
     del m.graph.node[:]
     m.graph.node.extend(new_nodes)
     kept = [t for t in m.graph.initializer if t.name not in quant]
     del m.graph.initializer[:]
     m.graph.initializer.extend(kept)
     m.graph.initializer.append(zero)
-    out_entries = [e for e in entries if e["name"] not in quant]
+    if embeds:
+        m.graph.initializer.append(helper.make_tensor("int8_last_axis", onnx.TensorProto.INT64, [1], [-1]))
+    out_entries = [dict(e) for e in entries if e["name"] not in quant]  # copies: offsets differ from fp32
     for name, e in quant.items():
         i, o = e["dims"]
         src = e["source"]

@@ -97,3 +97,28 @@ def test_fp16_variant_stores_every_weight_as_float16_once():
         assert {i.data_type for i in m.graph.initializer} == {onnx.TensorProto.FLOAT16}
         casts = [n for n in m.graph.node if n.op_type == "Cast" and n.input[0].endswith("__fp16")]
         assert sorted(n.output[0] for n in casts) == sorted(e["name"] for e in fp32["tensors"])
+
+
+def test_int8_variant_stores_each_table_once_as_int8():
+    """The int8 variant: every tensor laid out without overlap, and each graph's vocabulary table (the encoder's
+    embedding; the decoder's embedding = its tied head) stored once, as int8 [D, V] + a float32 scale per row."""
+    sp = _sp_size()
+    cfg = official_config(sp + 1 + 202 + 3, 64, 2, 128)
+    with open(os.path.join(COMMITTED, template_id(cfg), "template.json"), encoding="utf-8") as f:
+        t = json.load(f)
+    v, d = cfg.vocab_size, cfg.model_dim
+    for g in ("encoder", "decoder"):
+        tensors = t["variants"]["int8"][g]["tensors"]
+        end = 0
+        for e in sorted(tensors, key=lambda e: e["offset"]):
+            assert e["offset"] >= end and e["offset"] % 64 == 0
+            end = e["offset"] + e["length"]
+        assert end == t["variants"]["int8"][g]["data_bytes"]
+        table = [e for e in tensors if e["source"]["key"].endswith("embed.weight")]
+        assert sorted((e["source"]["transform"], e["dims"], e["dtype"]) for e in table) == [
+            ("int8-scale", [v], "float32"), ("transpose-int8", [d, v], "int8")], g
+        assert not any(v in e["dims"] and e["dtype"] == "float32" and e["source"]["transform"] != "int8-scale"
+                       for e in tensors), g
+    m = onnx.load(os.path.join(COMMITTED, template_id(cfg), "int8", "decoder.onnx"), load_external_data=False)
+    readers = [n.op_type for n in m.graph.node if "dec.decoder_frontend.embed.weight__int8" in n.input]
+    assert sorted(readers) == ["Gather", "MatMulInteger"]  # lookup and head read the one table

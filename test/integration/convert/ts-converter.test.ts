@@ -130,7 +130,9 @@ describe('TypeScript SONAR converter = tools/convert_sonar.py', () => {
     for (const g of ['encoder', 'decoder']) {
       expect(rep[g].differ, g).toEqual([]);
       expect(rep[g].identical, g).toBe(rep[g].tensors);
-      expect(rep[g].int8_weights, g).toBe(12); // 6 per layer (q, k, v, out, ffn in/out); the cross-attention Gemms stay fp32
+      // 6 per layer (q, k, v, out, ffn in/out) + the embedding table (the decoder's is its tied head too, stored
+      // once); the cross-attention Gemms stay fp32
+      expect(rep[g].int8_weights, g).toBe(13);
       expect(rep[g].has_matmulinteger, g).toBe(true);
     }
     const [pf, pq] = [loadSonarPack(at('ts')), loadSonarPack(out)];
@@ -158,6 +160,20 @@ describe('TypeScript SONAR converter = tools/convert_sonar.py', () => {
       expect(cos).toBeGreaterThan(0.99); // quantized, so not equal...
       expect(cos).toBeLessThan(1); // ...but not the fp32 graph either
     }
+    // the decoder's int8 lookup and head: one step from the same embedding gives log-probs close to fp32's
+    const step = async (p: typeof pf) => {
+      const dec = await SonarDecoder.fromPack(p, cfg);
+      try {
+        return (await dec.step([p.json.tokenizer.eos, eng], 2, ef[0], dec.emptyCache(1))).logprobs;
+      } finally {
+        await dec.dispose();
+      }
+    };
+    const [lf, lq] = [await step(pf), await step(pq)];
+    let maxDiff = 0;
+    for (let i = 0; i < lf.length; i++) maxDiff = Math.max(maxDiff, Math.abs(lf[i] - lq[i]));
+    expect(maxDiff).toBeGreaterThan(0);
+    expect(maxDiff).toBeLessThan(0.1);
   });
 
   it('fp16 variant: the same pack as `tools/convert_sonar.py --variant fp16`, half the weight bytes, outputs close to fp32', async () => {
