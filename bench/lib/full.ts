@@ -8,7 +8,8 @@
  * variants alike. `--full-scale small` runs the same path on the small template (seconds; used by the tests).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTemplate, DEFAULT_TEMPLATES_DIR } from '../../main/engine/packs/convert/sonar.js';
 import { cosine } from '../../main/engine/vec.js';
@@ -25,6 +26,8 @@ export interface ConvertFigures {
   seconds: number;
   peakRssBytes: number;
   bytesWritten: number;
+  /** which template graphs the pack was filled into (variantKey): a cached pack of an older template is redone */
+  template?: string;
 }
 
 export interface ProbeAnswer {
@@ -82,13 +85,27 @@ export function templateVariants(scale: FullScale, templatesDir = DEFAULT_TEMPLA
   return ['fp32', ...Object.keys(tpl.variants ?? {})];
 }
 
-/** The converted pack of one variant (converted once, in a child process: its time and peak RSS are recorded). */
+/** A digest of the template graphs a variant is filled into: changes whenever the template's variant does. */
+export function variantKey(scale: FullScale, variant: string, templatesDir = DEFAULT_TEMPLATES_DIR): string {
+  const tpl = loadTemplate(templatesDir, SCALES[scale].template);
+  const graphs = variant === 'fp32' ? tpl.graphs : (tpl.variants as Record<string, unknown> | undefined)?.[variant];
+  if (!graphs) throw new Error(`template ${SCALES[scale].template} has no ${variant} variant`);
+  return createHash('sha256').update(JSON.stringify(graphs)).digest('hex').slice(0, 16);
+}
+
+/** The converted pack of one variant (converted once per template version, in a child process: its time and peak
+ * RSS are recorded). */
 export function ensurePack(root: string, work: string, ckpt: { dir: string; spm: string }, variant: string,
-  log: (m: string) => void): { dir: string; convert: ConvertFigures } {
+  log: (m: string) => void, template: string): { dir: string; convert: ConvertFigures } {
   const base = join(work, 'packs', variant);
   const dir = join(base, 'sonar');
   const figures = join(base, 'convert.json');
-  if (existsSync(join(dir, 'pack.json')) && existsSync(figures)) return { dir, convert: JSON.parse(readFileSync(figures, 'utf8')) };
+  if (existsSync(join(dir, 'pack.json')) && existsSync(figures)) {
+    const cached = JSON.parse(readFileSync(figures, 'utf8')) as ConvertFigures;
+    if (cached.template === template) return { dir, convert: cached };
+    log(`the cached ${variant} pack was converted from another version of its template: converting again`);
+  }
+  rmSync(base, { recursive: true, force: true });
   mkdirSync(base, { recursive: true });
   log(`converting the ${variant} variant with the TypeScript converter (once)`);
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'convert-sonar.mts'),
@@ -96,7 +113,7 @@ export function ensurePack(root: string, work: string, ckpt: { dir: string; spm:
     '--spm', ckpt.spm, '--out', dir, '--variant', variant], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`converting the ${variant} variant failed (exit ${r.status})`);
   const res = JSON.parse(r.stdout.trim().split('\n').pop() as string) as ConvertFigures;
-  const convert = { seconds: res.seconds, peakRssBytes: res.peakRssBytes, bytesWritten: res.bytesWritten };
+  const convert = { seconds: res.seconds, peakRssBytes: res.peakRssBytes, bytesWritten: res.bytesWritten, template };
   writeFileSync(figures, JSON.stringify(convert));
   return { dir, convert };
 }
@@ -162,7 +179,7 @@ export function benchVariants(o: FullOptions): { fp32Dir: string; variants: Vari
   const work = join(o.root, '.work', o.scale === 'full' ? 'bench-full' : 'bench-full-small');
   const ckpt = ensureCheckpoint(o.root, work, o.scale, o.log);
   const names = templateVariants(o.scale);
-  const packs = Object.fromEntries(names.map((v) => [v, ensurePack(o.root, work, ckpt, v, o.log)]));
+  const packs = Object.fromEntries(names.map((v) => [v, ensurePack(o.root, work, ckpt, v, o.log, variantKey(o.scale, v))]));
   const sentencesFile = join(work, 'sentences.json');
   writeFileSync(sentencesFile, JSON.stringify(o.sentences));
   const probes: Record<string, ProbeAnswer[]> = Object.fromEntries(names.map((v) => [v, []]));

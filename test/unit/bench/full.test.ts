@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { drift, summarize, type ProbeAnswer } from '../../../bench/lib/full.js';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_TEMPLATES_DIR } from '../../../main/engine/packs/convert/sonar.js';
+import { drift, SCALES, summarize, variantKey, type ProbeAnswer } from '../../../bench/lib/full.js';
 
 function probe(over: Partial<ProbeAnswer> = {}, speed = 1): ProbeAnswer {
   return {
@@ -36,5 +40,28 @@ describe('bench --full variant summaries', () => {
     expect(s.beamBatchedTokensPerS / s.beamOneTokensPerS).toBeCloseTo(3, 9);
     expect(s.drift?.greedyIdentical).toBe(1);
     expect(summarize('fp32', conv, [probe()], probe()).drift).toBeUndefined();
+  });
+});
+
+describe('bench --full pack cache', () => {
+  it('keys each variant by its template graphs, so a changed template converts again', () => {
+    const keys = ['fp32', 'fp16', 'int8'].map((v) => variantKey('small', v));
+    expect(new Set(keys).size).toBe(3);
+    expect(variantKey('small', 'int8')).toBe(keys[2]);
+    const dir = mkdtempSync(join(tmpdir(), 'tpl-key-'));
+    try {
+      const id = SCALES.small.template;
+      cpSync(join(DEFAULT_TEMPLATES_DIR, id), join(dir, id), { recursive: true });
+      const file = join(dir, id, 'template.json');
+      const t = JSON.parse(readFileSync(file, 'utf8'));
+      expect(variantKey('small', 'int8', dir)).toBe(keys[2]);
+      t.variants.int8.decoder.data_bytes += 64;
+      writeFileSync(file, JSON.stringify(t));
+      expect(variantKey('small', 'int8', dir)).not.toBe(keys[2]);
+      expect(variantKey('small', 'fp32', dir)).toBe(keys[0]);
+      expect(() => variantKey('small', 'int4', dir)).toThrow(/no int4 variant/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
