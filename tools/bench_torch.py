@@ -89,14 +89,19 @@ def op_hello(job):
             "blas": os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")}
 
 
-def op_matmul(job):
-    """sgemm n×n×n: numpy (its BLAS) and torch.mm, GFLOP/s = 2n³ / median time."""
+def _mkn(job) -> tuple[int, int, int]:
     n = int(job.get("n", 1024))
+    return int(job.get("m", n)), int(job.get("k", n)), n
+
+
+def op_matmul(job):
+    """sgemm [m,k] @ [k,n] (m = k = n unless given): numpy (its BLAS) and torch.mm, GFLOP/s = 2mkn / median time."""
+    m, k, n = _mkn(job)
     rng = np.random.default_rng(0)
-    a = rng.standard_normal((n, n), dtype=np.float32)
-    b = rng.standard_normal((n, n), dtype=np.float32)
+    a = rng.standard_normal((m, k), dtype=np.float32)
+    b = rng.standard_normal((k, n), dtype=np.float32)
     ta, tb = torch.from_numpy(a), torch.from_numpy(b)
-    flops = 2.0 * n ** 3
+    flops = 2.0 * m * k * n
     which = job.get("which", "both")
     out = {}
     if which in ("both", "numpy"):
@@ -112,23 +117,27 @@ def op_matmul(job):
 
 
 def op_make_graphs(job):
-    """ONNX graphs only the benchmark needs, written into job['dir']: matmul.onnx (A[n,n] @ B[n,n], B an
-    initializer) and, with `layer`, layer.onnx = a SONAR-shaped encoder of `layers` layer(s), random weights."""
+    """ONNX graphs only the benchmark needs, written into job['dir']: one matmul graph per shape of `shapes`
+    ([m, k, n]: A[m,k] @ B[k,n], B an initializer; default [[n, n, n]]) and, with `layer`, layer.onnx = a SONAR-shaped
+    encoder of `layers` layer(s), random weights."""
     import onnx
     from onnx import helper, numpy_helper
     d = job["dir"]
     os.makedirs(d, exist_ok=True)
     n = int(job.get("n", 1024))
     rng = np.random.default_rng(1)
-    b = rng.standard_normal((n, n), dtype=np.float32)
-    g = helper.make_graph([helper.make_node("MatMul", ["a", "b"], ["c"])], "matmul",
-                          [helper.make_tensor_value_info("a", onnx.TensorProto.FLOAT, [n, n])],
-                          [helper.make_tensor_value_info("c", onnx.TensorProto.FLOAT, [n, n])],
-                          [numpy_helper.from_array(b, "b")])
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
-    m.ir_version = 8
-    onnx.save(m, os.path.join(d, "matmul.onnx"))
-    out = {"matmul": os.path.join(d, "matmul.onnx")}
+    out = {"matmuls": []}
+    for m_, k, n_ in job.get("shapes") or [[n, n, n]]:
+        b = rng.standard_normal((k, n_), dtype=np.float32)
+        g = helper.make_graph([helper.make_node("MatMul", ["a", "b"], ["c"])], "matmul",
+                              [helper.make_tensor_value_info("a", onnx.TensorProto.FLOAT, [m_, k])],
+                              [helper.make_tensor_value_info("c", onnx.TensorProto.FLOAT, [m_, n_])],
+                              [numpy_helper.from_array(b, "b")])
+        model = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+        model.ir_version = 8
+        path = os.path.join(d, f"matmul_{m_}x{k}x{n_}.onnx")
+        onnx.save(model, path)
+        out["matmuls"].append({"shape": [m_, k, n_], "path": path})
     if job.get("layer"):
         from concept_tools import export_onnx
         from concept_tools.sonar_model import SonarConfig, SonarTextEncoder
