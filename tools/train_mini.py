@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch  # noqa: E402
 
 
-DECODER_MINUTES = 60  # the decoder-only stage of the bundled packs
+DECODER_MINUTES = 70  # the decoder-only stage of the bundled packs
 
 
 def main():
