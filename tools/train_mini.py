@@ -2,7 +2,7 @@
 """Retrain a bundled model family (SONAR-style encoder/decoder, Base-LCM, Two-Tower LCM), export the packs,
 evaluate on held-out data and write the model card (and, for the mini family, the reference fixtures).
 
-    /usr/bin/python3 tools/train_mini.py                  # 2 CPU cores, ~3 h -> models/mini/ (d=256, 3+3 layers)
+    /usr/bin/python3 tools/train_mini.py                  # 2 CPU cores, ~4.3 h -> models/mini/ (d=256, 3+3 layers)
     /usr/bin/python3 tools/train_mini.py --device cuda    # one GPU, ~10 min -> models/small/ (d=512, 6+6, bf16)
 
 Every stage checkpoints into --work and resumes from there; seeds are fixed."""

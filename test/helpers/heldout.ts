@@ -27,15 +27,18 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
  * 29.2 vs 10.3 for the other-concept baseline (ratio 2.83); 40/40 distinct, none a UDHR sentence; fra/deu/spa→eng
  * chrF 15.7 vs 14.5 for copying, 1 of the 20 outputs a UDHR sentence (spa "Si os conociera mejor, quizá os habría
  * dejado entrar." → "No one shall be arbitrarily deprived of his property."); the held-out article into French:
- * 12/12 distinct, no UDHR line. The floors sit below those numbers and above the previous families', so they catch
- * a regression to a decoder that ignores its concept. Issue 9's targets (chrF ≥ 30 and ≥ 2.5× on its 200-sentence
- * set, translations beating the baselines) are not all reached yet.
+ * 12/12 distinct, no UDHR line.
+ * Measured after the decoder-only stage (this commit's models/mini, same test): round trip chrF 36.4 vs 10.5 (ratio
+ * 3.46); 40/40 distinct, no UDHR; fra/deu/spa→eng chrF 15.8 vs 14.5 for copying, no output a UDHR sentence; the
+ * article into French 12/12 distinct (chrF 10.5 against the NTREX French, 9.8 for another sentence's).
+ * The floors sit below the latest numbers and above every previous family's, so they catch a regression to a
+ * decoder that reads less of its concept.
  */
 export const MEANING_FLOORS = {
   /** mean sentence chrF of encode → decode into the same language, held-out English sentences of ≤ 12 words */
-  roundTripChrf: 24,
+  roundTripChrf: 31,
   /** round-trip chrF ÷ chrF of the same decoder given another sentence's concept (rolled by one), same sentences */
-  roundTripOverRolled: 2.2,
+  roundTripOverRolled: 2.9,
   /** share of distinct outputs (normalized) over the held-out English round trips */
   distinctShare: 0.9,
   /** outputs allowed to be a UDHR sentence, per test (the failure mode of the first mini family) */

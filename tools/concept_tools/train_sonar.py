@@ -45,7 +45,7 @@ WORD_DROPOUT = 0.4
 
 @dataclass
 class Preset:
-    """One training recipe: `mini` takes ~3 h on 2 CPU cores (75 min + an 85 min extension, see train_mini.py); `small` is sized for ~10 minutes on one
+    """One training recipe: `mini` takes ~4.3 h on 2 CPU cores (75 min + an 85 min extension + 70 min of the decoder alone, see train_mini.py); `small` is sized for ~10 minutes on one
     data-centre GPU (bf16 autocast, larger batches, a wider and deeper model)."""
     name: str
     model_dim: int
