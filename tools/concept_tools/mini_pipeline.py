@@ -417,7 +417,6 @@ def run(args, enc, dec, tok, cfg, ex):
     budget = args.lcm_minutes * 60 if args.lcm_minutes else None
     base = train_base(c, work, args.lcm_steps, dim, budget_s=budget)
     tt = train_two_tower(c, work, args.lcm_steps, dim, budget_s=budget)
-    t_base, t_tt = base.trained_minutes * 60, tt.trained_minutes * 60
     export_onnx.round_weights_to_fp16(base)
     export_onnx.round_weights_to_fp16(tt)
     export_onnx.FP16_STORAGE = True
@@ -446,13 +445,13 @@ def run(args, enc, dec, tok, cfg, ex):
     metrics = {"preset": preset, "toy": toy,
                "sonar": sonar_metrics,
                "lcm": lcm_metrics,
-               "train_minutes": {"base_lcm": t_base / 60, "two_tower": t_tt / 60},
+               "train_minutes": {"base_lcm": base.trained_minutes, "two_tower": tt.trained_minutes},
                "train": {"sonar_steps": info.get("steps"), "sonar_batch": info.get("batch"),
                          "sonar_minutes": info.get("minutes", 0),
                          "sonar_schedule": info.get("schedule"),
                          "decoder_stage": info.get("decoder_stage"),
                          "lcm_steps": {"base_lcm": base.trained_steps, "two_tower": tt.trained_steps},
-                         "total_minutes": info.get("minutes", 0) + (t_base + t_tt) / 60,
+                         "total_minutes": info.get("minutes", 0) + base.trained_minutes + tt.trained_minutes,
                          "eval_minutes": (time.time() - t_eval) / 60,
                          "device": getattr(args, "device", "cpu"), "threads": getattr(args, "threads", None),
                          # this process only: a run resumed from checkpoints reports its own peak

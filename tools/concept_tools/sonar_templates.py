@@ -185,7 +185,10 @@ def _int8_variant(model: onnx.ModelProto, entries: list[dict], data_name: str) -
     zero = helper.make_tensor("int8_zero_point", onnx.TensorProto.INT8, [], [0])
     new_nodes, dql = [], {}
 
-    def quantized_matmul(x: str, w: str, y: str, base: str) -> list:
+    def quantized_matmul(node) -> list:
+        """node(x, W) -> y (a MatMul, or the tied head's Gemm) as the int8 product on W's quantized initializers."""
+        x, w, y = node.input[0], node.input[1], node.output[0]
+        base = node.name or y
         out = []
         if x not in dql:
             dql[x] = (x + "__q", x + "__scale", x + "__zp")
@@ -203,7 +206,7 @@ def _int8_variant(model: onnx.ModelProto, entries: list[dict], data_name: str) -
              for n in m.graph.node if n.op_type == "Constant" and n.attribute and n.attribute[0].name == "value"}
     for node in m.graph.node:
         if node.op_type == "MatMul" and node.input[1] in quant:
-            new_nodes += quantized_matmul(node.input[0], node.input[1], node.output[0], node.name or node.output[0])
+            new_nodes += quantized_matmul(node)
         elif node.op_type == "Gather" and node.input[0] in embeds:
             w, ids, y = node.input[0], node.input[1], node.output[0]
             if ids not in ranks:
@@ -226,7 +229,7 @@ def _int8_variant(model: onnx.ModelProto, entries: list[dict], data_name: str) -
             c = node.input[2] if len(node.input) > 2 else ""
             if at.get("alpha", 1.0) != 1.0 or not (c == "" or at.get("beta", 1.0) == 0.0 or zeros.get(c)):
                 raise RuntimeError(f"int8 variant: head {node.name} with alpha != 1 or a non-zero bias")
-            new_nodes += quantized_matmul(node.input[0], node.input[1], node.output[0], node.name or node.output[0])
+            new_nodes += quantized_matmul(node)
         else:
             new_nodes.append(node)
     used = {i for n in new_nodes for i in n.input} | {o.name for o in m.graph.output}

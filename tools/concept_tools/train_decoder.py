@@ -18,10 +18,9 @@ import random
 import time
 
 import torch
-import torch.nn.functional as F
 
 from .train_sonar import (AE_SHARE, MAX_TOKENS, PRESETS, collate, probe, probe_data, sample_pool,
-                          word_dropout)
+                          teacher_forced_ce, word_dropout)
 
 WARMUP = 100  # a fresh optimizer: its second moments start at zero, so the first steps must be small
 
@@ -81,11 +80,7 @@ def train(work: str, enc, dec, tok, ex, time_budget_s: float, lr_cap: float, max
             emb = enc(s_ids, s_mask)
         with torch.autocast(amp_device, dtype=torch.bfloat16, enabled=amp):
             logits = dec(word_dropout(d_ids[:, :-1], d_mask[:, :-1]), emb.detach())
-        target = d_ids[:, 1:].clone()
-        target[d_mask[:, 1:] == 0] = -100
-        target[:, 0] = -100  # the language tag is given, not predicted
-        ce = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), target.reshape(-1), ignore_index=-100,
-                             label_smoothing=0.05)
+        ce = teacher_forced_ce(logits, d_ids, d_mask)
         opt.zero_grad(set_to_none=True)
         ce.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)

@@ -70,6 +70,16 @@ def word_dropout(dec_in: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return dec_in.masked_fill(drop, UNK)
 
 
+def teacher_forced_ce(logits: torch.Tensor, d_ids: torch.Tensor, d_mask: torch.Tensor) -> torch.Tensor:
+    """Label-smoothed cross-entropy of the decoder's next-piece predictions for targets [eos, lang, pieces…, eos]:
+    padding and the language tag (given, not predicted) are left out."""
+    target = d_ids[:, 1:].clone()
+    target[d_mask[:, 1:] == 0] = -100
+    target[:, 0] = -100
+    return F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), target.reshape(-1), ignore_index=-100,
+                           label_smoothing=0.05)
+
+
 def scaled_mse(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """MSE between paired embeddings relative to the spread of the batch's embeddings. A raw MSE is cheapest to
     lower by shrinking every embedding towards the common mean, which starves the decoder of the differences it
@@ -432,11 +442,7 @@ def train(work: str, steps: int | None = None, seed: int = 1, device: str = "cpu
             if step >= WORD_DROPOUT_FROM:
                 dec_in = word_dropout(dec_in, d_mask[:, :-1])
             logits = dec(dec_in, emb)
-        target = d_ids[:, 1:].clone()
-        target[d_mask[:, 1:] == 0] = -100
-        target[:, 0] = -100  # the language tag is given, not predicted
-        ce = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), target.reshape(-1), ignore_index=-100,
-                             label_smoothing=0.05)
+        ce = teacher_forced_ce(logits, d_ids, d_mask)
         loss = ce
         mse = nce = torch.tensor(0.0)
         if is_pair.any():
