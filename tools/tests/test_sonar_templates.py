@@ -121,4 +121,20 @@ def test_int8_variant_stores_each_table_once_as_int8():
                        for e in tensors), g
     m = onnx.load(os.path.join(COMMITTED, template_id(cfg), "int8", "decoder.onnx"), load_external_data=False)
     readers = [n.op_type for n in m.graph.node if "dec.decoder_frontend.embed.weight__int8" in n.input]
-    assert sorted(readers) == ["Gather", "MatMulInteger"]  # lookup and head read the one table
+    # the lookup, the head, and the head's candidates recomputed from the float hidden state read the one table
+    assert sorted(readers) == ["Gather", "Gather", "MatMulInteger"]
+
+
+def test_int8_head_candidates_are_rescored_before_the_search_topk():
+    """The int8 decoder's `logprobs` carries the best candidates recomputed at float precision, and the search's
+    TopK reads that same tensor (so `topk_logprobs` stays bit-identical to the `logprobs` entries it returns)."""
+    sp = _sp_size()
+    cfg = official_config(sp + 1 + 202 + 3, 64, 2, 128)
+    m = onnx.load(os.path.join(COMMITTED, template_id(cfg), "int8", "decoder.onnx"), load_external_data=False)
+    by_out = {o: n for n in m.graph.node for o in n.output}
+    assert by_out["logprobs"].op_type == "ScatterElements"
+    assert by_out["topk_logprobs"].input[0] == "logprobs"
+    soft = by_out[by_out["logprobs"].input[0]]
+    assert soft.op_type == "LogSoftmax"
+    order = [n.name for n in m.graph.node]
+    assert order.index(soft.name) < order.index(by_out["logprobs"].name) < order.index(by_out["topk_logprobs"].name)
