@@ -9,13 +9,17 @@ function roundHalfEven(x: number): number {
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-/** w: a Linear weight [out, in] row-major → q [in, out] (int8) and scale [out]. */
-export function quantizePerChannel(w: Float32Array, out: number, inp: number): { q: Int8Array; scale: Float32Array } {
-  const scale = new Float32Array(out);
-  const q = new Int8Array(out * inp);
-  for (let o = 0; o < out; o++) {
+/**
+ * Output channels first…first+rows−1 of a Linear weight [out, in], read from `w` (those rows only, [rows, in]
+ * row-major) and written into the whole weight's `q` [in, out] and `scale` [out]: a 1 GB vocabulary table is then
+ * read in chunks of rows, and only its int8 quarter is ever held whole.
+ */
+export function quantizeRowsInto(w: Float32Array, first: number, rows: number, inp: number, q: Int8Array, scale: Float32Array): void {
+  const out = scale.length;
+  for (let r = 0; r < rows; r++) {
+    const o = first + r;
     let m = 0;
-    const row = o * inp;
+    const row = r * inp;
     for (let i = 0; i < inp; i++) m = Math.max(m, Math.abs(w[row + i]));
     const s = Math.fround(m / 127) || 1;
     scale[o] = s;
@@ -24,5 +28,4 @@ export function quantizePerChannel(w: Float32Array, out: number, inp: number): {
       q[i * out + o] = v > 127 ? 127 : v < -127 ? -127 : v;
     }
   }
-  return { q, scale };
 }

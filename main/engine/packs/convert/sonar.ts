@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseModelProto } from '../../sonar/sentencepiece-model.js';
 import { CheckpointError, TorchCheckpoint, numel, type TensorRef } from '../torch/checkpoint.js';
 import { toHalf } from './fp16.js';
-import { quantizePerChannel } from './quantize.js';
+import { quantizeRowsInto } from './quantize.js';
 
 export const SONAR_LANGUAGES = 202;
 const N_DATA_TAGS = 3;
@@ -320,8 +320,18 @@ async function advance(w: DataWriter, g: GraphData, bytes: number): Promise<void
 async function writeQuantized(w: DataWriter, g: GraphData, t: TemplateTensor, src: TensorRef): Promise<void> {
   const tr = t.source.transform;
   if (w.quantized?.key !== `${g.kind}:${t.source.key}`) {
+    w.quantized = null; // the previous weight's int8 copy can go before this one is allocated
     const [o, i] = src.shape;
-    w.quantized = { key: `${g.kind}:${t.source.key}`, ...quantizePerChannel(g.ck.readRows(src), o, i) };
+    const q = new Int8Array(o * i);
+    const scale = new Float32Array(o);
+    const step = rowChunk(src);
+    for (let r = 0; r < o; r += step) {
+      checkAbort(w.signal);
+      const n = Math.min(step, o - r);
+      quantizeRowsInto(g.ck.readRows(src, r, n), r, n, i, q, scale);
+      await tick();
+    }
+    w.quantized = { key: `${g.kind}:${t.source.key}`, q, scale };
   }
   const arr = tr === 'transpose-int8' ? w.quantized.q : w.quantized.scale;
   if (arr.byteLength !== t.length) throw new Error(`template ${w.tplId}: ${t.name} length does not match ${t.source.key}`);
