@@ -586,6 +586,10 @@ function variantRows(vs: VariantSummary[], out: Record<string, unknown>): void {
     row(sec, 'conversion (TypeScript, streaming)', 's', v.convert.seconds, null, false, `peak RSS ${fmt(v.convert.peakRssBytes / MB)} MB`);
     row(sec, 'load (both sessions)', 's', v.loadSeconds, null, false, spread(v.samples.loadSeconds).slice(2));
     row(sec, 'RSS after load ÷ weight bytes', '×', v.rssOverWeights, null, false, `peak over the probe ×${v.peakRssOverWeights.toFixed(2)}`);
+    for (const [g, m] of Object.entries(v.graphs ?? {})) {
+      row(sec, `${g} alone: RSS after load ÷ its weight bytes`, '×', m.rssLoadedBytes / m.weightBytes, null, false,
+        `peak ×${(m.peakRssBytes / m.weightBytes).toFixed(2)}; the process before loading ${fmt(m.rssBeforeBytes / MB)} MB`);
+    }
     row(sec, 'encoder, batch ≤ 8', 'sent/s', v.encoderSentencesPerS, null, true, r(v.encoderSentencesPerS, ref.encoderSentencesPerS).trim() + spread(v.samples.encoderSentencesPerS));
     row(sec, 'greedy, batched', 'tok/s', v.greedyBatchedTokensPerS, null, true,
       `${r(v.greedyBatchedTokensPerS, ref.greedyBatchedTokensPerS).trim()}; ×${(v.greedyBatchedTokensPerS / v.greedyOneTokensPerS).toFixed(2)} one at a time`);
@@ -615,6 +619,8 @@ function printGoals(): void {
     ['FLOP utilization, highest figure', maxUtil, (x) => x <= 100, '≤ 100%'],
     ['beam 5 batched ÷ one at a time (fp32)', fp32 && fp32.beamBatchedTokensPerS / fp32.beamOneTokensPerS, (x) => x >= 3, '≥ 3×'],
     ['RSS after load ÷ weights (fp32)', fp32?.rssOverWeights, (x) => x <= 1.15, '≤ 1.15×'],
+    ['RSS after load ÷ weights, fp32 encoder alone', fp32?.graphs && fp32.graphs.encoder.rssLoadedBytes / fp32.graphs.encoder.weightBytes, (x) => x <= 1.15, '≤ 1.15×'],
+    ['RSS after load ÷ weights, fp32 decoder alone', fp32?.graphs && fp32.graphs.decoder.rssLoadedBytes / fp32.graphs.decoder.weightBytes, (x) => x <= 1.15, '≤ 1.15×'],
     ['int8 encoder ÷ fp32', int8 && fp32 && int8.encoderSentencesPerS / fp32.encoderSentencesPerS, (x) => x >= 4, '≥ 4×'],
     ['int8 greedy decoder ÷ fp32', int8 && fp32 && int8.greedyBatchedTokensPerS / fp32.greedyBatchedTokensPerS, (x) => x >= 2.5, '≥ 2.5×'],
     ['int8 size ÷ fp32', int8 && fp32 && int8.packBytes / fp32.packBytes, (x) => x <= 0.3, '≤ 0.3×'],

@@ -56,6 +56,8 @@ export interface VariantSummary {
   greedyOneTokensPerS: number;
   beamBatchedTokensPerS: number;
   beamOneTokensPerS: number;
+  /** each graph alone in a process (bench/lib/graph-memory.mts): RSS after opening it and the peak of a short run */
+  graphs?: Record<'encoder' | 'decoder', GraphMemory>;
   /** vs the fp32 variant of the same run (absent for fp32 itself) */
   drift?: { cosineMin: number; cosineMean: number; greedyIdentical: number; beamIdentical: number; outputs: number };
   /** every round's probe figures, for the spread */
@@ -126,6 +128,22 @@ export function probe(root: string, packDir: string, sentencesFile: string, thre
   return JSON.parse(r.stdout.trim().split('\n').pop() as string) as ProbeAnswer;
 }
 
+export interface GraphMemory {
+  weightBytes: number;
+  rssBeforeBytes: number;
+  rssLoadedBytes: number;
+  peakRssBytes: number;
+}
+
+/** One graph of a pack opened alone in a child process: its memory figures. */
+export function graphMemory(root: string, packDir: string, graph: 'encoder' | 'decoder', sentencesFile: string, threads: number): GraphMemory {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench', 'lib', 'graph-memory.mts'), '--pack', packDir,
+    '--graph', graph, '--sentences', sentencesFile, '--threads', String(threads)],
+  { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) throw new Error(`measuring the ${graph} of ${packDir} alone failed (exit ${r.status})`);
+  return JSON.parse(r.stdout.trim().split('\n').pop() as string) as GraphMemory;
+}
+
 const same = (x: readonly number[], y: readonly number[]) => x.length === y.length && x.every((v, i) => v === y[i]);
 
 /** Drift of a variant's outputs from fp32's, on the same inputs. */
@@ -192,5 +210,13 @@ export function benchVariants(o: FullOptions): { fp32Dir: string; variants: Vari
     }
   }
   const ref = probes.fp32[0];
-  return { fp32Dir: packs.fp32.dir, variants: names.map((v) => summarize(v, packs[v].convert, probes[v], ref)) };
+  const variants = names.map((v) => summarize(v, packs[v].convert, probes[v], ref));
+  for (const v of variants) {
+    o.log(`opening the ${v.variant} graphs one at a time (memory)`);
+    v.graphs = {
+      encoder: graphMemory(o.root, packs[v.variant].dir, 'encoder', sentencesFile, o.threads),
+      decoder: graphMemory(o.root, packs[v.variant].dir, 'decoder', sentencesFile, o.threads),
+    };
+  }
+  return { fp32Dir: packs.fp32.dir, variants };
 }
