@@ -2,7 +2,7 @@
 """Retrain a bundled model family (SONAR-style encoder/decoder, Base-LCM, Two-Tower LCM), export the packs,
 evaluate on held-out data and write the model card (and, for the mini family, the reference fixtures).
 
-    /usr/bin/python3 tools/train_mini.py                  # 2 CPU cores, ~5.1 h -> models/mini/ (d=256, 3+3 layers)
+    /usr/bin/python3 tools/train_mini.py                  # 2 CPU cores, ~4.3 h -> models/mini/ (d=256, 3+3 layers)
     /usr/bin/python3 tools/train_mini.py --device cuda    # one GPU, ~10 min -> models/small/ (d=512, 6+6, bf16)
 
 Every stage checkpoints into --work and resumes from there; seeds are fixed."""
@@ -17,7 +17,6 @@ import torch  # noqa: E402
 
 
 DECODER_MINUTES = 70  # the decoder-only stage of the bundled packs
-DECODER_EXTEND_MINUTES = 50  # then resumed at half its LR cap (its held-out CE was still falling at the floor LR)
 
 
 def main():
@@ -40,9 +39,6 @@ def main():
                     help="after the SONAR stages, train the decoder alone this long (encoder frozen, see "
                          "concept_tools/train_decoder.py)")
     ap.add_argument("--decoder-lr", type=float, default=0.2, help="decoder stage peak LR as a fraction of the preset's")
-    ap.add_argument("--decoder-extend-minutes", type=float, default=None,
-                    help="resume the decoder stage this much longer with the LR cap --decoder-extend-lr")
-    ap.add_argument("--decoder-extend-lr", type=float, default=0.1)
     ap.add_argument("--lcm-steps", type=int, default=400)  # Base ~0.75 s/step, Two-Tower ~1.6 s/step
     ap.add_argument("--lcm-minutes", type=float, default=None, help="fit each LCM's step count into this budget")
     ap.add_argument("--fixtures", default=os.path.join(os.path.dirname(__file__), "..", "test", "fixtures"))
@@ -64,8 +60,6 @@ def main():
             # then the decoder alone: the encoder's retrieval had stopped moving, the decoder had not
             if args.decoder_minutes is None:
                 args.decoder_minutes = DECODER_MINUTES
-                if args.decoder_extend_minutes is None:
-                    args.decoder_extend_minutes = DECODER_EXTEND_MINUTES
     root = os.path.join(os.path.dirname(__file__), "..")
     args.work = args.work or os.path.join(root, ".work", args.preset)
     args.out = args.out or os.path.join(root, "models", args.preset)
@@ -92,24 +86,13 @@ def main():
         dec, dinfo = train_decoder.train(args.work, enc, dec, tok, ex, time_budget_s=args.decoder_minutes * 60,
                                          lr_cap=args.decoder_lr, device=args.device, preset=args.preset,
                                          toy=args.toy)
-        schedule = f"LR {args.decoder_lr:g} x the peak decaying to the end"
-        if args.decoder_extend_minutes:
-            # resumes the stage's checkpoint; the budget counts the first run's minutes, so the lower cap joins the
-            # decayed schedule at about twice its last LR instead of restarting it
-            args.decoder_minutes += args.decoder_extend_minutes
-            dec, dinfo = train_decoder.train(args.work, enc, dec, tok, ex,
-                                             time_budget_s=args.decoder_minutes * 60,
-                                             lr_cap=args.decoder_extend_lr, device=args.device, preset=args.preset,
-                                             toy=args.toy)
-            schedule += (f", the last {args.decoder_extend_minutes:.0f} min resumed with the cap "
-                         f"{args.decoder_extend_lr:g}")
         enc.train_info["decoder_stage"] = {k: v for k, v in dinfo.items() if k != "probes"}
         enc.train_info["probes"] = list(enc.train_info.get("probes") or []) + [
             {**p, "stage": "decoder"} for p in dinfo["probes"]]
         enc.train_info["minutes"] += dinfo["minutes"]
         enc.train_info["schedule"] = (enc.train_info.get("schedule") or "the SONAR stage") + (
             f"; then {args.decoder_minutes:.0f} min ({dinfo['steps']} steps) of the decoder alone, encoder frozen, "
-            f"{schedule}")
+            f"LR {args.decoder_lr:g} x the peak decaying to the end")
     print(f"sonar done in {(time.time() - t0) / 60:.1f} min", flush=True)
     if args.stage == "sonar":
         return
