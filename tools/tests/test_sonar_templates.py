@@ -132,9 +132,12 @@ def test_int8_head_candidates_are_rescored_before_the_search_topk():
     cfg = official_config(sp + 1 + 202 + 3, 64, 2, 128)
     m = onnx.load(os.path.join(COMMITTED, template_id(cfg), "int8", "decoder.onnx"), load_external_data=False)
     by_out = {o: n for n in m.graph.node for o in n.output}
-    assert by_out["logprobs"].op_type == "ScatterElements"
+    renorm = by_out["logprobs"]
+    scatter = by_out[renorm.input[0]]
+    assert (renorm.op_type, scatter.op_type) == ("Sub", "ScatterElements")
     assert by_out["topk_logprobs"].input[0] == "logprobs"
-    soft = by_out[by_out["logprobs"].input[0]]
+    soft = by_out[scatter.input[0]]
     assert soft.op_type == "LogSoftmax"
     order = [n.name for n in m.graph.node]
-    assert order.index(soft.name) < order.index(by_out["logprobs"].name) < order.index(by_out["topk_logprobs"].name)
+    assert order.index(soft.name) < order.index(scatter.name) < order.index(renorm.name) < order.index(
+        by_out["topk_logprobs"].name)
