@@ -11,7 +11,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadTemplate, DEFAULT_TEMPLATES_DIR } from '../../main/engine/packs/convert/sonar.js';
+import { loadTemplate, templateFile, DEFAULT_TEMPLATES_DIR } from '../../main/engine/packs/convert/sonar.js';
 import { cosine } from '../../main/engine/vec.js';
 import { median } from './measure.js';
 
@@ -90,9 +90,13 @@ export function templateVariants(scale: FullScale, templatesDir = DEFAULT_TEMPLA
 /** A digest of the template graphs a variant is filled into: changes whenever the template's variant does. */
 export function variantKey(scale: FullScale, variant: string, templatesDir = DEFAULT_TEMPLATES_DIR): string {
   const tpl = loadTemplate(templatesDir, SCALES[scale].template);
-  const graphs = variant === 'fp32' ? tpl.graphs : (tpl.variants as Record<string, unknown> | undefined)?.[variant];
+  const graphs = (variant === 'fp32' ? tpl.graphs : (tpl.variants as Record<string, unknown> | undefined)?.[variant]) as
+    Record<string, { file: string }> | undefined;
   if (!graphs) throw new Error(`template ${SCALES[scale].template} has no ${variant} variant`);
-  return createHash('sha256').update(JSON.stringify(graphs)).digest('hex').slice(0, 16);
+  const h = createHash('sha256').update(JSON.stringify(graphs));
+  // the graph files too: a change of nodes alone (same tensors) must convert again
+  for (const g of Object.keys(graphs).sort()) h.update(templateFile(join(templatesDir, SCALES[scale].template, graphs[g].file)) ?? '');
+  return h.digest('hex').slice(0, 16);
 }
 
 /** The converted pack of one variant (converted once per template version, in a child process: its time and peak

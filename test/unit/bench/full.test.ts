@@ -59,6 +59,12 @@ describe('bench --full pack cache', () => {
       writeFileSync(file, JSON.stringify(t));
       expect(variantKey('small', 'int8', dir)).not.toBe(keys[2]);
       expect(variantKey('small', 'fp32', dir)).toBe(keys[0]);
+      // a graph's nodes changed with the same tensors (e.g. a decoding step added to the int8 head)
+      const changed = variantKey('small', 'int8', dir);
+      const graph = join(dir, id, t.variants.int8.decoder.file);
+      writeFileSync(graph, Buffer.concat([readFileSync(graph), Buffer.from([0])]));
+      expect(variantKey('small', 'int8', dir)).not.toBe(changed);
+      expect(variantKey('small', 'fp32', dir)).toBe(keys[0]);
       expect(() => variantKey('small', 'int4', dir)).toThrow(/no int4 variant/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

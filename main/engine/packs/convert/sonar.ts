@@ -173,7 +173,7 @@ function checkVocab(vocab: number, spSize: number, spm: string): void {
  * A template file, stored plain or gzipped (`<name>.gz`: the full-size templates, whose inline position tables make
  * them a few MB each).
  */
-function templateFile(path: string): Buffer | null {
+export function templateFile(path: string): Buffer | null {
   if (existsSync(path)) return readFileSync(path);
   if (existsSync(`${path}.gz`)) return gunzipSync(readFileSync(`${path}.gz`));
   return null;
