@@ -114,22 +114,28 @@ export function ensurePack(root: string, work: string, ckpt: { dir: string; spm:
   rmSync(base, { recursive: true, force: true });
   mkdirSync(base, { recursive: true });
   log(`converting the ${variant} variant with the TypeScript converter (once)`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'convert-sonar.mts'),
+  const res = childJson<ConvertFigures>(join(root, 'scripts', 'convert-sonar.mts'), [
     '--encoder', join(ckpt.dir, 'sonar_text_encoder.pt'), '--decoder', join(ckpt.dir, 'sonar_text_decoder.pt'),
-    '--spm', ckpt.spm, '--out', dir, '--variant', variant], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
-  if (r.status !== 0) throw new Error(`converting the ${variant} variant failed (exit ${r.status})`);
-  const res = JSON.parse(r.stdout.trim().split('\n').pop() as string) as ConvertFigures;
+    '--spm', ckpt.spm, '--out', dir, '--variant', variant], `converting the ${variant} variant`);
   const convert = { seconds: res.seconds, peakRssBytes: res.peakRssBytes, bytesWritten: res.bytesWritten, template };
   writeFileSync(figures, JSON.stringify(convert));
   return { dir, convert };
 }
 
+/**
+ * A TypeScript script in a child process of its own (so that its peak RSS is its own), whose last stdout line is its
+ * JSON answer; stderr passes through.
+ */
+function childJson<T>(script: string, args: string[], what: string): T {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...args],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status})`);
+  return JSON.parse(r.stdout.trim().split('\n').pop() as string) as T;
+}
+
 export function probe(root: string, packDir: string, sentencesFile: string, threads: number, decode: number, maxTokens: number): ProbeAnswer {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench', 'lib', 'pack-probe.mts'), '--pack', packDir,
-    '--sentences', sentencesFile, '--threads', String(threads), '--decode', String(decode), '--max-tokens', String(maxTokens)],
-  { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 });
-  if (r.status !== 0) throw new Error(`probing ${packDir} failed (exit ${r.status})`);
-  return JSON.parse(r.stdout.trim().split('\n').pop() as string) as ProbeAnswer;
+  return childJson(join(root, 'bench', 'lib', 'pack-probe.mts'), ['--pack', packDir, '--sentences', sentencesFile,
+    '--threads', String(threads), '--decode', String(decode), '--max-tokens', String(maxTokens)], `probing ${packDir}`);
 }
 
 export interface GraphMemory {
@@ -141,11 +147,8 @@ export interface GraphMemory {
 
 /** One graph of a pack opened alone in a child process: its memory figures. */
 export function graphMemory(root: string, packDir: string, graph: 'encoder' | 'decoder', sentencesFile: string, threads: number): GraphMemory {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench', 'lib', 'graph-memory.mts'), '--pack', packDir,
-    '--graph', graph, '--sentences', sentencesFile, '--threads', String(threads)],
-  { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (r.status !== 0) throw new Error(`measuring the ${graph} of ${packDir} alone failed (exit ${r.status})`);
-  return JSON.parse(r.stdout.trim().split('\n').pop() as string) as GraphMemory;
+  return childJson(join(root, 'bench', 'lib', 'graph-memory.mts'), ['--pack', packDir, '--graph', graph,
+    '--sentences', sentencesFile, '--threads', String(threads)], `measuring the ${graph} of ${packDir} alone`);
 }
 
 const same = (x: readonly number[], y: readonly number[]) => x.length === y.length && x.every((v, i) => v === y[i]);

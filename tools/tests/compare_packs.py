@@ -12,6 +12,7 @@ compare in a few hundred MB."""
 import json
 import os
 import sys
+from itertools import zip_longest
 
 import numpy as np
 import onnx
@@ -42,7 +43,10 @@ def _bare_graph(path):
     return m
 
 
-def _chunks(t, folder, chunk=1 << 24):
+CHUNK = 1 << 24
+
+
+def _chunks(t, folder, chunk=CHUNK):
     """An initializer's bytes in chunks, wherever they are stored: inline, or in an external-data file."""
     if t.data_location != onnx.TensorProto.EXTERNAL:
         raw = t.raw_data or numpy_helper.to_array(t).tobytes()
@@ -62,19 +66,8 @@ def _chunks(t, folder, chunk=1 << 24):
 
 
 def _same_bytes(a, b):
-    buf_a, buf_b = b"", b""
-    it_a, it_b = iter(a), iter(b)
-    while True:
-        if not buf_a:
-            buf_a = next(it_a, b"")
-        if not buf_b:
-            buf_b = next(it_b, b"")
-        if not buf_a or not buf_b:
-            return not buf_a and not buf_b
-        n = min(len(buf_a), len(buf_b))
-        if buf_a[:n] != buf_b[:n]:
-            return False
-        buf_a, buf_b = buf_a[n:], buf_b[n:]
+    # both sides cut at the same CHUNK boundaries (a file read of a regular file is never short before its end)
+    return all(x == y for x, y in zip_longest(a, b))
 
 
 def _declaration(t):

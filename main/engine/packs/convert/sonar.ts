@@ -209,30 +209,34 @@ function checkKeys(state: Map<string, TensorRef>, spec: SonarTemplate['checkpoin
   }
 }
 
-function rowChunk(t: TensorRef): number {
-  const rowBytes = Math.max(1, numel(t.shape.slice(1))) * 4;
-  return Math.max(1, Math.floor(CHUNK_BYTES / rowBytes));
-}
-
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
 function checkAbort(signal?: AbortSignal): void {
   if (signal?.aborted) throw new ConvertError('CONVERT_CANCELLED', 'conversion cancelled', undefined, { cause: signal.reason });
 }
 
+/**
+ * A tensor's rows in chunks of about CHUNK_BYTES, so that a 1 GB vocabulary table never sits in memory whole; a
+ * cancel is honoured before each chunk.
+ */
+function* rowChunks(t: TensorRef, signal?: AbortSignal): Generator<{ first: number; n: number }> {
+  const rows = t.shape.length ? t.shape[0] : 1;
+  const step = Math.max(1, Math.floor(CHUNK_BYTES / (Math.max(1, numel(t.shape.slice(1))) * 4)));
+  for (let r = 0; r < rows; r += step) {
+    checkAbort(signal);
+    yield { first: r, n: Math.min(step, rows - r) };
+  }
+}
+
 /** final_proj.weight must hold the embedding's values (torch.equal), compared chunk by chunk. */
 async function checkTied(ck: TorchCheckpoint, a: TensorRef, b: TensorRef, keys: [string, string], signal?: AbortSignal): Promise<void> {
   if (a.storage.key === b.storage.key && a.offset === b.offset && a.stride.join() === b.stride.join()) return;
-  const rows = a.shape[0];
-  const step = rowChunk(a);
-  for (let r = 0; r < rows; r += step) {
-    checkAbort(signal);
-    const n = Math.min(step, rows - r);
-    const x = ck.readRows(a, r, n);
-    const y = ck.readRows(b, r, n);
+  for (const { first, n } of rowChunks(a, signal)) {
+    const x = ck.readRows(a, first, n);
+    const y = ck.readRows(b, first, n);
     for (let i = 0; i < x.length; i++) {
       if (x[i] !== y[i]) {
-        throw new ConvertError('CONVERT_TIED', `${keys[0]} differs from ${keys[1]} (row ${r + Math.floor(i / (x.length / n))}): head is not tied`, keys[0]);
+        throw new ConvertError('CONVERT_TIED', `${keys[0]} differs from ${keys[1]} (row ${first + Math.floor(i / (x.length / n))}): head is not tied`, keys[0]);
       }
     }
     await tick();
@@ -324,11 +328,8 @@ async function writeQuantized(w: DataWriter, g: GraphData, t: TemplateTensor, sr
     const [o, i] = src.shape;
     const q = new Int8Array(o * i);
     const scale = new Float32Array(o);
-    const step = rowChunk(src);
-    for (let r = 0; r < o; r += step) {
-      checkAbort(w.signal);
-      const n = Math.min(step, o - r);
-      quantizeRowsInto(g.ck.readRows(src, r, n), r, n, i, q, scale);
+    for (const { first, n } of rowChunks(src, w.signal)) {
+      quantizeRowsInto(g.ck.readRows(src, first, n), first, n, i, q, scale);
       await tick();
     }
     w.quantized = { key: `${g.kind}:${t.source.key}`, q, scale };
@@ -341,12 +342,9 @@ async function writeQuantized(w: DataWriter, g: GraphData, t: TemplateTensor, sr
 
 /** As-is, in chunks of rows: the 1 GB embedding table never sits in memory whole. */
 async function writeRows(w: DataWriter, g: GraphData, t: TemplateTensor, src: TensorRef): Promise<void> {
-  const rows = src.shape.length ? src.shape[0] : 1;
-  const step = rowChunk(src);
   let pos = t.offset;
-  for (let r = 0; r < rows; r += step) {
-    checkAbort(w.signal);
-    const buf = storedBytes(g.ck.readRows(src, r, Math.min(step, rows - r)), t);
+  for (const { first, n } of rowChunks(src, w.signal)) {
+    const buf = storedBytes(g.ck.readRows(src, first, n), t);
     writeSync(g.fd, buf, 0, buf.length, pos);
     pos += buf.length;
     await advance(w, g, buf.length);
