@@ -15,6 +15,7 @@ import warnings
 
 import torch
 
+from . import prepacked_tables
 from .languages import CODES
 from .sonar_model import SonarConfig, SonarTextDecoder, SonarTextEncoder, load_official_state_dict
 
@@ -104,9 +105,10 @@ def check_vocab(cfg: SonarConfig, sp_size: int) -> None:
 
 
 def initializer_summary(path: str) -> list[tuple[str, list[int], int]]:
-    """(name, dims, bytes) of every initializer, read without loading external data."""
+    """(name, dims, bytes) of every initializer, read without loading external data (a table the head reads under
+    a second name counts once: prepacked_tables.py)."""
     import onnx
-    m = onnx.load(path, load_external_data=False)
+    m = prepacked_tables.load_joined(path, load_external_data=False)
     out = []
     for t in m.graph.initializer:
         n = 1

@@ -21,6 +21,7 @@ import onnx
 import torch
 import torch.nn as nn
 
+from . import prepacked_tables
 from .lcm_model import BaseLCM, TwoTowerLCM
 from .sonar_model import SonarTextDecoder, SonarTextEncoder
 
@@ -61,6 +62,10 @@ def store_fp16(m: onnx.ModelProto, min_elems: int = 4096) -> None:
         m.graph.node.insert(0, node)
 
 
+# weight bytes above which a graph is written with external data (protobuf's limit is 2 GB)
+EXTERNAL_ABOVE = 1.8e9
+
+
 def _save(model: nn.Module, args: tuple, path: str, inputs: list[str], outputs: list[str], dynamic: dict,
           external_data: bool | None = None, edit=None) -> str:
     model.eval()
@@ -79,13 +84,17 @@ def _save(model: nn.Module, args: tuple, path: str, inputs: list[str], outputs: 
         edit(m)
     if FP16_STORAGE:
         store_fp16(m)
-    big = sum(t.ByteSize() for t in m.graph.initializer) > 1.8e9 if external_data is None else external_data
+    big = sum(t.ByteSize() for t in m.graph.initializer) > EXTERNAL_ABOVE if external_data is None else external_data
     data_name = os.path.basename(path) + ".data"
     if os.path.exists(path + ".data"):
         os.remove(path + ".data")
     # graphs over the 2 GB protobuf limit keep their weights in a side file (path + ".data")
     onnx.save_model(m, path, save_as_external_data=big, all_tensors_to_one_file=True, location=data_name,
                     size_threshold=1024)
+    if big:
+        stored = onnx.load(path, load_external_data=False)
+        if prepacked_tables.split(stored):  # the tied head reads its own name for the table (prepacked_tables.py)
+            onnx.save_model(stored, path)
     return path
 
 

@@ -22,6 +22,7 @@ import onnx
 import torch
 from onnx import numpy_helper
 
+from . import prepacked_tables
 from .lcm_model import BaseLCM, BaseLCMConfig, TwoTowerConfig, TwoTowerLCM
 from .sonar_model import SonarConfig, SonarTextDecoder, SonarTextEncoder
 
@@ -71,7 +72,7 @@ def onnx_state_dict(path: str) -> dict[str, torch.Tensor]:
     """Parameter name (graph prefix stripped) -> float32 tensor, for every parameter the graph holds.
     Anonymous Linear weights are given as `<module>.weight` in PyTorch's [out, in] layout; when only the node scope
     names them they are keyed `?scope:<scope>.weight` for `load_into` to resolve by suffix."""
-    m = onnx.load(path)
+    m = prepacked_tables.load_joined(path)
     tensors = graph_tensors(m)
     out: dict[str, torch.Tensor] = {}
     for name, arr in tensors.items():

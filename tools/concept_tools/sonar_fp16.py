@@ -18,6 +18,8 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
+from . import prepacked_tables
+
 SUFFIX = "__fp16"
 
 
@@ -77,7 +79,7 @@ def pack_to_fp16(pack_dir: str) -> dict:
         meta = json.load(f)
     for g in ("encoder", "decoder"):
         path = os.path.join(pack_dir, meta["graphs"][g]["file"])
-        m = onnx.load(path)
+        m = prepacked_tables.load_joined(path)  # an fp16 table is read through its Cast: no alias to keep
         fp16_storage(m)
         data = os.path.basename(path) + ".data"
         if os.path.exists(path + ".data"):

@@ -30,6 +30,7 @@ import onnx
 import torch
 from onnx import numpy_helper
 
+from . import prepacked_tables
 from .convert_sonar import LICENSE, SPACE, default_description
 from .export_onnx import TOPK_INPUT, export_decoder, export_encoder
 from .languages import CODES
@@ -370,6 +371,7 @@ def build_templates(cfg: SonarConfig, out: str, *, sp_size: int, export_vocab: i
             del module
             data_name = f"{kind}.onnx.data"
             model, entries, total = _templatize(model, state, kind, data_name, patch)
+            prepacked_tables.split(model)
             onnx.save_model(model, os.path.join(out, f"{kind}.onnx"))
             for e in entries:
                 e["dtype"] = "float32"
@@ -411,8 +413,9 @@ def _add_variant(out: str, name: str, derive) -> dict:
     os.makedirs(os.path.join(out, name), exist_ok=True)
     variant = {}
     for kind, g in template["graphs"].items():
-        model = onnx.load(os.path.join(out, g["file"]), load_external_data=False)
+        model = prepacked_tables.load_joined(os.path.join(out, g["file"]), load_external_data=False)
         vmodel, ventries, vtotal = derive(model, g["tensors"], g["data"])
+        prepacked_tables.split(vmodel)
         onnx.save_model(vmodel, os.path.join(out, name, g["file"]))
         variant[kind] = {"file": f"{name}/{g['file']}", "data": g["data"], "data_bytes": vtotal, "tensors": ventries}
     template.setdefault("variants", {})[name] = variant

@@ -29,7 +29,8 @@ def test_inline_and_external_weights_compare_equal_and_a_changed_byte_is_found(t
     _graph(a, external=False)
     _graph(b, external=True)
     rep = streaming_report(a, b)
-    assert rep == {"nodes_equal": True, "initializers_equal": True, "io_equal": True, "initializers": 1, "differ": []}
+    assert rep == {"nodes_equal": True, "initializers_equal": True, "io_equal": True, "initializers": 1, "differ": [],
+                   "aliases_a": [], "aliases_b": []}
     with open(b + ".data", "r+b") as f:
         f.seek(4000)
         x = f.read(1)

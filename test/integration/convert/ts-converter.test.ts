@@ -63,6 +63,11 @@ describe('TypeScript SONAR converter = tools/convert_sonar.py', () => {
       expect(rep[g].nodes_equal, g).toBe(true);
       expect(rep[g].nonzero_weights, g).toBeGreaterThan(1000);
     }
+    // compared with aliases joined: the TypeScript pack's tied head reads its table under a second name over the
+    // same external bytes (tools/concept_tools/prepacked_tables.py), which Python's inline small pack has no need of
+    expect(rep.encoder.aliases_b).toEqual([]);
+    expect(rep.decoder.aliases_b).toEqual(['dec.decoder_frontend.embed.weight__prepacked']);
+    expect(rep.decoder.aliases_a).toEqual([]);
     // the bounded-memory comparison the full-size run uses (here Python stores the weights inline, TypeScript in
     // external data: the values are compared wherever they are)
     const stream = JSON.parse(py([join(ROOT, 'tools', 'tests', 'compare_packs.py'), '--streaming', at('py'), at('ts')]));
