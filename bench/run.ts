@@ -335,7 +335,7 @@ async function main(): Promise<void> {
         const tps = (x: typeof m.topk) => x.tokens / x.timing.median_s;
         row('decoder', `top-k ÷ full-row tokens/s, ${label}`, '×', tps(m.topk) / tps(m.full), null, true,
           `${fmt(tps(m.topk))} vs ${fmt(tps(m.full))} tok/s; ${m.identical}/${m.sentences} identical outputs` +
-          `${paths.derived ? '; top-k outputs added to a copy of the pack (tools/decoder_topk.py)' : ''}`);
+          `${paths.derived ? '; top-k outputs added to a copy of the pack (tools/decoder_search_io.py)' : ''}`);
         row('decoder', `time outside session.run, ${label}, top-k | full rows`, '% of decode', 100 * m.topk.outsideRun, null, false,
           `full rows: ${fmt(100 * m.full.outsideRun)}%; steps top-k/full per decode ${m.topk.topkSteps}/${m.topk.fullSteps}`);
         if (m.identical < m.sentences) notes.push(`decoder ${m.mode}: top-k and full-row paths differ on ${m.sentences - m.identical}/${m.sentences} inputs (a bug: they must agree)`);

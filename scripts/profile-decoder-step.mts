@@ -39,6 +39,8 @@ async function profile(rows: number) {
     sentence_embedding: new ort.Tensor('float32', Float32Array.from({ length: rows * pack.json.dim }, (_, i) => Math.sin(i) * 0.05), [rows, pack.json.dim]),
     topk: new ort.Tensor('int64', BigInt64Array.from([10n]), [1]),
   };
+  // a graph that reorders the cache in the graph reads a permutation of the rows, as a beam step does
+  if (g.inputs.beam_index) feeds[g.inputs.beam_index] = new ort.Tensor('int64', BigInt64Array.from({ length: rows }, (_, i) => BigInt((i * 7 + 3) % rows)), [rows]);
   const cache = new Float32Array(rows * heads * P * hd).map((_, i) => Math.cos(i) * 0.1);
   for (let i = 0; i < layers; i++) {
     for (const kind of ['key', 'value']) feeds[`past_${kind}_${i}`] = new ort.Tensor('float32', cache, [rows, heads, P, hd]);

@@ -3,7 +3,7 @@
  * (`topk_logprobs`, `topk_ids` + the cache) against the full log-softmax rows (`logprobs` + the cache). Same session,
  * same inputs, interleaved rounds; the two must give the same tokens. Also the share of decode time spent outside
  * `session.run` on each path: the search itself, masks, feeds and cache gathers (the copy of the fetched outputs into
- * JavaScript happens inside run). A pack without the top-k outputs gets them in a copy (tools/decoder_topk.py add).
+ * JavaScript happens inside run). A pack without the top-k outputs gets them in a copy (tools/decoder_search_io.py add).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -55,7 +55,7 @@ export async function benchDecoderPaths(root: string, sonarDir: string, work: st
   const derived = !loadSonarPack(sonarDir).json.graphs.decoder.inputs.topk;
   if (derived) {
     dir = join(work, 'sonar-topk');
-    execFileSync(PY, [join(root, 'tools', 'decoder_topk.py'), 'add', sonarDir, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync(PY, [join(root, 'tools', 'decoder_search_io.py'), 'add', sonarDir, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   }
   const base = await SonarDecoder.fromPack(loadSonarPack(dir), config);
   const inRun = { s: 0 };

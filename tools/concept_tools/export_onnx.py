@@ -147,6 +147,71 @@ def add_decoder_topk(m: onnx.ModelProto, logprobs: str = "logprobs") -> None:
     m.graph.output.append(helper.make_tensor_value_info(TOPK_IDS, onnx.TensorProto.INT64, ["batch", "topk_k"]))
 
 
+REORDER_INPUT = "beam_index"
+REORDER_SUFFIX = "__reordered"
+
+
+def add_decoder_reorder(m: onnx.ModelProto, past: list[str]) -> None:
+    """Add `beam_index` (int64 [N], a graph input): the step reads row r of each cache tensor `past` from row
+    beam_index[r] of the tensor fed (which has its own row count, `cache_rows`). The search's beam reordering, and the
+    dropping of finished inputs, then happen in one Gather per cache tensor inside onnxruntime, instead of a copy of
+    every row through JavaScript between steps (issue 15; at SONAR size, 8 sentences x beam 5 at 25 positions, that
+    copy is ~200 MB of freshly allocated arrays per step). Identity rows are fed when nothing moves."""
+    from onnx import helper
+    if any(i.name == REORDER_INPUT for i in m.graph.input):
+        return
+    inputs = {i.name: i for i in m.graph.input}
+    missing = [p for p in past if p not in inputs]
+    if missing:
+        raise RuntimeError(f"decoder graph has no cache input {missing[0]}")
+    gathers = []
+    for p in past:
+        for node in m.graph.node:
+            for j, x in enumerate(node.input):
+                if x == p:
+                    node.input[j] = p + REORDER_SUFFIX
+        gathers.append(helper.make_node("Gather", [p, REORDER_INPUT], [p + REORDER_SUFFIX], axis=0,
+                                        name=p + "__reorder"))
+        d0 = inputs[p].type.tensor_type.shape.dim[0]
+        d0.Clear()
+        d0.dim_param = "cache_rows"
+    for node in reversed(gathers):
+        m.graph.node.insert(0, node)
+    m.graph.input.append(helper.make_tensor_value_info(REORDER_INPUT, onnx.TensorProto.INT64, ["batch"]))
+
+
+def remove_decoder_reorder(m: onnx.ModelProto) -> None:
+    """The inverse of add_decoder_reorder (a graph as packs exported before it had; the runtime's fallback path)."""
+    gathers = {n.output[0]: n.input[0] for n in m.graph.node
+               if n.op_type == "Gather" and len(n.input) == 2 and n.input[1] == REORDER_INPUT}
+    keep = [n for n in m.graph.node if n.output[0] not in gathers]
+    for node in keep:
+        for j, x in enumerate(node.input):
+            if x in gathers:
+                node.input[j] = gathers[x]
+    del m.graph.node[:]
+    m.graph.node.extend(keep)
+    for i in m.graph.input:
+        if i.name in gathers.values():
+            d0 = i.type.tensor_type.shape.dim[0]
+            d0.Clear()
+            d0.dim_param = "batch"
+    kept = [i for i in m.graph.input if i.name != REORDER_INPUT]
+    del m.graph.input[:]
+    m.graph.input.extend(kept)
+
+
+def add_search_io(m: onnx.ModelProto, past: list[str], logprobs: str = "logprobs") -> None:
+    """What the search feeds and fetches beyond the step itself: top-k outputs and in-graph cache reordering."""
+    add_decoder_topk(m, logprobs)
+    add_decoder_reorder(m, past)
+
+
+def remove_search_io(m: onnx.ModelProto) -> None:
+    remove_decoder_topk(m)
+    remove_decoder_reorder(m)
+
+
 def remove_decoder_topk(m: onnx.ModelProto) -> None:
     """The inverse of add_decoder_topk (a graph as packs exported before it had; the runtime's fallback path)."""
     outs = {TOPK_VALUES, TOPK_IDS}
@@ -175,9 +240,12 @@ def export_decoder(dec: SonarTextDecoder, path: str) -> dict:
             names_out.append(f"present_{kind}_{i}")
             dyn[f"past_{kind}_{i}"] = {0: "batch", 2: "past"}
             dyn[f"present_{kind}_{i}"] = {0: "batch", 2: "total"}
-    _save(_StepWrapper(dec), (ids, emb, *past), path, names_in, names_out, dyn, edit=add_decoder_topk)
+    cache_inputs = [x for x in names_in if x.startswith("past_")]
+    _save(_StepWrapper(dec), (ids, emb, *past), path, names_in, names_out, dyn,
+          edit=lambda m: add_search_io(m, cache_inputs))
     return {"inputs": {"input_ids": "input_ids", "sentence_embedding": "sentence_embedding",
-                       "past_key": "past_key_{i}", "past_value": "past_value_{i}", "topk": TOPK_INPUT},
+                       "past_key": "past_key_{i}", "past_value": "past_value_{i}", "topk": TOPK_INPUT,
+                       "beam_index": REORDER_INPUT},
             "outputs": {"logprobs": "logprobs", "present_key": "present_key_{i}",
                         "present_value": "present_value_{i}", "topk_logprobs": TOPK_VALUES,
                         "topk_ids": TOPK_IDS},

@@ -137,9 +137,10 @@ def test_decoder_parity_onnxruntime_node(converted):
     e = torch.randn(2, D, generator=g) * 0.1
     prefix = torch.tensor([[3, ENG], [3, 256057]])
     nxt = torch.tensor([[100], [200]])
+    swap = [1, 0]  # the second step reads the cache's rows swapped, as a beam reordering does (`beam_index`)
     with torch.no_grad():
         lp1, past = dec.step(prefix, e, dec.empty_past(2))
-        lp2, past2 = dec.step(nxt, e, past)
+        lp2, past2 = dec.step(nxt, e[swap], [tuple(x[swap] for x in layer) for layer in past])
     del dec
     gc.collect()
     h, hd = D // 64, 64
@@ -147,7 +148,8 @@ def test_decoder_parity_onnxruntime_node(converted):
     for i in range(LAYERS):
         run1[f"past_key_{i}"] = np.zeros((2, h, 0, hd), np.float32)
         run1[f"past_value_{i}"] = np.zeros((2, h, 0, hd), np.float32)
-    run2 = {"input_ids": nxt.numpy(), "sentence_embedding": e.numpy()}
+    run1["beam_index"] = np.array([0, 1], np.int64)
+    run2 = {"input_ids": nxt.numpy(), "sentence_embedding": e[swap].numpy(), "beam_index": np.array(swap, np.int64)}
     for i in range(LAYERS):
         run2[f"past_key_{i}"] = f"prev:present_key_{i}"
         run2[f"past_value_{i}"] = f"prev:present_value_{i}"

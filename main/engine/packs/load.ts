@@ -251,6 +251,8 @@ function expectedShapes(pack: LoadedPack, graphName: string): Record<string, { t
         'in:topk': { type: 'int64', shape: [1] },
         'out:topk_logprobs': { type: 'float32', shape: [undefined, undefined] },
         'out:topk_ids': { type: 'int64', shape: [undefined, undefined] },
+        // optional: the cache rows each step reads (in-graph beam reordering)
+        'in:beam_index': { type: 'int64', shape: [undefined] },
       };
     }
     return {};

@@ -11,7 +11,8 @@
  * prefix included.
  *
  * Batching: the decoder runs on N = Σ (live hypotheses of each unfinished input) rows; after each step the caches
- * are reordered by a row gather (finished inputs drop out). Every input's result equals decoding it alone.
+ * are reordered by a row gather (finished inputs drop out), inside the graph where it has `beam_index`. Every
+ * input's result equals decoding it alone.
  *
  * Top-k steps: when the pack's decoder graph has the top-k outputs, a step fetches each row's K best log-probs
  * instead of the whole V-wide row (`stepRows`; why the result is the same as the full row's: `topKFor`).
@@ -416,7 +417,7 @@ export async function beamSearch(dec: SonarDecoder, embs: readonly Float32Array[
     if (stillActive.length === 0) break;
     active = stillActive;
     throwIfAborted(signal);
-    const cache = step.cache.gather(rows);
+    const cache = dec.reorder(step.cache, rows);
     emb = gatherRows(emb, dim, rows);
     t += 1;
     const seqs = active.flatMap((st) => st.hyps);
@@ -492,7 +493,7 @@ export async function greedySearch(dec: SonarDecoder, embs: readonly Float32Arra
     opts.onProgress?.({ stage: 'decode', step: t, maxSteps: o.maxPos - 1, active: rows.length, total: langIds.length });
     if (rows.length === 0) break;
     active = rows.map((r) => active[r]);
-    const cache = step.cache.gather(rows);
+    const cache = dec.reorder(step.cache, rows);
     emb = gatherRows(emb, dim, rows);
     throwIfAborted(signal);
     const seqs = active.map((input) => [eos, langIds[input], ...out[input]]);

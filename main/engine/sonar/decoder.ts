@@ -2,7 +2,9 @@
  * SONAR decoder step over the pack's `decoder` graph (models/FORMAT.md): `input_ids` [N,T] new tokens,
  * `sentence_embedding` [N,D], the KV cache `past_key_{i}` / `past_value_{i}` [N,H,P,hd] → `logprobs` [N,V] of the last
  * new position and the grown cache [N,H,P+T,hd]. P = 0 at the first call (zero-length third axis).
- * Beam reordering is a row gather in JS (`KvCache.gather`).
+ * Beam reordering: packs whose graph has the optional `beam_index` input (int64 [N]) read row r of the cache from
+ * row beam_index[r] of the tensors fed, so a reordering is only a list of rows (`KvCache.select`) that the graph
+ * applies with one Gather per cache tensor; for older packs it is a row copy in JS (`KvCache.gather`).
  *
  * Packs whose graph has the optional top-k I/O (`topk` int64 [1] → `topk_logprobs` [N,K], `topk_ids` int64 [N,K]) let
  * the search fetch only each row's K best log-probs (`stepTop`) instead of all V (256,206 floats per row for real
@@ -47,6 +49,8 @@ export interface DecoderSpec {
   presentValue: string[];
   /** Present when the graph offers the top-k outputs. */
   topk?: TopKIo;
+  /** The `beam_index` input's name, when the graph reorders the cache itself. */
+  reorder?: string;
   layers: number;
   heads: number;
   headDim: number;
@@ -59,16 +63,24 @@ export interface DecoderSpec {
   decoding: DecodingSpec;
 }
 
-/** Per-layer key/value caches, rows = hypotheses. Layout [N,H,P,hd] row-major, so one row is contiguous. */
+/**
+ * Per-layer key/value caches, rows = hypotheses. Layout [stored,H,P,hd] row-major, so one row is contiguous. Row r of
+ * the cache is stored row `rows[r]` when a reordering is pending (`select`), else stored row r.
+ */
 export class KvCache {
   constructor(
+    /** rows of the cache (hypotheses) */
     readonly n: number,
     readonly past: number,
     readonly heads: number,
     readonly headDim: number,
-    /** keys[i], values[i] for layer i: Float32Array of n·H·P·hd. */
+    /** keys[i], values[i] for layer i: Float32Array of stored·H·P·hd. */
     readonly keys: Float32Array[],
     readonly values: Float32Array[],
+    /** the stored row of each row, when a reordering is pending (the graph applies it: `beam_index`) */
+    readonly rows?: readonly number[],
+    /** rows in `keys` / `values` */
+    readonly stored: number = n,
   ) {}
 
   static empty(n: number, layers: number, heads: number, headDim: number): KvCache {
@@ -80,10 +92,22 @@ export class KvCache {
     return this.heads * this.past * this.headDim;
   }
 
-  /** New cache whose row r is this cache's row rows[r] (beam reordering, dropping finished inputs). */
+  /** The stored row of each row (identity when no reordering is pending). */
+  storedRows(): number[] {
+    return this.rows ? [...this.rows] : Array.from({ length: this.n }, (_, r) => r);
+  }
+
+  /** The cache whose row r is this cache's row rows[r], copying nothing: for a graph that reorders (`beam_index`). */
+  select(rows: readonly number[]): KvCache {
+    const to = this.rows ? rows.map((r) => this.rows![r]) : rows;
+    return new KvCache(rows.length, this.past, this.heads, this.headDim, this.keys, this.values, to, this.stored);
+  }
+
+  /** New cache whose row r is this cache's row rows[r], copied (beam reordering, dropping finished inputs). */
   gather(rows: readonly number[]): KvCache {
     const rs = this.rowSize;
-    const pick = (src: Float32Array) => gatherRows(src, rs, rows);
+    const to = this.rows ? rows.map((r) => this.rows![r]) : rows;
+    const pick = (src: Float32Array) => gatherRows(src, rs, to);
     return new KvCache(rows.length, this.past, this.heads, this.headDim, this.keys.map(pick), this.values.map(pick));
   }
 }
@@ -126,6 +150,7 @@ export class SonarDecoder {
       ...(g.inputs.topk && g.outputs.topk_logprobs && g.outputs.topk_ids
         ? { topk: { input: g.inputs.topk, values: g.outputs.topk_logprobs, ids: g.outputs.topk_ids } }
         : {}),
+      ...(g.inputs.beam_index ? { reorder: g.inputs.beam_index } : {}),
       layers: L,
       heads: g.heads,
       headDim: g.head_dim,
@@ -146,6 +171,11 @@ export class SonarDecoder {
 
   emptyCache(n: number): KvCache {
     return KvCache.empty(n, this.spec.layers, this.spec.heads, this.spec.headDim);
+  }
+
+  /** The cache whose row r is `cache`'s row rows[r]: a list of rows for a graph that reorders, else a copy. */
+  reorder(cache: KvCache, rows: readonly number[]): KvCache {
+    return this.spec.reorder ? cache.select(rows) : cache.gather(rows);
   }
 
   /**
@@ -179,9 +209,11 @@ export class SonarDecoder {
     return { top: { k, values, ids }, cache: this.grown(out, cache, t) };
   }
 
-  private async run(tokens: ArrayLike<number>, t: number, emb: Float32Array, cache: KvCache, wanted: string | string[], k: number): Promise<Record<string, TensorLike>> {
+  private async run(tokens: ArrayLike<number>, t: number, emb: Float32Array, given: KvCache, wanted: string | string[], k: number): Promise<Record<string, TensorLike>> {
     const s = this.spec;
-    const n = cache.n;
+    const n = given.n;
+    // a graph without `beam_index` needs the rows in order (a cache selected for another decoder, or by a caller)
+    const cache = given.rows && !s.reorder ? given.gather(Array.from({ length: n }, (_, r) => r)) : given;
     if (tokens.length !== n * t) throw new Error(`decoder step: ${tokens.length} tokens for ${n}×${t}`);
     if (emb.length !== n * s.dim) throw new Error(`decoder step: embedding has ${emb.length} values, expected ${n}×${s.dim}`);
     if (cache.past + t > s.maxPositions) throw new Error(`decoder step: ${cache.past + t} positions exceed max_positions ${s.maxPositions}`);
@@ -190,7 +222,9 @@ export class SonarDecoder {
       [s.embedding]: f32(emb, [n, s.dim]),
     };
     if (s.topk) feeds[s.topk.input] = i64([Math.min(Math.max(k, 1), s.vocabSize)], [1]);
-    const kvDims = [n, s.heads, cache.past, s.headDim];
+    // a graph with `beam_index` needs it on every call: identity rows when nothing was reordered
+    if (s.reorder) feeds[s.reorder] = i64(cache.storedRows(), [n]);
+    const kvDims = [cache.stored, s.heads, cache.past, s.headDim];
     for (let i = 0; i < s.layers; i++) {
       feeds[s.pastKey[i]] = f32(cache.keys[i], kvDims);
       feeds[s.pastValue[i]] = f32(cache.values[i], kvDims);

@@ -4,8 +4,11 @@
  * minimum length, the forced EOS at the last position, repeated n-grams) — and a pack whose graph has no top-k
  * outputs still decodes (on full rows).
  *
- * Both packs are derived from the bundled mini SONAR pack with tools/decoder_topk.py (add / remove the top-k I/O;
- * the weights are untouched), so the test holds whether models/mini was exported before or after top-k existed.
+ * The same for the in-graph cache reordering (`beam_index`): a step fed a row selection of the cache gives the same
+ * log-probs and cache as a step fed those rows copied in JavaScript, and whole searches agree with a pack without it.
+ *
+ * The packs are derived from the bundled mini SONAR pack with tools/decoder_search_io.py (add / remove the search
+ * I/O; the weights are untouched), so the test holds whether models/mini was exported before or after they existed.
  * SONAR_TOPK_PACK=DIR runs it on another SONAR pack (e.g. one freshly exported from a training checkpoint).
  */
 import { execFileSync } from 'node:child_process';
@@ -34,19 +37,22 @@ describe('SONAR decoder top-k path', () => {
   let enc: SonarEncoder;
   let topDec: SonarDecoder;
   let fullDec: SonarDecoder;
+  let jsDec: SonarDecoder;
   let embs: Float32Array[];
   let langs: number[];
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'cs-topk-'));
-    const tool = join(ROOT, 'tools', 'decoder_topk.py');
+    const tool = join(ROOT, 'tools', 'decoder_search_io.py');
     execFileSync(PY, [tool, 'add', SOURCE, join(work, 'topk')], { stdio: ['ignore', 'pipe', 'pipe'] });
     execFileSync(PY, [tool, 'remove', SOURCE, join(work, 'full')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync(PY, [tool, 'remove-reorder', join(work, 'topk'), join(work, 'js')], { stdio: ['ignore', 'pipe', 'pipe'] });
     const topPack = loadSonarPack(join(work, 'topk'));
     const fullPack = loadSonarPack(join(work, 'full'));
     enc = await SonarEncoder.fromPack(topPack, cfg);
     topDec = await SonarDecoder.fromPack(topPack, cfg);
     fullDec = await SonarDecoder.fromPack(fullPack, cfg);
+    jsDec = await SonarDecoder.fromPack(loadSonarPack(join(work, 'js')), cfg);
     const tok = await SonarTokenizer.fromPack(topPack);
     // held-out sentences (never trained on), decoded into English and French
     const held = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'heldout.json'), 'utf8')) as { english: string[] };
@@ -59,13 +65,52 @@ describe('SONAR decoder top-k path', () => {
     await enc?.dispose();
     await topDec?.dispose();
     await fullDec?.dispose();
+    await jsDec?.dispose();
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('the derived packs: one offers top-k outputs, the other does not', () => {
+  it('the derived packs: one offers top-k outputs and in-graph reordering, one neither, one top-k only', () => {
     expect(topDec.hasTopK).toBe(true);
+    expect(topDec.spec.reorder).toBe('beam_index');
     expect(fullDec.hasTopK).toBe(false);
+    expect(fullDec.spec.reorder).toBeUndefined();
+    expect(jsDec.hasTopK).toBe(true);
+    expect(jsDec.spec.reorder).toBeUndefined();
   });
+
+  it('a step on a selected cache (rows reordered, repeated, dropped in the graph) equals a step on the rows copied', async () => {
+    const n = 4;
+    const emb = new Float32Array(n * topDec.spec.dim);
+    embs.slice(0, n).forEach((e, i) => emb.set(e, i * topDec.spec.dim));
+    const eng = langs[0];
+    let cache = (await topDec.step([3, 3, 3, 3], 1, emb, topDec.emptyCache(n))).cache;
+    cache = (await topDec.step([eng, eng, eng, eng], 1, emb, cache)).cache;
+    const rows = [2, 0, 2]; // reordered, one repeated, one dropped
+    const sel = cache.select(rows);
+    expect(sel.keys).toBe(cache.keys); // nothing copied
+    expect(sel.storedRows()).toEqual(rows);
+    const d = topDec.spec.dim;
+    const rowsOf = (rs: number[]) => new Float32Array(rs.flatMap((r) => [...emb.subarray(r * d, (r + 1) * d)]));
+    const pickEmb = rowsOf(rows);
+    const a = await topDec.step([10, 11, 12], 1, pickEmb, sel);
+    const b = await topDec.step([10, 11, 12], 1, pickEmb, cache.gather(rows));
+    expect(a.logprobs).toEqual(b.logprobs);
+    expect(a.cache.keys).toEqual(b.cache.keys);
+    expect(a.cache.values).toEqual(b.cache.values);
+    // a selection of a selection composes; a decoder without `beam_index` copies a pending selection itself
+    const twice = sel.select([1, 0]);
+    expect(twice.storedRows()).toEqual([0, 2]);
+    const c = await jsDec.step([10, 11], 1, rowsOf([0, 2]), twice);
+    const e = await topDec.step([10, 11], 1, rowsOf([0, 2]), cache.gather([0, 2]));
+    expect(c.logprobs).toEqual(e.logprobs);
+    expect(c.cache.keys).toEqual(e.cache.keys);
+  }, 60_000);
+
+  it('beam 5 and greedy with in-graph reordering give the results of reordering in JavaScript', async () => {
+    const o: DecodeOptions = { beam: 5, maxTokens: 40, noRepeatNgram: 2 };
+    expect(await beamSearch(topDec, embs, langs, o)).toEqual(await beamSearch(jsDec, embs, langs, o));
+    expect(await greedySearch(topDec, embs, langs, { maxTokens: 40 })).toEqual(await greedySearch(jsDec, embs, langs, { maxTokens: 40 }));
+  }, 120_000);
 
   const cases: [string, DecodeOptions][] = [
     ['beam 5', { beam: 5, maxTokens: 40 }],
