@@ -20,6 +20,17 @@ sys.path.insert(0, HERE)
 FULL_SIZE = os.environ.get("CONCEPT_FULL_SIZE") == "1"
 
 
+def save_graph(m, path: str, external: bool) -> None:
+    """Save a test graph with its weights inline, or all of them in `<file>.data` beside it (as large packs are)."""
+    import onnx
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    if external:
+        onnx.save_model(m, path, save_as_external_data=True, location=os.path.basename(path) + ".data",
+                        size_threshold=0)
+    else:
+        onnx.save_model(m, path)
+
+
 def have_ort_node() -> bool:
     return shutil.which("node") is not None and os.path.exists(os.path.join(ROOT, "node_modules", "onnxruntime-node"))
 

@@ -8,6 +8,7 @@ from onnx import helper, numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from compare_packs import streaming_report  # noqa: E402
+from conftest import save_graph  # noqa: E402
 
 
 def _graph(path, external):
@@ -15,13 +16,7 @@ def _graph(path, external):
     g = helper.make_graph([helper.make_node("MatMul", ["x", "w"], ["y"])], "g",
                           [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [1, 64])],
                           [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [1, 64])], [w])
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    if external:
-        onnx.save_model(m, path, save_as_external_data=True, location=os.path.basename(path) + ".data",
-                        size_threshold=0)
-    else:
-        onnx.save_model(m, path)
+    save_graph(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), path, external)
 
 
 def test_inline_and_external_weights_compare_equal_and_a_changed_byte_is_found(tmp_path):

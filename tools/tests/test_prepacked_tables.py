@@ -18,6 +18,7 @@ from concept_tools.sonar_model import SonarConfig, SonarTextDecoder
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from compare_packs import graph_report, streaming_report  # noqa: E402
+from conftest import save_graph  # noqa: E402
 
 
 def _tied_graph(path: str, external: bool) -> None:
@@ -29,12 +30,7 @@ def _tied_graph(path: str, external: bool) -> None:
              helper.make_node("Gemm", ["h", "E"], ["logits"], transB=1)]
     g = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("ids", onnx.TensorProto.INT64, [3])],
                           [helper.make_tensor_value_info("logits", onnx.TensorProto.FLOAT, [3, 50])], [e, w])
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
-    if external:
-        onnx.save_model(m, path, save_as_external_data=True, location=os.path.basename(path) + ".data",
-                        size_threshold=0)
-    else:
-        onnx.save_model(m, path)
+    save_graph(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), path, external)
 
 
 def test_split_aliases_only_the_head_of_an_external_table_and_join_undoes_it(tmp_path):

@@ -97,16 +97,21 @@ export class KvCache {
     return this.rows ? [...this.rows] : Array.from({ length: this.n }, (_, r) => r);
   }
 
+  /** The stored rows behind rows `rows` of this cache (a pending selection composed with the new one). */
+  private storedOf(rows: readonly number[]): readonly number[] {
+    const sel = this.rows;
+    return sel ? rows.map((r) => sel[r]) : rows;
+  }
+
   /** The cache whose row r is this cache's row rows[r], copying nothing: for a graph that reorders (`beam_index`). */
   select(rows: readonly number[]): KvCache {
-    const to = this.rows ? rows.map((r) => this.rows![r]) : rows;
-    return new KvCache(rows.length, this.past, this.heads, this.headDim, this.keys, this.values, to, this.stored);
+    return new KvCache(rows.length, this.past, this.heads, this.headDim, this.keys, this.values, this.storedOf(rows), this.stored);
   }
 
   /** New cache whose row r is this cache's row rows[r], copied (beam reordering, dropping finished inputs). */
   gather(rows: readonly number[]): KvCache {
     const rs = this.rowSize;
-    const to = this.rows ? rows.map((r) => this.rows![r]) : rows;
+    const to = this.storedOf(rows);
     const pick = (src: Float32Array) => gatherRows(src, rs, to);
     return new KvCache(rows.length, this.past, this.heads, this.headDim, this.keys.map(pick), this.values.map(pick));
   }
