@@ -62,6 +62,8 @@ Options
   --progress       progress on stderr even when it is not a terminal (--no-progress or --quiet: never)
   --help, -h       this text        --version, -v   the version
   --seed N  --beam N  --greedy  --max-tokens N  --threads N  --provider auto|cpu|cuda|dml|coreml
+  --rerank, --no-rerank  keep the beam candidate whose re-encoding is nearest its concept (default: the pack's;
+                   on for the bundled mini models)
 
 Method, length and fidelity
   --method auto    the concept model (LCM) only when the installed packs have measured, non-demo quality; with
@@ -239,7 +241,14 @@ class Cli {
     const threads = numberFlag(this.args, 'threads', { integer: true, min: 0, max: 256 });
     const beam = numberFlag(this.args, 'beam', { integer: true, min: 1, max: 64 });
     const maxTokens = numberFlag(this.args, 'max-tokens', { integer: true, min: 3 });
-    const decoding = { ...(beam ? { beam } : {}), ...(maxTokens ? { maxTokens } : {}), ...(bool(this.args, 'greedy') ? { greedy: true } : {}) };
+    if (bool(this.args, 'rerank') && bool(this.args, 'no-rerank')) throw new UsageError('--rerank and --no-rerank exclude each other');
+    const rerank = bool(this.args, 'rerank') ? true : bool(this.args, 'no-rerank') ? false : undefined;
+    const decoding = {
+      ...(beam ? { beam } : {}),
+      ...(maxTokens ? { maxTokens } : {}),
+      ...(bool(this.args, 'greedy') ? { greedy: true } : {}),
+      ...(rerank !== undefined ? { rerank } : {}),
+    };
     const { createService } = await import('./api/service.js');
     this.svc = await createService({
       dbPath,

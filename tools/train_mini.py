@@ -44,7 +44,8 @@ def main():
     ap.add_argument("--fixtures", default=os.path.join(os.path.dirname(__file__), "..", "test", "fixtures"))
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="cpu")
-    ap.add_argument("--stage", default="all", choices=["all", "sonar", "lcm", "export"])
+    ap.add_argument("--stage", default="all", choices=["all", "sonar", "lcm", "export", "eval"],
+                    help="eval: measure the SONAR pack in --out again (no training; keeps the training figures)")
     args = ap.parse_args()
     args.preset = args.preset or ("small" if args.device.startswith("cuda") else "mini")
     if args.preset == "mini" and not args.toy:
@@ -66,6 +67,10 @@ def main():
     if args.preset != "mini":
         args.fixtures = None  # the test fixtures pin the bundled mini packs only
     torch.set_num_threads(args.threads)
+    if args.stage == "eval":
+        from concept_tools import mini_pipeline
+        mini_pipeline.reevaluate_sonar(args.out)
+        return
     os.makedirs(args.work, exist_ok=True)
     from concept_tools import train_sonar
     t0 = time.time()

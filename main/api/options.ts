@@ -20,8 +20,8 @@ export interface ServiceOptions {
   provider?: Settings['provider'];
   /** largest document text in UTF-8 bytes (default 20 MiB) */
   maxTextBytes?: number;
-  /** decoder overrides for every run (tests: smaller beams and lengths) */
-  decoding?: { beam?: number; greedy?: boolean; maxTokens?: number };
+  /** decoder overrides for every run (tests: smaller beams and lengths; `rerank` overrides the pack's concept reranking) */
+  decoding?: { beam?: number; greedy?: boolean; maxTokens?: number; rerank?: boolean };
   /** the SONAR graph templates (default: main/engine/packs/templates/sonar next to the sources; the packaged app's
    *  resources/templates/sonar) */
   sonarTemplatesDir?: string;

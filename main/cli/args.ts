@@ -20,7 +20,7 @@ export const VALUE_FLAGS = new Set([
   'max-tokens', 'tokenizer', 'base-url', 'name', 'sha256', 'variant', 'predictions', 'label',
 ]);
 export const BOOL_FLAGS = new Set(['json', 'progress', 'no-progress', 'help', 'version', 'quiet', 'greedy', 'stemmer', 'records',
-  'accept-license', 'keep-downloads', 'no-selftest']);
+  'accept-license', 'keep-downloads', 'no-selftest', 'rerank', 'no-rerank']);
 const ALIASES: Record<string, string> = { h: 'help', t: 'to', f: 'from', p: 'pack', j: 'json', m: 'method', n: 'sentences', v: 'version' };
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {

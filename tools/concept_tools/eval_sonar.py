@@ -5,7 +5,8 @@ Never on UDHR (small models memorise it). Four measurements (see issue 9's "Done
 a. auto-encoding (encode -> greedy decode into the same language) chrF of short held-out English Tatoeba sentences,
    and of the held-out non-English Tatoeba side per language, next to the *other-concept* baseline: the same decoder
    given the concept of another sentence of the same set (embeddings rolled by one). The gap is what the concept
-   carries; a decoder that ignores its concept scores the same on both.
+   carries; a decoder that ignores its concept scores the same on both. The English set also through beam 5, plain
+   and with concept reranking (the app's decoding of the mini packs), the baseline decoded the same way.
 b. distinctness: how many different outputs 100 held-out sentences decode to, and how many outputs are a UDHR
    sentence (the failure mode of the first mini family: every input decoded to UDHR boilerplate).
 c. xx->eng retrieval on held-out Tatoeba pairs, LASER-style: per language, every xx sentence against the English
@@ -225,18 +226,45 @@ def _ae_many(enc, dec, tok, groups: list[tuple[str, list[str]]], max_len: int = 
     return res
 
 
+def rerank_by_concept(enc, tok, concepts: torch.Tensor, candidates: list[list[str]], lang: str) -> list[int]:
+    """Per concept, the index of the candidate (best beam first) whose re-encoding in `lang` is nearest by cosine;
+    ties and empty candidates keep the earlier one. The app's decoding.rerank (main/engine/sonar/rerank.ts)."""
+    from .mini_pipeline import encode
+    flat = [t for c in candidates for t in c if t.strip()]
+    emb = encode(enc, tok, flat, [lang] * len(flat)) if flat else torch.zeros(0, concepts.shape[1])
+    out, k = [], 0
+    for concept, cands in zip(concepts, candidates):
+        best, best_cos = 0, float("-inf")
+        for j, t in enumerate(cands):
+            if not t.strip():
+                continue
+            c = F.cosine_similarity(emb[k], concept, dim=0).item()
+            k += 1
+            if c > best_cos:
+                best, best_cos = j, c
+        out.append(best)
+    return out
+
+
 def _ae_beam(enc, dec, tok, sents: list[str], lang: str = "eng_Latn", beam: int = 5):
-    """Beam-search auto-encoding of `sents` -> (outputs, outputs from the next sentence's concept)."""
+    """Beam-search auto-encoding of `sents` -> {"beam": (outputs, other-concept outputs), "rerank": the same with
+    concept reranking of each beam's finished hypotheses}; the other concept is the next sentence's (rolled by one)
+    and is reranked against that concept, as the app would."""
     from .generate import beam_search
     from .mini_pipeline import encode
     from .tokenizer import EOS
     emb = encode(enc, tok, sents, [lang] * len(sents))
     lid = tok.lang_id(lang)
 
-    def texts(rows):
-        return [tok.decode([t for t in beam_search(dec, e, lid, beam=beam, max_len=MAX_LEN)[0][0][2:] if t != EOS])
+    def nbest(rows):
+        return [[tok.decode([t for t in h[0][2:] if t != EOS]) for h in beam_search(dec, e, lid, beam=beam,
+                                                                                     max_len=MAX_LEN)] or [""]
                 for e in rows]
-    return texts(emb), texts(emb.roll(1, dims=0))
+    own, other = emb, emb.roll(1, dims=0)
+    c_own, c_other = nbest(own), nbest(other)
+    r_own, r_other = rerank_by_concept(enc, tok, own, c_own, lang), rerank_by_concept(enc, tok, other, c_other, lang)
+    return {"beam": ([c[0] for c in c_own], [c[0] for c in c_other]),
+            "rerank": ([c[i] for c, i in zip(c_own, r_own)], [c[i] for c, i in zip(c_other, r_other)])}
 
 
 def _score(hyps, refs):
@@ -278,14 +306,24 @@ def evaluate_sonar(enc, dec, tok, log=print, trained_langs: set[str] | None = No
                        "examples": [{"text": t, "output": o} for t, o in list(zip(eng, dn))[:10]]}
     log(f"distinct {res['distinct']['distinct']}/{len(dn)}, UDHR sentences among them: {len(hits)}")
 
-    # a''. the first 100 of those sentences through beam search (beam 5, the app's default decoding), model and
-    # other-concept baseline alike: greedy is what the probes use, beam is what a user gets
-    nb = eng[:DISTINCT_N]
-    bo, bb = _ae_beam(enc, dec, tok, nb)
-    s1, s2 = _score(bo, nb), _score(bb, nb)
-    res["autoencoding_eng_short_beam"] = {"n": len(nb), "beam": 5, "chrf": s1["chrf"], "baseline_chrf": s2["chrf"],
-                                          "exact_match": s1["exact_match"], "baseline_exact_match": s2["exact_match"]}
-    log(f"AE eng<=12w, beam 5: chrF {s1['chrf']:.1f} vs other-concept {s2['chrf']:.1f} ({len(nb)} sentences)")
+    # a''. the same sentences through beam search (beam 5, the app's default decoding), plain and with concept
+    # reranking (the mini pack's decoding.rerank), model and other-concept baseline alike: greedy is what the probes
+    # use, beam + rerank is what a user of the bundled packs gets
+    ab = _ae_beam(enc, dec, tok, eng)
+    s1, s2 = _score(ab["beam"][0], eng), _score(ab["beam"][1], eng)
+    r1, r2 = _score(ab["rerank"][0], eng), _score(ab["rerank"][1], eng)
+    res["autoencoding_eng_short_beam"] = {
+        "n": len(eng), "beam": 5, "chrf": s1["chrf"], "baseline_chrf": s2["chrf"],
+        "ratio": s1["chrf"] / s2["chrf"] if s2["chrf"] else None,
+        "exact_match": s1["exact_match"], "baseline_exact_match": s2["exact_match"],
+        "rerank": {"chrf": r1["chrf"], "baseline_chrf": r2["chrf"], "ratio": r1["chrf"] / r2["chrf"] if r2["chrf"] else None,
+                   "exact_match": r1["exact_match"], "baseline_exact_match": r2["exact_match"],
+                   "distinct": distinct_count(ab["rerank"][0][:DISTINCT_N]),
+                   "udhr_matches": len(udhr_matches(ab["rerank"][0][:DISTINCT_N], keys)),
+                   "examples": [{"text": t, "beam": b, "output": o, "other_concept_output": x} for t, b, o, x in
+                                list(zip(eng, ab["beam"][0], ab["rerank"][0], ab["rerank"][1]))[:8]]}}
+    log(f"AE eng<=12w, beam 5: chrF {s1['chrf']:.1f} vs other-concept {s2['chrf']:.1f}; with concept reranking "
+        f"{r1['chrf']:.1f} vs {r2['chrf']:.1f} ({len(eng)} sentences)")
 
     # a'. per-language auto-encoding of the non-English held-out side
     per_lang: dict[str, list[str]] = {}

@@ -115,3 +115,42 @@ def test_card_verdicts_follow_the_issue_thresholds():
     text = " ".join(model_card.headline(_metrics(11.0, 9.9, 20, 60, 0.02, 0.10), model_card.verdicts(
         _metrics(11.0, 9.9, 20, 60, 0.02, 0.10))))
     assert "ignores the concept" in text and "letter triples still beats" in text
+
+
+def test_rerank_by_concept_keeps_the_candidate_nearest_its_concept(monkeypatch):
+    import torch
+
+    from concept_tools import eval_sonar, mini_pipeline
+    vecs = {"a": [1.0, 0.0], "b": [0.0, 1.0], "c": [0.7, 0.7], "d": [1.0, 0.01]}
+    seen = []
+
+    def fake_encode(enc, tok, sents, langs):
+        seen.append((list(sents), list(langs)))
+        return torch.tensor([vecs[t] for t in sents])
+    monkeypatch.setattr(mini_pipeline, "encode", fake_encode)
+    concepts = torch.tensor([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [5.0, 0.0]])
+    # best beam first: the nearest wins whatever its rank; an empty candidate is never chosen nor encoded; the
+    # second concept's "a" and "d" tie on cosine up to 1e-4 but "a" is nearer; the last list has only empties
+    picks = eval_sonar.rerank_by_concept(None, None, concepts, [["a", "b"], ["d", "", "a"], ["a", "c"], ["", " "]],
+                                         "eng_Latn")
+    assert picks == [1, 2, 1, 0]
+    assert seen == [(["a", "b", "d", "a", "a", "c"], ["eng_Latn"] * 6)]
+
+
+def test_card_judges_the_apps_decoding_when_it_was_measured():
+    m = _metrics(30.6, 12.6, 100, 0, 0.4, 0.16)  # greedy: 2.43x, short of 2.5x
+    v = model_card.verdicts(m)
+    assert v["ae"] is False and v["ae_app"] is None
+    m["sonar"]["autoencoding_eng_short_beam"] = {
+        "n": 200, "beam": 5, "chrf": 32.4, "baseline_chrf": 12.5, "ratio": 2.59, "exact_match": 0.03,
+        "baseline_exact_match": 0.0, "rerank": {"chrf": 35.9, "baseline_chrf": 12.7, "ratio": 35.9 / 12.7,
+                                                "exact_match": 0.05, "baseline_exact_match": 0.0, "distinct": 99,
+                                                "udhr_matches": 0, "examples": []}}
+    v = model_card.verdicts(m)
+    assert v["ae"] is False and v["ae_app"] is True
+    text = " ".join(model_card.headline(m, v))
+    assert "The decoder reads the concept" in text and "35.9" in text and "greedy: 30.6" in text
+    m["sonar"]["autoencoding_eng_short_beam"]["rerank"]["baseline_chrf"] = 15.0  # 2.39x: the app's decoding fails
+    v = model_card.verdicts(m)
+    assert v["ae_app"] is False
+    assert "only in part" in " ".join(model_card.headline(m, v))

@@ -6,7 +6,7 @@
 import { SonarClient } from '../sonar/client.js';
 import type { SonarOpenResult } from '../sonar/handlers.js';
 import { sonarPorts } from '../sonar/ports.js';
-import type { DecodeOptions } from '../sonar/beam.js';
+import type { TextDecodeOptions } from '../sonar/model.js';
 import type { EngineHost } from '../runtime/host.js';
 import type { SessionConfig } from '../runtime/session.js';
 import type { ConceptDecoder, ConceptEncoder } from '../tasks/ports.js';
@@ -22,7 +22,7 @@ export interface SonarEngine {
 export interface OpenSonarOptions {
   config?: SessionConfig;
   /** defaults for every decode (greedy, maxTokens, …) */
-  decoding?: Omit<DecodeOptions, 'signal' | 'onProgress'>;
+  decoding?: Omit<TextDecodeOptions, 'signal' | 'onProgress'>;
   key?: string;
 }
 

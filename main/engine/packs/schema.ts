@@ -54,6 +54,8 @@ export interface DecodingSpec {
   max_positions?: number;
   /** Block repeated n-grams of this size while decoding (0 or absent: off, as in the official pipeline). */
   no_repeat_ngram?: number;
+  /** Keep the finished hypothesis whose re-encoding is nearest the concept (sonar/rerank.ts); absent: off. */
+  rerank?: boolean;
 }
 
 interface PackCommon {
@@ -206,6 +208,7 @@ export function validatePackJson(raw: unknown, where: string): PackJson {
     if (!Array.isArray(dec.banned_ids) || dec.banned_ids.some((x) => !Number.isInteger(x))) c.fail('decoding.banned_ids', 'must be a list of token ids');
     if (typeof dec.normalize_scores !== 'boolean') c.fail('decoding.normalize_scores', 'must be true or false');
     if (dec.no_repeat_ngram !== undefined) c.int(dec.no_repeat_ngram, 'decoding.no_repeat_ngram');
+    if (dec.rerank !== undefined && typeof dec.rerank !== 'boolean') c.fail('decoding.rerank', 'must be true or false');
     const dd = c.obj(graphs.decoder, 'graphs.decoder');
     if ((dd.heads as number) * (dd.head_dim as number) !== j.dim) {
       throw new PackError('PACK_DIM_MISMATCH', `${where}: decoder heads × head_dim = ${(dd.heads as number) * (dd.head_dim as number)} differs from dim ${j.dim}`, where,

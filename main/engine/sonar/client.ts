@@ -12,7 +12,7 @@ import type { SessionConfig } from '../runtime/session.js';
 import type { DecodeOptions, DecodeResult, DecodeProgress } from './beam.js';
 import type { EncodeOptions } from './encoder.js';
 import type { SonarOpenResult } from './handlers.js';
-import type { DecodedText } from './model.js';
+import type { DecodedText, TextDecodeOptions } from './model.js';
 
 /** URL of the SONAR handler module, for EngineHost.start({ handlerModules }). */
 export const SONAR_HANDLERS: URL = new URL(import.meta.url.endsWith('.ts') ? './handlers.ts' : './handlers.js', import.meta.url);
@@ -53,7 +53,7 @@ export class SonarClient {
     return this.host.request('sonar.decodeIds', { key: this.key, embeddings, lang, options: wire }, req);
   }
 
-  decodeTexts(embeddings: Float32Array[], lang: string | string[], opts?: DecodeOptions): Promise<DecodedText[]> {
+  decodeTexts(embeddings: Float32Array[], lang: string | string[], opts?: TextDecodeOptions): Promise<DecodedText[]> {
     const { wire, req } = split(opts);
     return this.host.request('sonar.decodeTexts', { key: this.key, embeddings, lang, options: wire }, req);
   }

@@ -6,7 +6,7 @@ import type { Handlers, HandlerContext } from '../runtime/protocol.js';
 import type { SessionConfig, ProviderReport } from '../runtime/session.js';
 import type { DecodeOptions } from './beam.js';
 import type { EncodeOptions } from './encoder.js';
-import { SonarModel } from './model.js';
+import { SonarModel, type TextDecodeOptions } from './model.js';
 
 export interface SonarOpenResult {
   key: string;
@@ -21,6 +21,7 @@ export interface SonarOpenResult {
 
 type WireEncodeOptions = Omit<EncodeOptions, 'signal' | 'onProgress'>;
 type WireDecodeOptions = Omit<DecodeOptions, 'signal' | 'onProgress'>;
+type WireTextDecodeOptions = Omit<TextDecodeOptions, 'signal' | 'onProgress'>;
 
 const PREFIX = 'sonar.model:';
 
@@ -74,6 +75,6 @@ export const handlers: Handlers = {
   'sonar.decodeIds': (p: { key: string; embeddings: Float32Array[]; lang: string | string[]; options?: WireDecodeOptions }, ctx) =>
     model(ctx, p.key).decodeIds(p.embeddings, p.lang, { ...p.options, signal: ctx.signal, onProgress: (pr) => ctx.progress(pr) }),
 
-  'sonar.decodeTexts': (p: { key: string; embeddings: Float32Array[]; lang: string | string[]; options?: WireDecodeOptions }, ctx) =>
+  'sonar.decodeTexts': (p: { key: string; embeddings: Float32Array[]; lang: string | string[]; options?: WireTextDecodeOptions }, ctx) =>
     model(ctx, p.key).decodeTexts(p.embeddings, p.lang, { ...p.options, signal: ctx.signal, onProgress: (pr) => ctx.progress(pr) }),
 };

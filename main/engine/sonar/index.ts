@@ -6,3 +6,4 @@ export * from './client.js';
 export type { SonarOpenResult } from './handlers.js';
 export { SonarTokenizer, UnknownLanguageError } from './tokenizer.js';
 export * from './ports.js';
+export * from './rerank.js';

@@ -5,9 +5,10 @@
  */
 import { loadSonarPack, type SonarPack } from '../packs/load.js';
 import type { ProviderReport, SessionConfig } from '../runtime/session.js';
-import { decodeEmbeddings, type DecodeOptions, type DecodeResult } from './beam.js';
+import { contentTokens, decodeEmbeddings, type DecodeOptions, type DecodeResult } from './beam.js';
 import { SonarDecoder } from './decoder.js';
 import { SonarEncoder, type EncodeOptions } from './encoder.js';
+import { rerankByConcept } from './rerank.js';
 import { SonarTokenizer } from './tokenizer.js';
 
 /** What a caller of text decoding needs: the best hypothesis only (decodeIds keeps every beam hypothesis). */
@@ -15,8 +16,19 @@ export interface DecodedText {
   text: string;
   /** The best hypothesis's content ids. */
   tokens: number[];
-  /** Normalized score of the best hypothesis. */
+  /** Normalized score of the chosen hypothesis. */
   score: number;
+  /** With concept reranking: the chosen hypothesis's beam rank (0 = the beam's best) and its cosine to the concept. */
+  rerank?: { rank: number; cosine: number; candidates: number };
+}
+
+/** Text decoding options: the decoder's, plus the choice among the beam's finished hypotheses. */
+export interface TextDecodeOptions extends DecodeOptions {
+  /**
+   * Keep the finished hypothesis whose re-encoding is nearest the concept instead of the beam's best (rerank.ts).
+   * Default: the pack's `decoding.rerank` (off when absent, as in the official pipeline). No effect on greedy/beam 1.
+   */
+  rerank?: boolean;
 }
 
 export class SonarModel {
@@ -78,10 +90,23 @@ export class SonarModel {
   }
 
   /** Text of each embedding in the target language(s). */
-  async decodeTexts(embs: readonly Float32Array[], lang: string | readonly string[], opts: DecodeOptions = {}): Promise<DecodedText[]> {
-    const res = await this.decodeIds(embs, lang, opts);
+  async decodeTexts(embs: readonly Float32Array[], lang: string | readonly string[], opts: TextDecodeOptions = {}): Promise<DecodedText[]> {
+    const { rerank = this.pack.json.decoding.rerank ?? false, ...decodeOpts } = opts;
+    const langs = typeof lang === 'string' ? embs.map(() => lang) : [...lang];
+    const res = await this.decodeIds(embs, langs, decodeOpts);
+    const eos = this.decoder.spec.eos;
     // the reply crosses the worker boundary: the text and its score, not every hypothesis of the beam
-    return res.map((r) => ({ text: this.tokenizer.decode(r.tokens), tokens: r.tokens, score: r.hypotheses[0]?.score ?? Number.NEGATIVE_INFINITY }));
+    if (!rerank || res.every((r) => r.hypotheses.length <= 1)) {
+      return res.map((r) => ({ text: this.tokenizer.decode(r.tokens), tokens: r.tokens, score: r.hypotheses[0]?.score ?? Number.NEGATIVE_INFINITY }));
+    }
+    const texts = res.map((r) => r.hypotheses.map((h) => this.tokenizer.decode(contentTokens(h, eos))));
+    const picks = await rerankByConcept(embs, texts, langs, (t, l) => this.encodeTexts(t, l, { signal: opts.signal }));
+    return res.map((r, i) => {
+      const { index, cosine } = picks[i];
+      const h = r.hypotheses[index];
+      if (!h) return { text: '', tokens: [], score: Number.NEGATIVE_INFINITY };
+      return { text: texts[i][index], tokens: contentTokens(h, eos), score: h.score, rerank: { rank: index, cosine, candidates: r.hypotheses.length } };
+    });
   }
 
   async dispose(): Promise<void> {

@@ -2,10 +2,10 @@
  * Adapters from a SONAR model (in-process SonarModel, or SonarClient in the engine worker) to the tasks layer's
  * ports (engine/tasks/ports.ts: ConceptEncoder, ConceptDecoder). Typed structurally so sonar/ does not import tasks/.
  */
-import type { DecodeOptions, DecodeProgress } from './beam.js';
+import type { DecodeProgress } from './beam.js';
 import type { SonarClient } from './client.js';
 import type { EncodeOptions } from './encoder.js';
-import type { SonarModel } from './model.js';
+import type { SonarModel, TextDecodeOptions } from './model.js';
 
 type PortProgress = (done: number, total: number) => void;
 
@@ -20,7 +20,7 @@ export interface DecoderPort {
 }
 
 /** Encoder and decoder ports over one SONAR model; `decoding` sets defaults (greedy, maxTokens, …) for every decode. */
-export function sonarPorts(model: SonarModel | SonarClient, decoding: Omit<DecodeOptions, 'signal' | 'onProgress'> = {}): { encoder: EncoderPort; decoder: DecoderPort } {
+export function sonarPorts(model: SonarModel | SonarClient, decoding: Omit<TextDecodeOptions, 'signal' | 'onProgress'> = {}): { encoder: EncoderPort; decoder: DecoderPort } {
   const space = 'info' in model ? model.info.space : model.space;
   const dim = 'info' in model ? model.info.dim : model.dim;
   const encoder: EncoderPort = {
@@ -33,7 +33,7 @@ export function sonarPorts(model: SonarModel | SonarClient, decoding: Omit<Decod
   };
   const decoder: DecoderPort = {
     decode: async (vectors, lang, opts = {}) => {
-      const o: DecodeOptions = {
+      const o: TextDecodeOptions = {
         ...decoding,
         ...(opts.beam !== undefined ? { beam: opts.beam } : {}),
         signal: opts.signal,

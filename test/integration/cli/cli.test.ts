@@ -169,6 +169,13 @@ for (const fam of families()) {
       expect(bad.code).toBe(3); // 3 values for a pack of another dimension
       expect(bad.stderr).toMatch(/dimension|3 values/);
       expect((await concept(['decode', '--to', 'eng_Latn', ...base()], { input: 'not json' })).code).toBe(2);
+      // concept reranking: on/off by flag (the pack's default otherwise), never both
+      const off = await concept(['decode', join(dir, 'vec.json'), '--to', 'eng_Latn', '--no-rerank', ...base()]);
+      expect(off.code, off.stderr).toBe(0);
+      expect(off.stdout.split('\n').slice(0, -1)).toHaveLength(2);
+      const both = await concept(['decode', join(dir, 'vec.json'), '--to', 'eng_Latn', '--rerank', '--no-rerank', ...base()]);
+      expect(both.code).toBe(1); // a usage error
+      expect(both.stderr).toMatch(/--rerank and --no-rerank/);
     });
 
     it('packs list / verify and doctor', async () => {

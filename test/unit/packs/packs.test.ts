@@ -54,6 +54,7 @@ describe('loadPack', () => {
       ['tokenizer', (j) => { j.tokenizer.vocab_size = 10; }, /vocab_size/],
       ['ngram', (j) => { j.decoding.no_repeat_ngram = -2; }, /decoding\.no_repeat_ngram/],
       ['ngram type', (j) => { j.decoding.no_repeat_ngram = '3'; }, /decoding\.no_repeat_ngram/],
+      ['rerank type', (j) => { j.decoding.rerank = 'yes'; }, /decoding\.rerank/],
     ];
     for (const [, edit, msg] of cases) {
       const dir = copyPack('sonar');
