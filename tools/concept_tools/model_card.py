@@ -130,8 +130,11 @@ def headline(m: dict, v: dict) -> list[str]:
     good = (v["ae_app"] if v.get("ae_app") is not None else v["ae"]) and v["distinct"]
     out.append("These are small models trained on few resources so that the app, the tests and the benchmarks run "
                "offline with the same graph contract as real SONAR + LCM packs (`models/FORMAT.md`). "
-               + ("They carry sentence meaning at a small scale, but **they are not quality models**: expect "
-                  "paraphrases and lost details" if good else
+               + ("They carry sentence meaning at a small scale"
+                  + (" — in English far more than across languages (translation into English above loses to "
+                     "copying the source in " + f"{v['translation_n'] - v['translation_wins']} of {v['translation_n']}"
+                     " languages)" if v["translation_wins"] < v["translation_n"] else "")
+                  + ", but **they are not quality models**: expect paraphrases and lost details" if good else
                   "**They are not quality models**: expect fluent-looking but often unfaithful decodings")
                + ("" if v["summary"] else ", and summaries that lose to simple lead baselines")
                + ". Real quality comes from converted SONAR packs (README.md).")
