@@ -595,6 +595,10 @@ function variantRows(vs: VariantSummary[], out: Record<string, unknown>): void {
       `${r(v.greedyBatchedTokensPerS, ref.greedyBatchedTokensPerS).trim()}; ×${(v.greedyBatchedTokensPerS / v.greedyOneTokensPerS).toFixed(2)} one at a time`);
     row(sec, 'beam 5, batched', 'tok/s', v.beamBatchedTokensPerS, null, true,
       `${r(v.beamBatchedTokensPerS, ref.beamBatchedTokensPerS).trim()}; ×${(v.beamBatchedTokensPerS / v.beamOneTokensPerS).toFixed(2)} one at a time`);
+    if (v.rerankOverBeam !== undefined) {
+      row(sec, 'concept reranking ÷ the batched beam 5 it follows', '×', v.rerankOverBeam, null, false,
+        'one encoder pass over the finished hypotheses (decoding.rerank)');
+    }
     if (v.drift) {
       row(sec, 'embedding cosine to fp32 (min | mean)', 'cos', v.drift.cosineMin, null, true, `mean ${v.drift.cosineMean.toFixed(5)}`);
       row(sec, 'outputs identical to fp32 (greedy | beam 5)', '%', 100 * v.drift.greedyIdentical, null, true,

@@ -37,7 +37,12 @@ export interface ProbeAnswer {
   peakRssLoadedBytes: number;
   peakRssBytes: number;
   encoder: { sentences: number; sentencesPerS: number };
-  decoder: Record<'greedyBatched' | 'greedyOneAtATime' | 'beamBatched' | 'beamOneAtATime', { tokensPerS: number }> & { sentences: number; maxTokens: number };
+  decoder: Record<'greedyBatched' | 'greedyOneAtATime' | 'beamBatched' | 'beamOneAtATime', { tokensPerS: number }> & {
+    sentences: number;
+    maxTokens: number;
+    /** concept reranking of the batched beam's hypotheses (absent in probes from before it existed) */
+    rerank?: { candidates: number; seconds: number; overBeamBatched: number };
+  };
   embeddings: number[][];
   greedyTokens: number[][];
   beamTokens: number[][];
@@ -56,6 +61,8 @@ export interface VariantSummary {
   greedyOneTokensPerS: number;
   beamBatchedTokensPerS: number;
   beamOneTokensPerS: number;
+  /** concept reranking's time ÷ the batched beam search's (the encoder pass over its finished hypotheses) */
+  rerankOverBeam?: number;
   /** each graph alone in a process (bench/lib/graph-memory.mts): RSS after opening it and the peak of a short run */
   graphs?: Record<'encoder' | 'decoder', GraphMemory>;
   /** vs the fp32 variant of the same run (absent for fp32 itself) */
@@ -179,6 +186,7 @@ export function summarize(variant: string, convert: ConvertFigures, probes: Prob
     greedyOneTokensPerS: m((p) => p.decoder.greedyOneAtATime.tokensPerS),
     beamBatchedTokensPerS: m((p) => p.decoder.beamBatched.tokensPerS),
     beamOneTokensPerS: m((p) => p.decoder.beamOneAtATime.tokensPerS),
+    ...(probes.every((p) => p.decoder.rerank) ? { rerankOverBeam: m((p) => p.decoder.rerank!.overBeamBatched) } : {}),
     ...(ref && variant !== 'fp32' ? { drift: drift(ref, p0) } : {}),
     samples: {
       loadSeconds: probes.map((p) => p.loadSeconds), encoderSentencesPerS: probes.map((p) => p.encoder.sentencesPerS),

@@ -1,6 +1,7 @@
 /**
  * One pack variant measured in a process of its own (so that its peak RSS is its own): load time, encoder
- * sentences/s at batch ≤ 8, greedy and beam-5 decoder tokens/s batched and one sentence at a time, peak RSS after
+ * sentences/s at batch ≤ 8, greedy and beam-5 decoder tokens/s batched and one sentence at a time, the cost of concept
+ * reranking the batched beam's hypotheses (÷ that beam's time), peak RSS after
  * loading and at the end, and the outputs that drift is computed from (embeddings, greedy tokens). bench/lib/full.ts
  * runs it once per variant and round; stdout is one JSON line.
  *
@@ -8,7 +9,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { contentTokens, type DecodeResult } from '../../main/engine/sonar/beam.js';
 import { SonarModel } from '../../main/engine/sonar/model.js';
+import { rerankByConcept } from '../../main/engine/sonar/rerank.js';
 
 const { values: a } = parseArgs({ options: {
   pack: { type: 'string' }, sentences: { type: 'string' }, threads: { type: 'string', default: '2' },
@@ -42,18 +45,23 @@ const picked = embs.slice(0, nDecode);
 const count = (rs: { tokens: number[] }[]) => rs.reduce((s, r) => s + r.tokens.length + 1, 0);
 const decodeRun = async (greedy: boolean, oneAtATime: boolean) => {
   const opts = { greedy, beam: 5, maxTokens };
-  const out: { tokens: number[] }[] = [];
+  const out: DecodeResult[] = [];
   const s = await seconds(async () => {
     if (!oneAtATime) out.push(...(await model.decodeIds(picked, 'eng_Latn', opts)));
     else for (const e of picked) out.push(...(await model.decodeIds([e], 'eng_Latn', opts)));
   });
-  return { tokensPerS: count(out) / s, seconds: s, tokens: out.map((r) => r.tokens) };
+  return { tokensPerS: count(out) / s, seconds: s, tokens: out.map((r) => r.tokens), results: out };
 };
 await model.decodeIds(picked.slice(0, 1), 'eng_Latn', { greedy: true, maxTokens: 4 }); // warm-up
 const greedyBatched = await decodeRun(true, false);
 const greedyOne = await decodeRun(true, true);
 const beamBatched = await decodeRun(false, false);
 const beamOne = await decodeRun(false, true);
+// concept reranking (decoding.rerank) of the batched beam's finished hypotheses: its cost is the encoder pass over
+// the candidates, reported as a share of the beam search it follows
+const candidates = beamBatched.results.map((r) => r.hypotheses.map((h) => model.tokenizer.decode(contentTokens(h, model.decoder.spec.eos))));
+const rerankS = await seconds(() => rerankByConcept(picked, candidates, picked.map(() => 'eng_Latn'),
+  (t, l) => model.encodeTexts(t, l, { maxBatchSize: 8 })));
 await model.dispose();
 
 process.stdout.write(`${JSON.stringify({
@@ -66,6 +74,7 @@ process.stdout.write(`${JSON.stringify({
     greedyOneAtATime: { tokensPerS: greedyOne.tokensPerS, seconds: greedyOne.seconds },
     beamBatched: { tokensPerS: beamBatched.tokensPerS, seconds: beamBatched.seconds },
     beamOneAtATime: { tokensPerS: beamOne.tokensPerS, seconds: beamOne.seconds },
+    rerank: { candidates: candidates.reduce((n, c) => n + c.length, 0), seconds: rerankS, overBeamBatched: rerankS / beamBatched.seconds },
   },
   embeddings: embs.slice(0, 16).map((e) => Array.from(e)),
   greedyTokens: greedyBatched.tokens,

@@ -41,6 +41,16 @@ describe('bench --full variant summaries', () => {
     expect(s.drift?.greedyIdentical).toBe(1);
     expect(summarize('fp32', conv, [probe()], probe()).drift).toBeUndefined();
   });
+
+  it('reports concept reranking\'s cost as the median share of the beam it follows, only when every round measured it', () => {
+    const conv = { seconds: 3, peakRssBytes: 5, bytesWritten: 1000 };
+    const withRerank = (x: number) => {
+      const p = probe();
+      return { ...p, decoder: { ...p.decoder, rerank: { candidates: 10, seconds: x, overBeamBatched: x } } };
+    };
+    expect(summarize('fp32', conv, [withRerank(0.3), withRerank(0.1), withRerank(0.2)]).rerankOverBeam).toBe(0.2);
+    expect(summarize('fp32', conv, [withRerank(0.3), probe()]).rerankOverBeam).toBeUndefined();
+  });
 });
 
 describe('bench --full pack cache', () => {
