@@ -170,6 +170,9 @@ export interface Settings {
   activeLcm?: string | null;
   /** the first-run panel was dismissed */
   firstRunDismissed?: boolean;
+  /** concept reranking of the decoder's beam (the hypothesis nearest its concept is kept): `pack` = the SONAR pack's
+   *  default (on for the bundled mini models), `on`, `off` */
+  rerank?: 'pack' | 'on' | 'off';
 }
 
 export interface ImportRequest {

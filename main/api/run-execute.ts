@@ -5,6 +5,7 @@
  */
 import type { RunRequest, RunResult } from './contract.js';
 import { packVersion, type ServiceContext } from './context.js';
+import { decodingChoice } from './settings.js';
 import type { RunPlan } from './run-plan.js';
 import { b64ToVec, roundTimings, storedOutput, toRunResult, vecToB64, type StoredOutput } from './run-record.js';
 import { runLanguages } from './source-language.js';
@@ -76,7 +77,7 @@ async function generate(s: RunState, tc: TaskContext, source: SourceDocument, so
     const result = await redecode(sonar.decoder, {
       task: po.task, method: po.method, sentences: po.sentences, concepts: po.concepts.map(b64ToVec), origins: po.origins,
       sourceConcepts: [], selected: po.selected, packs: {}, stopReason: po.stopReason,
-    }, req.targetLang, { beam: tc.beam, signal: s.signal, onProgress: s.progress, fidelity: { encoder: sonar.encoder, thresholds: tc.fidelity! } });
+    }, req.targetLang, { beam: tc.beam, rerank: tc.rerank, signal: s.signal, onProgress: s.progress, fidelity: { encoder: sonar.encoder, thresholds: tc.fidelity! } });
     result.cache = { hits: 0, misses: 0 }; // nothing was encoded: every source concept is (still) in the cache
     return result;
   }
@@ -158,7 +159,7 @@ export async function executeRun(ctx: ServiceContext, requestId: string, req: Ru
     generator: lcm?.generator ?? null,
     signal,
     onProgress: s.progress,
-    ...(ctx.opts.decoding?.beam ? { beam: ctx.opts.decoding.beam } : {}),
+    ...decodingChoice(ctx),
     fidelity: ctx.packs.thresholds(plan.sonar.pack),
   };
   const read = await readSource(s);

@@ -16,6 +16,7 @@ export const DEFAULT_SETTINGS: Settings = {
   activeSonar: null,
   activeLcm: null,
   firstRunDismissed: false,
+  rerank: 'pack',
 };
 
 const PROVIDERS = new Set(['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu']);
@@ -28,6 +29,17 @@ export function readSettings(store: Store, opts: ServiceOptions): Settings {
   if (saved.threads === undefined && opts.threads !== undefined) s.threads = opts.threads;
   if (!saved.userPackDir && opts.userPackDir) s.userPackDir = opts.userPackDir;
   return s;
+}
+
+/**
+ * The decoding choices of a run: the service options' (CLI flags, tests) win, then the user's setting; what neither
+ * sets is the pack's own default (pack.json `decoding`).
+ */
+export function decodingChoice(ctx: Pick<ServiceContext, 'opts' | 'settings'>): { beam?: number; rerank?: boolean } {
+  const d = ctx.opts.decoding ?? {};
+  const setting = ctx.settings().rerank ?? 'pack';
+  const rerank = d.rerank ?? (setting === 'pack' ? undefined : setting === 'on');
+  return { ...(d.beam ? { beam: d.beam } : {}), ...(rerank !== undefined ? { rerank } : {}) };
 }
 
 export function saveSettingsPatch(store: Store, patch: Partial<Settings>): void {
@@ -76,6 +88,10 @@ function applySetting(ctx: ServiceContext, next: Settings, k: string, v: unknown
       next[k] = (v as string | null) || null;
       return;
     }
+    case 'rerank':
+      if (!['pack', 'on', 'off'].includes(v as string)) throw apiError('INVALID_REQUEST', 'rerank is pack (the SONAR pack decides), on or off.');
+      next.rerank = v as NonNullable<Settings['rerank']>;
+      return;
     case 'firstRunDismissed':
       if (typeof v !== 'boolean') throw apiError('INVALID_REQUEST', 'firstRunDismissed is true or false.');
       next.firstRunDismissed = v;

@@ -5,6 +5,7 @@
 import type { ConceptMapPoint, LangCode, LanguageInfo, Method, RunRequest, TaskKind } from './contract.js';
 import { apiError } from './errors.js';
 import { guarded, packVersion, requireLang, type ServiceContext } from './context.js';
+import { decodingChoice } from './settings.js';
 import { getDocument } from './documents.js';
 import { languageTable } from './languages.js';
 import { b64ToVec, storedOutput } from './run-record.js';
@@ -44,7 +45,7 @@ async function runText(ctx: ServiceContext, r: RunTextRequest) {
     generator: lcm?.generator ?? null,
     signal: r.signal,
     onProgress: r.onProgress,
-    ...(ctx.opts.decoding?.beam ? { beam: ctx.opts.decoding.beam } : {}),
+    ...decodingChoice(ctx),
     ...(r.fidelity ? { fidelity: ctx.packs.thresholds(sonar.pack) } : {}),
   };
   const doc: SourceDocument = { sentences: r.sentences, lang: r.lang };
@@ -119,7 +120,8 @@ export function textApi(ctx: ServiceContext) {
         }
       }
       const eng = await engines.sonar(sonar.pack);
-      return eng.decoder.decode(vectors, lang, { signal: o.signal, beam: o.beam ?? ctx.opts.decoding?.beam });
+      const d = decodingChoice(ctx);
+      return eng.decoder.decode(vectors, lang, { signal: o.signal, beam: o.beam ?? d.beam, rerank: d.rerank });
     }),
 
     conceptMap: (documentId: number, runId?: number | null) => guarded(() => documentConceptMap(ctx, documentId, runId)),

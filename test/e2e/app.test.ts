@@ -274,6 +274,15 @@ describe('Concept Studio in the browser (e2e)', () => {
     await expect.poll(() => page.evaluate(() => (globalThis as any).document.documentElement.dataset.theme)).toBe('dark');
     await shot(page, 'settings-dark');
     await page.getByTestId('theme-system').check();
+    // the candidate choice (concept reranking) is saved: closed and reopened, the dialog shows it
+    expect(await page.getByTestId('rerank').inputValue()).toBe('pack');
+    await page.getByTestId('rerank').selectOption('off');
+    await page.keyboard.press('Escape');
+    await dlg.waitFor({ state: 'detached' });
+    await page.getByTestId('open-settings').click();
+    await dlg.waitFor();
+    await expect.poll(() => page.getByTestId('rerank').inputValue()).toBe('off');
+    await page.getByTestId('rerank').selectOption('pack');
     await page.keyboard.press('Escape');
     await dlg.waitFor({ state: 'detached' });
   });

@@ -16,7 +16,7 @@ export interface EncoderPort {
 }
 
 export interface DecoderPort {
-  decode(vectors: Float32Array[], lang: string, opts?: { beam?: number; signal?: AbortSignal; onProgress?: PortProgress }): Promise<string[]>;
+  decode(vectors: Float32Array[], lang: string, opts?: { beam?: number; rerank?: boolean; signal?: AbortSignal; onProgress?: PortProgress }): Promise<string[]>;
 }
 
 /** Encoder and decoder ports over one SONAR model; `decoding` sets defaults (greedy, maxTokens, …) for every decode. */
@@ -36,6 +36,7 @@ export function sonarPorts(model: SonarModel | SonarClient, decoding: Omit<TextD
       const o: TextDecodeOptions = {
         ...decoding,
         ...(opts.beam !== undefined ? { beam: opts.beam } : {}),
+        ...(opts.rerank !== undefined ? { rerank: opts.rerank } : {}),
         signal: opts.signal,
         onProgress: opts.onProgress && ((p: DecodeProgress) => opts.onProgress!(p.total - p.active, p.total)),
       };

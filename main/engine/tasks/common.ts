@@ -17,6 +17,8 @@ export interface TaskContext {
   onProgress?: ProgressFn;
   /** decoder beam size (default: the decoder's own) */
   beam?: number;
+  /** concept reranking of the beam's hypotheses (sonar/rerank.ts; default: the pack's) */
+  rerank?: boolean;
   attribution?: AttributionOptions;
   /** score every output sentence's fidelity with these thresholds (fidelity.ts); absent/null: not measured */
   fidelity?: FidelityThresholds | null;
@@ -154,6 +156,7 @@ export async function finish(
   const sentences = await stats.time('decode', () =>
     renderSentences(ctx.decoder, base.concepts, base.origins, attribution, base.targetLang, {
       beam: ctx.beam,
+      rerank: ctx.rerank,
       signal: ctx.signal,
       onProgress: ctx.onProgress,
     }),

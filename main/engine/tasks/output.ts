@@ -45,6 +45,7 @@ export interface TaskResult {
 
 export interface RenderOptions {
   beam?: number;
+  rerank?: boolean;
   signal?: AbortSignal;
   onProgress?: ProgressFn;
   /** redecode: score the new sentences' fidelity with this encoder and these thresholds (fidelity.ts) */
@@ -73,6 +74,7 @@ export async function renderSentences(
         lang,
         {
           beam: opts.beam,
+          ...(opts.rerank !== undefined ? { rerank: opts.rerank } : {}),
           signal: opts.signal,
           onProgress: (done) => opts.onProgress?.({ stage: 'decode', done, total }),
         },

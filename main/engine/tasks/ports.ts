@@ -37,7 +37,7 @@ export interface ConceptDecoder {
   decode(
     vectors: Float32Array[],
     lang: LangCode,
-    opts?: { beam?: number; signal?: AbortSignal; onProgress?: PortProgressFn },
+    opts?: { beam?: number; rerank?: boolean; signal?: AbortSignal; onProgress?: PortProgressFn },
   ): Promise<string[]>;
 }
 
