@@ -478,6 +478,7 @@ def run(args, enc, dec, tok, cfg, ex):
                "train": {"sonar_steps": info.get("steps"), "sonar_batch": info.get("batch"),
                          "sonar_minutes": info.get("minutes", 0),
                          "sonar_schedule": info.get("schedule"),
+                         "sonar_precision": info.get("precision"),
                          "decoder_stage": info.get("decoder_stage"),
                          "lcm_steps": {"base_lcm": base.trained_steps, "two_tower": tt.trained_steps},
                          "total_minutes": info.get("minutes", 0) + base.trained_minutes + tt.trained_minutes,

@@ -203,6 +203,7 @@ def write_card(out: str) -> str:
         f"{getattr(ts, 'MAX_TOKENS', '?')} pieces), {_f(tr.get('sonar_minutes'), 0)} min on "
         + ("2 CPU cores" if tr.get("device", "cpu") == "cpu" else f"`{tr.get('device')}`")
         + (f" ({tr['sonar_schedule']})" if tr.get("sonar_schedule") else "") + ". "
+        + (f"Arithmetic: {tr['sonar_precision']}. " if tr.get("sonar_precision") else "") +
         "Objective: translation (Tatoeba, NTREX, English-paired UDHR sentences) + clean and denoising "
         "auto-encoding (Tatoeba, NTREX, Brown corpus, summarization documents, capped UDHR) through the mean-pooled "
         "bottleneck, plus "

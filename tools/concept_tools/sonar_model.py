@@ -204,15 +204,19 @@ class SonarTextDecoder(nn.Module):
     def cross_constants(self, emb: torch.Tensor) -> list[torch.Tensor]:
         return [layer.cross_constant(emb) for layer in self.decoder.layers]
 
-    def forward(self, input_ids: torch.Tensor, sentence_embedding: torch.Tensor) -> torch.Tensor:
-        """Teacher-forced logits (B,T,V) for training and reference."""
+    def hidden(self, input_ids: torch.Tensor, sentence_embedding: torch.Tensor) -> torch.Tensor:
+        """Teacher-forced final states (B,T,D), before the output projection: training projects only the positions
+        that have a target (concept_tools/vocab_loss.py)."""
         t = input_ids.shape[1]
         causal = torch.full((t, t), torch.finfo(torch.float32).min).triu(1)[None, None]
         x = self.decoder_frontend(input_ids)
         for layer, c in zip(self.decoder.layers, self.cross_constants(sentence_embedding)):
             x, _ = layer(x, causal, c)
-        x = self.decoder.layer_norm(x)
-        return F.linear(x, self.decoder_frontend.embed.weight)
+        return self.decoder.layer_norm(x)
+
+    def forward(self, input_ids: torch.Tensor, sentence_embedding: torch.Tensor) -> torch.Tensor:
+        """Teacher-forced logits (B,T,V) for reference and tests."""
+        return F.linear(self.hidden(input_ids, sentence_embedding), self.decoder_frontend.embed.weight)
 
     def step(self, input_ids, sentence_embedding, past: list[tuple[torch.Tensor, torch.Tensor]]):
         """Incremental step: input_ids (N,T) after P cached positions -> log-probs of the last position (N,V)

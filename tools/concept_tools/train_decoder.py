@@ -19,14 +19,16 @@ import time
 
 import torch
 
-from .train_sonar import (AE_SHARE, MAX_TOKENS, PRESETS, collate, probe, probe_data, sample_pool,
-                          teacher_forced_ce, word_dropout)
+from .train_sonar import AE_SHARE, MAX_TOKENS, PRESETS, collate, probe, probe_data, sample_pool, word_dropout
+from .precision import choose as choose_precision
+from .vocab_loss import decoder_ce
 
 WARMUP = 100  # a fresh optimizer: its second moments start at zero, so the first steps must be small
 
 
 def train(work: str, enc, dec, tok, ex, time_budget_s: float, lr_cap: float, max_steps: int = 20000,
-          seed: int = 2, device: str = "cpu", preset: str = "mini", toy: bool = False, log=print):
+          seed: int = 2, device: str = "cpu", preset: str = "mini", toy: bool = False, log=print,
+          precision: str = "auto"):
     """Continue `dec` (in place) for `time_budget_s` seconds with the encoder frozen. The learning rate warms up to
     `lr_cap` x the preset's peak and decays linearly to a tenth of that by the end of the budget."""
     pre = PRESETS[preset]
@@ -39,7 +41,7 @@ def train(work: str, enc, dec, tok, ex, time_budget_s: float, lr_cap: float, max
     for p in params:
         p.requires_grad_(True)
     opt = torch.optim.AdamW(params, lr=pre.peak_lr * lr_cap, betas=(0.9, 0.98), weight_decay=0.01)
-    amp = device.startswith("cuda") or toy
+    amp = True if toy else choose_precision(precision, device, dec.cfg.model_dim, dec.cfg.ffn_dim, log)[0]
     amp_device = "cuda" if device.startswith("cuda") else "cpu"
     ckpt = os.path.join(work, "sonar_dec_ckpt.pt")
     step, elapsed0, rng, history = 0, 0.0, random.Random(seed), []
@@ -79,8 +81,7 @@ def train(work: str, enc, dec, tok, ex, time_budget_s: float, lr_cap: float, max
         with torch.no_grad(), torch.autocast(amp_device, dtype=torch.bfloat16, enabled=amp):
             emb = enc(s_ids, s_mask)
         with torch.autocast(amp_device, dtype=torch.bfloat16, enabled=amp):
-            logits = dec(word_dropout(d_ids[:, :-1], d_mask[:, :-1]), emb.detach())
-        ce = teacher_forced_ce(logits, d_ids, d_mask)
+            ce = decoder_ce(dec, word_dropout(d_ids[:, :-1], d_mask[:, :-1]), emb.detach(), d_ids, d_mask)
         opt.zero_grad(set_to_none=True)
         ce.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)

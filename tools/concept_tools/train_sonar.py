@@ -23,6 +23,8 @@ import torch.nn.functional as F
 from . import data
 from .sonar_model import SonarConfig, SonarTextDecoder, SonarTextEncoder
 from .tokenizer import EOS, PAD, UNK, SonarTokenizer
+from .precision import choose as choose_precision
+from .vocab_loss import decoder_ce
 
 MAX_TOKENS = 40  # content pieces per sentence: short sentences make CPU training affordable
 SHORT_TOKENS = 20  # curriculum: the first CURRICULUM share of steps sees only sentences this short
@@ -72,7 +74,8 @@ def word_dropout(dec_in: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
 
 def teacher_forced_ce(logits: torch.Tensor, d_ids: torch.Tensor, d_mask: torch.Tensor) -> torch.Tensor:
     """Label-smoothed cross-entropy of the decoder's next-piece predictions for targets [eos, lang, pieces…, eos]:
-    padding and the language tag (given, not predicted) are left out."""
+    padding and the language tag (given, not predicted) are left out. The reference for `vocab_loss.decoder_ce`,
+    which training uses (same value and gradient, about half the time)."""
     target = d_ids[:, 1:].clone()
     target[d_mask[:, 1:] == 0] = -100
     target[:, 0] = -100
@@ -365,7 +368,8 @@ def collate(tok, items):
 
 
 def train(work: str, steps: int | None = None, seed: int = 1, device: str = "cpu", log=print,
-          time_budget_s: float | None = None, preset: str = "mini", toy: bool = False, lr_cap: float = 1.0):
+          time_budget_s: float | None = None, preset: str = "mini", toy: bool = False, lr_cap: float = 1.0,
+          precision: str = "auto"):
     """Train (or resume) the encoder/decoder of `preset` in `work`. `toy` shrinks the model and the batch to check
     a recipe's code path (e.g. the GPU one: autocast, presets) on a CPU in seconds. `lr_cap` (a fraction of the
     peak) extends a finished run gently: resuming with a larger time budget would otherwise jump the linear decay
@@ -385,9 +389,10 @@ def train(work: str, steps: int | None = None, seed: int = 1, device: str = "cpu
     dec.tie()
     params = list(enc.parameters()) + [p for n, p in dec.named_parameters() if n != "final_proj.weight"]
     opt = torch.optim.AdamW(params, lr=pre.peak_lr, betas=(0.9, 0.98), weight_decay=0.01)
-    # mixed precision where it pays: bf16 autocast on CUDA (no loss scaling needed); fp32 on CPU, where bf16
-    # matmuls are slower than fp32 on most machines. `toy` runs the autocast path on the CPU to test it.
-    amp = device.startswith("cuda") or toy
+    # mixed precision where it pays (concept_tools/precision.py): bf16 autocast, no loss scaling needed; `toy`
+    # runs the autocast path on the CPU to test it
+    amp, precision_line = (True, "bf16 (toy)") if toy else choose_precision(precision, device, cfg.model_dim,
+                                                                            cfg.ffn_dim, log)
     amp_device = "cuda" if device.startswith("cuda") else "cpu"
     ckpt = os.path.join(work, "sonar_ckpt.pt")
     step, rng, elapsed0 = 0, random.Random(seed), 0.0
@@ -441,8 +446,7 @@ def train(work: str, steps: int | None = None, seed: int = 1, device: str = "cpu
             dec_in = d_ids[:, :-1]
             if step >= WORD_DROPOUT_FROM:
                 dec_in = word_dropout(dec_in, d_mask[:, :-1])
-            logits = dec(dec_in, emb)
-        ce = teacher_forced_ce(logits, d_ids, d_mask)
+            ce = decoder_ce(dec, dec_in, emb, d_ids, d_mask)
         loss = ce
         mse = nce = torch.tensor(0.0)
         if is_pair.any():
@@ -471,5 +475,5 @@ def train(work: str, steps: int | None = None, seed: int = 1, device: str = "cpu
     save()
     enc.eval(), dec.eval()
     enc.train_info = {"steps": step, "batch": batch, "preset": pre.name, "probes": history,
-                      "minutes": (elapsed0 + time.time() - t0) / 60}
+                      "minutes": (elapsed0 + time.time() - t0) / 60, "precision": precision_line}
     return enc, dec, tok, cfg, ex
