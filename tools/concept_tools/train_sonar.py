@@ -47,8 +47,9 @@ WORD_DROPOUT = 0.4
 
 @dataclass
 class Preset:
-    """One training recipe: `mini` takes ~4.3 h on 2 CPU cores (75 min + an 85 min extension + 70 min of the decoder alone, see train_mini.py); `small` is sized for ~10 minutes on one
-    data-centre GPU (bf16 autocast, larger batches, a wider and deeper model)."""
+    """One training recipe: `mini` is sized by time on 2 CPU cores (40 min joint + 15 min of the decoder alone, see
+    train_mini.py); `small` is sized for ~10 minutes on one data-centre GPU (bf16 autocast, larger batches, a wider
+    and deeper model). `steps` is the schedule's length when no time budget is given."""
     name: str
     model_dim: int
     num_heads: int

@@ -114,5 +114,6 @@ def test_training_bench_runs_both_paths_on_the_same_batches():
     out = bench_train.run(toy=True, rounds=1, steps=1, log=lambda *_: None)
     for stage in ("joint", "decoder"):
         figures = out["stages"][stage]
-        assert figures["reference_s_per_step"] > 0 and figures["current_s_per_step"] > 0
-        assert figures["speedup"] == pytest.approx(figures["reference_s_per_step"] / figures["current_s_per_step"])
+        assert all(figures[f"{v}_s_per_step"] > 0 for v in ("reference", "fused", "bf16"))
+        assert figures["bf16_speedup"] == pytest.approx(figures["reference_s_per_step"] / figures["bf16_s_per_step"])
+    assert out["auto_picks"] in ("bf16", "fused") and out["bf16_matmul_gain"] > 0
