@@ -33,14 +33,19 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
  * article into French 12/12 distinct (chrF 10.5 against the NTREX French, 9.8 for another sentence's).
  * With concept reranking on (the mini pack's decoding.rerank, same packs, same test): round trip chrF 38.3 vs 10.8
  * (ratio 3.56); 40/40 distinct, no UDHR; fra/deu/spa→eng chrF 15.9 vs 14.5 for copying.
- * The floors sit below the latest numbers and above every previous family's, so they catch a regression to a
- * decoder that reads less of its concept.
+ * Measured on the family of the under-two-hours CPU recipe (this commit's models/mini: bf16, 40 min joint + 15 min
+ * decoder stage, reranking on, same test): round trip chrF 34.1 vs 10.3 (ratio 3.30), 4 below the previous family in
+ * English, while its multilingual figures rose (model card); 40/40 distinct, no UDHR; fra/deu/spa→eng chrF 16.3 vs
+ * 14.5 for copying, 1 of the 20 outputs a UDHR sentence (deu "Alles Erfundene ist wahr." → "Education shall be
+ * free.").
+ * The floors sit below the latest numbers and above every earlier family's but the previous one, so they catch a
+ * regression to a decoder that reads less of its concept.
  */
 export const MEANING_FLOORS = {
   /** mean sentence chrF of encode → decode into the same language, held-out English sentences of ≤ 12 words */
-  roundTripChrf: 34,
+  roundTripChrf: 32,
   /** round-trip chrF ÷ chrF of the same decoder given another sentence's concept (rolled by one), same sentences */
-  roundTripOverRolled: 3.2,
+  roundTripOverRolled: 3.0,
   /** share of distinct outputs (normalized) over the held-out English round trips */
   distinctShare: 0.9,
   /** outputs allowed to be a UDHR sentence, per test (the failure mode of the first mini family) */
