@@ -17,8 +17,6 @@ picks."""
 from __future__ import annotations
 
 import argparse
-import ctypes
-import ctypes.util
 import json
 import os
 import random
@@ -33,20 +31,13 @@ import torch  # noqa: E402
 from concept_tools import allocator  # noqa: E402
 from concept_tools import train_sonar as ts  # noqa: E402
 from concept_tools.sonar_model import SonarTextDecoder, SonarTextEncoder  # noqa: E402
-from concept_tools.tokenizer import EOS, PAD  # noqa: E402
+from concept_tools.tokenizer import EOS  # noqa: E402
 from concept_tools.vocab_loss import decoder_ce  # noqa: E402
 
 # longest pieces per row of real batches drawn by sample_pool (mini recipe, after the curriculum): one pool of ten
 LENGTHS = [11, 40, 17, 42, 37, 33, 14, 38, 34, 17]
 VOCAB = 8206  # 8,000 SentencePiece pieces + 202 language tags + specials (the mini tokenizer)
 LANG_BASE = 8004
-
-
-def glibc_defaults() -> None:
-    """Undo allocator.keep_freed_memory (glibc's documented defaults), so both variants run in one process."""
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-    libc.mallopt(allocator.M_MMAP_MAX, 65536)
-    libc.mallopt(allocator.M_TRIM_THRESHOLD, 128 * 1024)
 
 
 def make_batch(rows: int, longest: int, rng: random.Random, vocab: int):
@@ -56,19 +47,9 @@ def make_batch(rows: int, longest: int, rng: random.Random, vocab: int):
             n = rng.randint(max(2, longest // 2), longest)
             out.append([LANG_BASE % vocab] + [rng.randrange(3, min(vocab, LANG_BASE)) for _ in range(n)] + [EOS])
         return out
-
-    def pad(ss):
-        n = max(len(s) for s in ss)
-        ids = torch.full((len(ss), n), PAD, dtype=torch.long)
-        mask = torch.zeros((len(ss), n), dtype=torch.long)
-        for i, s in enumerate(ss):
-            ids[i, :len(s)] = torch.tensor(s)
-            mask[i, :len(s)] = 1
-        return ids, mask
-
-    s_ids, s_mask = pad(seqs())
-    t_ids, t_mask = pad(seqs())
-    d_ids, d_mask = pad([[EOS] + s for s in seqs()])
+    s_ids, s_mask = ts.pad(seqs())
+    t_ids, t_mask = ts.pad(seqs())
+    d_ids, d_mask = ts.pad([[EOS] + s for s in seqs()])
     items = [("eng_Latn", [], "fra_Latn", [i], True) for i in range(rows)]  # distinct targets for InfoNCE
     return s_ids, s_mask, t_ids, t_mask, d_ids, d_mask, items
 
@@ -126,7 +107,7 @@ def run(preset: str = "mini", threads: int = 2, rounds: int = 3, steps: int = 8,
                 if fused:
                     allocator.keep_freed_memory()
                 else:
-                    glibc_defaults()
+                    allocator.glibc_defaults()
                 step_fn(enc, dec, opt, params, batches[0], fused, stage == "joint", bf16)  # warm-up
                 t0 = time.perf_counter()
                 for i in range(steps):

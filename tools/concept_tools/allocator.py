@@ -13,11 +13,19 @@ M_TRIM_THRESHOLD = -1
 M_MMAP_MAX = -4
 
 
-def keep_freed_memory() -> bool:
-    """True when glibc accepted the settings (False elsewhere: other C libraries, other systems)."""
+def _set(mmap_max: int, trim_threshold: int) -> bool:
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
+        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
     except (OSError, AttributeError):
         return False
-    return bool(mallopt(M_MMAP_MAX, 0)) and bool(mallopt(M_TRIM_THRESHOLD, 1 << 30))
+    return bool(mallopt(M_MMAP_MAX, mmap_max)) and bool(mallopt(M_TRIM_THRESHOLD, trim_threshold))
+
+
+def keep_freed_memory() -> bool:
+    """True when glibc accepted the settings (False elsewhere: other C libraries, other systems)."""
+    return _set(0, 1 << 30)
+
+
+def glibc_defaults() -> bool:
+    """Undo keep_freed_memory (glibc's documented defaults): tools/bench_train.py times both in one process."""
+    return _set(65536, 128 * 1024)

@@ -345,22 +345,23 @@ def probe_data() -> tuple[list, list[str]]:
     return pairs, eng[:: max(1, len(eng) // 48)][:48]
 
 
+def pad(seqs: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Right-pad id lists with PAD: (ids, 0/1 mask), both (len(seqs), longest)."""
+    n = max(len(s) for s in seqs)
+    ids = torch.full((len(seqs), n), PAD, dtype=torch.long)
+    mask = torch.zeros((len(seqs), n), dtype=torch.long)
+    for i, s in enumerate(seqs):
+        ids[i, :len(s)] = torch.tensor(s)
+        mask[i, :len(s)] = 1
+    return ids, mask
+
+
 def collate(tok, items):
     src = [[tok.lang_id(it[0])] + it[1] + [EOS] for it in items]
     tgt_enc = [[tok.lang_id(it[2])] + it[3] + [EOS] for it in items]  # target side through the encoder (MSE)
     # an item's 6th field, when true, makes the decoder reconstruct the source instead of writing the partner
     dec = [[EOS, tok.lang_id(it[0] if it[5:] and it[5] else it[2])] + (it[1] if it[5:] and it[5] else it[3]) + [EOS]
            for it in items]
-
-    def pad(seqs):
-        n = max(len(s) for s in seqs)
-        ids = torch.full((len(seqs), n), PAD, dtype=torch.long)
-        mask = torch.zeros((len(seqs), n), dtype=torch.long)
-        for i, s in enumerate(seqs):
-            ids[i, :len(s)] = torch.tensor(s)
-            mask[i, :len(s)] = 1
-        return ids, mask
-
     s_ids, s_mask = pad(src)
     t_ids, t_mask = pad(tgt_enc)
     d_ids, d_mask = pad(dec)

@@ -8,7 +8,7 @@ import bench_train
 from concept_tools import allocator, precision
 from concept_tools import train_sonar as ts
 from concept_tools.sonar_model import SonarConfig, SonarTextDecoder
-from concept_tools.tokenizer import EOS, PAD
+from concept_tools.tokenizer import EOS
 from concept_tools.vocab_loss import SmoothedCrossEntropy, decoder_ce
 
 
@@ -23,14 +23,7 @@ def _toy_decoder(seed=0):
 
 def _batch():
     # targets [eos, lang, pieces..., eos] of different lengths, padded
-    seqs = [[EOS, 40, 5, 6, 7, EOS], [EOS, 41, 9, EOS], [EOS, 40, 11, 12, 13, 14, 15, EOS]]
-    n = max(map(len, seqs))
-    ids = torch.full((len(seqs), n), PAD, dtype=torch.long)
-    mask = torch.zeros_like(ids)
-    for i, s in enumerate(seqs):
-        ids[i, :len(s)] = torch.tensor(s)
-        mask[i, :len(s)] = 1
-    return ids, mask
+    return ts.pad([[EOS, 40, 5, 6, 7, EOS], [EOS, 41, 9, EOS], [EOS, 40, 11, 12, 13, 14, 15, EOS]])
 
 
 def _grads(dec, loss):
@@ -107,7 +100,7 @@ def test_precision_choice():
 
 def test_glibc_accepts_the_allocator_settings():
     assert allocator.keep_freed_memory() is True
-    bench_train.glibc_defaults()  # and they can be undone (the bench runs both in one process)
+    assert allocator.glibc_defaults() is True  # and they can be undone (the bench runs both in one process)
 
 
 def test_training_bench_runs_both_paths_on_the_same_batches():
