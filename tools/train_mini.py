@@ -17,6 +17,8 @@ import torch  # noqa: E402
 
 
 DECODER_MINUTES = 15  # the decoder-only stage of the CPU recipe
+EXTEND_MINUTES = 15  # the phrase stage of the CPU recipe: joint training continued with CLDR phrase pairs
+PHRASE_SHARE = 0.2
 
 
 def main():
@@ -36,6 +38,9 @@ def main():
                          "(to extend a finished run; default 0)")
     ap.add_argument("--sonar-extend-lr", type=float, default=0.5)
     ap.add_argument("--sonar-extend-steps", type=int, default=6000, help="step ceiling of the extension")
+    ap.add_argument("--phrase-share", type=float, default=None,
+                    help="share of CLDR phrase pairs (npm cldr-*) in the extension and the decoder stage "
+                         f"(default {PHRASE_SHARE} for the CPU mini recipe, else 0)")
     ap.add_argument("--decoder-minutes", type=float, default=None,
                     help="after the SONAR stages, train the decoder alone this long (encoder frozen, see "
                          "concept_tools/train_decoder.py)")
@@ -63,7 +68,10 @@ def main():
         if args.sonar_steps is None:
             args.sonar_steps = 100000  # a ceiling only: the time budget ends the run
             if args.sonar_extend_minutes is None:
-                args.sonar_extend_minutes = 0
+                args.sonar_extend_minutes = EXTEND_MINUTES
+                args.sonar_extend_steps = 100000  # a ceiling on the total step count: the time budget ends it
+            if args.phrase_share is None:
+                args.phrase_share = PHRASE_SHARE
             if args.decoder_minutes is None:
                 args.decoder_minutes = DECODER_MINUTES
     root = os.path.join(os.path.dirname(__file__), "..")
@@ -90,15 +98,18 @@ def main():
         enc, dec, tok, cfg, ex = train_sonar.train(
             args.work, args.sonar_extend_steps, device=args.device, preset=args.preset, toy=args.toy,
             time_budget_s=budget + args.sonar_extend_minutes * 60, lr_cap=args.sonar_extend_lr,
-            precision=args.precision)
+            precision=args.precision, phrase_share=args.phrase_share or 0.0)
         enc.train_info["schedule"] = (f"{args.sonar_minutes:.0f} min on the full schedule, then "
                                       f"{args.sonar_extend_minutes:.0f} min with the LR scaled by "
-                                      f"{args.sonar_extend_lr:g} (decaying to the end)")
+                                      f"{args.sonar_extend_lr:g} (decaying to the end)"
+                                      + (f", {100 * args.phrase_share:.0f}% of the items CLDR phrase pairs"
+                                         if args.phrase_share else ""))
     if args.decoder_minutes:
         from concept_tools import train_decoder
         dec, dinfo = train_decoder.train(args.work, enc, dec, tok, ex, time_budget_s=args.decoder_minutes * 60,
                                          lr_cap=args.decoder_lr, device=args.device, preset=args.preset,
-                                         toy=args.toy, precision=args.precision)
+                                         toy=args.toy, precision=args.precision,
+                                         phrase_share=args.phrase_share or 0.0)
         enc.train_info["decoder_stage"] = {k: v for k, v in dinfo.items() if k != "probes"}
         enc.train_info["probes"] = list(enc.train_info.get("probes") or []) + [
             {**p, "stage": "decoder"} for p in dinfo["probes"]]

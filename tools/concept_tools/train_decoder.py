@@ -28,9 +28,10 @@ WARMUP = 100  # a fresh optimizer: its second moments start at zero, so the firs
 
 def train(work: str, enc, dec, tok, ex, time_budget_s: float, lr_cap: float, max_steps: int = 20000,
           seed: int = 2, device: str = "cpu", preset: str = "mini", toy: bool = False, log=print,
-          precision: str = "auto"):
+          precision: str = "auto", phrase_share: float = 0.0):
     """Continue `dec` (in place) for `time_budget_s` seconds with the encoder frozen. The learning rate warms up to
-    `lr_cap` x the preset's peak and decays linearly to a tenth of that by the end of the budget."""
+    `lr_cap` x the preset's peak and decays linearly to a tenth of that by the end of the budget; `phrase_share` of
+    the items are CLDR phrase pairs."""
     pre = PRESETS[preset]
     batch = 8 if toy else pre.batch
     torch.set_grad_enabled(True)
@@ -76,7 +77,8 @@ def train(work: str, enc, dec, tok, ex, time_budget_s: float, lr_cap: float, max
         for g in opt.param_groups:
             g["lr"] = lr
         if not pending:
-            pending = sample_pool(ex, rng, batch, max_tokens=MAX_TOKENS, ae_share=AE_SHARE["late"])
+            pending = sample_pool(ex, rng, batch, max_tokens=MAX_TOKENS, ae_share=AE_SHARE["late"],
+                                  phrase_share=phrase_share)
         s_ids, s_mask, _, _, d_ids, d_mask, _ = [x.to(device) for x in collate(tok, pending.pop())]
         with torch.no_grad(), torch.autocast(amp_device, dtype=torch.bfloat16, enabled=amp):
             emb = enc(s_ids, s_mask)

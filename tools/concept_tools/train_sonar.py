@@ -150,7 +150,11 @@ def build_examples(tok: SonarTokenizer, work: str):
     `mono` sources for auto-encoding, each a list of (lang, ids)."""
     path = os.path.join(work, "sonar_examples.pt")
     if os.path.exists(path):
-        return torch.load(path)
+        ex = torch.load(path)
+        if "phrases" not in ex:  # examples cached before the phrase stage existed: the rest is unchanged
+            ex["phrases"] = phrases(tok)
+            torch.save(ex, path)
+        return ex
     ok = lambda ids: 2 <= len(ids) <= MAX_TOKENS
     pairs = []
     tr, _ = data.tatoeba()
@@ -198,9 +202,16 @@ def build_examples(tok: SonarTokenizer, work: str):
                 mono["summ"].append((r["lang"], ids))
     for code, sents in _udhr_mono().items():
         mono["udhr"] += [(code, ids) for ids in map(tok.pieces, sents) if ok(ids)]
-    ex = {"pairs": pairs, "ntrex": ntrex, "udhr_pairs": udhr_pairs, "mono": mono}
+    ex = {"pairs": pairs, "ntrex": ntrex, "udhr_pairs": udhr_pairs, "mono": mono, "phrases": phrases(tok)}
     torch.save(ex, path)
     return ex
+
+
+def phrases(tok: SonarTokenizer) -> list[tuple]:
+    """CLDR phrase pairs (lang, ids, "eng_Latn", ids), none whose English side is a held-out Tatoeba sentence."""
+    _, test = data.tatoeba()
+    return [(a, ia, b, ib) for a, ta, b, tb in data.cldr({t[3] for t in test})
+            for ia, ib in [(tok.pieces(ta), tok.pieces(tb))] if 1 <= len(ia) <= MAX_TOKENS and 1 <= len(ib) <= MAX_TOKENS]
 
 
 def lang_stats(tok: SonarTokenizer, ex) -> dict[str, int]:
@@ -253,7 +264,12 @@ def _pick(weights: dict[str, float], rng: random.Random) -> str:
     return k
 
 
-def _draw(ex, rng: random.Random, ae_share: float):
+def _draw(ex, rng: random.Random, ae_share: float, phrase_share: float = 0.0):
+    if phrase_share and ex.get("phrases") and rng.random() < phrase_share:
+        a, ia, b, ib = rng.choice(ex["phrases"])
+        if rng.random() < 0.5:
+            a, ia, b, ib = b, ib, a, ia
+        return (a, ia, b, ib, True, rng.random() >= PAIR_TRANSLATE)
     if rng.random() < ae_share:
         pool = [k for k in MONO_SOURCES if ex["mono"].get(k)]
         a, ia = rng.choice(ex["mono"][_pick({k: MONO_SOURCES[k] for k in pool}, rng)])
@@ -276,11 +292,13 @@ def _draw(ex, rng: random.Random, ae_share: float):
     return (a, ia, b, ib, True, rng.random() >= PAIR_TRANSLATE)
 
 
-def sample_item(ex, rng: random.Random, max_tokens: int = MAX_TOKENS, ae_share: float = AE_SHARE["late"]):
+def sample_item(ex, rng: random.Random, max_tokens: int = MAX_TOKENS, ae_share: float = AE_SHARE["late"],
+                phrase_share: float = 0.0):
     """One training item (src_lang, src_ids, tgt_lang, tgt_ids, is_pair): translation (Tatoeba, NTREX, UDHR;
-    both directions) or clean / noised auto-encoding; at most `max_tokens` pieces a side (redrawn, then cut)."""
+    both directions) or clean / noised auto-encoding, and with `phrase_share` a CLDR phrase pair; at most
+    `max_tokens` pieces a side (redrawn, then cut)."""
     for _ in range(20):
-        it = _draw(ex, rng, ae_share)
+        it = _draw(ex, rng, ae_share, phrase_share)
         if max(len(it[1]), len(it[3])) <= max_tokens:
             return it
     return (it[0], it[1][:max_tokens], it[2], it[3][:max_tokens], *it[4:])
@@ -371,11 +389,12 @@ def collate(tok, items):
 
 def train(work: str, steps: int | None = None, seed: int = 1, device: str = "cpu", log=print,
           time_budget_s: float | None = None, preset: str = "mini", toy: bool = False, lr_cap: float = 1.0,
-          precision: str = "auto"):
+          precision: str = "auto", phrase_share: float = 0.0):
     """Train (or resume) the encoder/decoder of `preset` in `work`. `toy` shrinks the model and the batch to check
     a recipe's code path (e.g. the GPU one: autocast, presets) on a CPU in seconds. `lr_cap` (a fraction of the
     peak) extends a finished run gently: resuming with a larger time budget would otherwise jump the linear decay
-    back up (75 -> 160 min took the LR from 0.1 to 0.53 of the peak and lost 3 chrF in 120 steps)."""
+    back up (75 -> 160 min took the LR from 0.1 to 0.53 of the peak and lost 3 chrF in 120 steps).
+    `phrase_share` of the items are CLDR phrase pairs (the recipe adds them once the sentence curriculum is over)."""
     pre = PRESETS[preset]
     steps = steps or pre.steps
     torch.set_grad_enabled(True)  # callers (evaluation code, tests in one process) may have switched it off
@@ -440,7 +459,7 @@ def train(work: str, steps: int | None = None, seed: int = 1, device: str = "cpu
         early = progress < CURRICULUM
         if not pending:
             pending = sample_pool(ex, rng, batch, max_tokens=SHORT_TOKENS if early else MAX_TOKENS,
-                                  ae_share=AE_SHARE["early" if early else "late"])
+                                  ae_share=AE_SHARE["early" if early else "late"], phrase_share=phrase_share)
         items = pending.pop()
         s_ids, s_mask, t_ids, t_mask, d_ids, d_mask, is_pair = [x.to(device) for x in collate(tok, items)]
         with torch.autocast(amp_device, dtype=torch.bfloat16, enabled=amp):

@@ -53,7 +53,8 @@ def _toy_examples():
                      "brown": [("eng_Latn", [11] * n) for n in range(2, 40)],
                      "summ": [("spa_Latn", [12] * n) for n in range(2, 40)],
                      "ntrex": [("deu_Latn", [8] * n) for n in range(2, 40)],
-                     "udhr": [("fra_Latn", [9] * n) for n in range(2, 40)]}}
+                     "udhr": [("fra_Latn", [9] * n) for n in range(2, 40)]},
+            "phrases": [("deu_Latn", [13] * n, "eng_Latn", [14] * n) for n in range(1, 6)]}
 
 
 def test_pool_batches_are_length_sorted_and_cover_the_draw():
@@ -81,6 +82,40 @@ def test_curriculum_items_respect_the_length_cap_and_the_auto_encoding_share():
     # UDHR is a small share of the targets, not what the decoder mostly sees
     udhr = sum(it[3][:1] in ([9], [10]) for it in late) / len(late)
     assert udhr < 0.1
+
+
+def test_phrase_share_adds_phrase_pairs_and_zero_leaves_the_draws_unchanged():
+    ex = _toy_examples()
+    rng = random.Random(7)
+    items = [ts.sample_item(ex, rng, phrase_share=0.3) for _ in range(3000)]
+    phrase = [it for it in items if {it[1][0], it[3][0]} == {13, 14}]
+    assert 0.26 < len(phrase) / len(items) < 0.34
+    assert all(it[4] for it in phrase)  # pairs: they serve the alignment terms
+    assert {it[0] for it in phrase} == {"deu_Latn", "eng_Latn"}  # both directions
+    translated = sum(not it[5] for it in phrase) / len(phrase)
+    assert abs(translated - ts.PAIR_TRANSLATE) < 0.05
+    # the recipe's first stage has no phrases: its draws must be exactly those of a run before phrases existed
+    without = {k: v for k, v in ex.items() if k != "phrases"}
+    a = [ts.sample_item(ex, random.Random(9), phrase_share=0.0) for _ in range(200)]
+    b = [ts.sample_item(without, random.Random(9)) for _ in range(200)]
+    assert a == b
+
+
+def test_cldr_phrases_pair_each_base_locale_with_english():
+    from concept_tools import data
+    pairs = data.cldr()
+    by = {(a, t): e for a, t, _, e in pairs}
+    assert by[("fra_Latn", "dimanche")] == "Sunday" and by[("deu_Latn", "Sonntag")] == "Sunday"
+    assert by[("fra_Latn", "Allemagne")] == "Germany"
+    assert all(b == "eng_Latn" and a != "eng_Latn" for a, _, b, _ in pairs)
+    assert len(pairs) == len(set(pairs))
+    langs = {a for a, *_ in pairs}
+    assert {"fra_Latn", "deu_Latn", "zho_Hans", "zho_Hant", "rus_Cyrl", "srp_Cyrl"} <= langs and len(langs) > 100
+    # "in {0} days" is instantiated with the same number on both sides
+    days = [(t, e) for a, t, _, e in pairs if a == "fra_Latn" and e.startswith("in ") and e.endswith(" days")]
+    assert days and all(e.split()[1] in t for t, e in days)
+    # held-out English sentences are never trained on, not even as a phrase
+    assert not any(e == "Sunday" for *_, e in data.cldr({"Sunday"}))
 
 
 def test_gpu_recipe_runs_at_toy_size_on_the_cpu_and_resumes(tmp_path, monkeypatch):
