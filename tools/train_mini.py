@@ -58,11 +58,13 @@ def main():
     args = ap.parse_args()
     args.preset = args.preset or ("small" if args.device.startswith("cuda") else "mini")
     if args.preset == "mini" and not args.toy:
-        # the CPU recipe is sized by time, not steps: SONAR 40 min on one schedule, then 15 min of the decoder alone
-        # (encoder frozen: the retrieval stops moving before the decoder does), LCMs 2 x 4 min, concept encoding,
-        # export and evaluation ~20 min -- under two hours in all. On the 2-core machines this project trains on,
-        # bf16 autocast makes a step ~4x faster than fp32 (tools/bench_train.py), so these 55 minutes buy more
-        # updates than the 230 fp32 minutes of the previous recipe did; a CPU without fast bf16 gets fewer.
+        # the CPU recipe is sized by time, not steps: SONAR 40 min on one schedule (sentences only, the curriculum),
+        # 15 min more with a fifth of the items CLDR phrase pairs (vocabulary for the languages with few sentences),
+        # then 15 min of the decoder alone (encoder frozen: the retrieval stops moving before the decoder does),
+        # LCMs 2 x 4 min, concept encoding, export and evaluation ~20 min -- about 95 minutes in all. On the 2-core
+        # machines this project trains on, bf16 autocast makes a step ~4x faster than fp32 (tools/bench_train.py), so
+        # these 70 minutes buy more updates than the 230 fp32 minutes of the previous recipe did; a CPU without fast
+        # bf16 gets fewer.
         args.sonar_minutes = args.sonar_minutes or 40
         args.lcm_minutes = args.lcm_minutes or 4
         if args.sonar_steps is None:
