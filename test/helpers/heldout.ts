@@ -38,14 +38,18 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
  * English, while its multilingual figures rose (model card); 40/40 distinct, no UDHR; fra/deu/spa→eng chrF 16.3 vs
  * 14.5 for copying, 1 of the 20 outputs a UDHR sentence (deu "Alles Erfundene ist wahr." → "Education shall be
  * free.").
+ * With the phrase stage added to that recipe (this commit's models/mini: 15 min more joint training with CLDR phrase
+ * pairs before the decoder stage, same test): round trip chrF 39.8 vs 11.0 (ratio 3.62); fra/deu/spa→eng chrF 18.6
+ * vs 14.5 for copying; the article into French 12/12 distinct (chrF 9.6 against the NTREX French, 9.8 for another
+ * sentence's: French output still carries no meaning).
  * The floors sit below the latest numbers and above every earlier family's but the previous one, so they catch a
  * regression to a decoder that reads less of its concept.
  */
 export const MEANING_FLOORS = {
   /** mean sentence chrF of encode → decode into the same language, held-out English sentences of ≤ 12 words */
-  roundTripChrf: 32,
+  roundTripChrf: 37,
   /** round-trip chrF ÷ chrF of the same decoder given another sentence's concept (rolled by one), same sentences */
-  roundTripOverRolled: 3.0,
+  roundTripOverRolled: 3.3,
   /** share of distinct outputs (normalized) over the held-out English round trips */
   distinctShare: 0.9,
   /** outputs allowed to be a UDHR sentence, per test (the failure mode of the first mini family) */
