@@ -17,7 +17,7 @@ from .lcm_model import BaseLCM, BaseLCMConfig, SamplerOptions, TwoTowerConfig, T
 from .packs_build import build_lcm_pack, build_sonar_pack
 from .train_sonar import lang_stats
 
-SPACE = "concept-studio-mini-v1"
+SPACE_PREFIX = "concept-studio"
 EOT = "End of text."
 MARKERS = {"summarize": "Summarize:", "expand": "Expand:", "continue": None}
 MAX_DOC = 40
@@ -432,7 +432,6 @@ def run(args, enc, dec, tok, cfg, ex):
     work, out = args.work, args.out
     preset = getattr(args, "preset", None) or "mini"
     toy = bool(getattr(args, "toy", False))
-    space = SPACE if preset == "mini" else f"concept-studio-{preset}-v1"
     license_note = LICENSE_NOTE.replace("models/mini/", f"models/{preset}/")
     torch.manual_seed(3)
     for p in list(enc.parameters()) + list(dec.parameters()):
@@ -442,6 +441,10 @@ def run(args, enc, dec, tok, cfg, ex):
     export_onnx.round_weights_to_fp16(enc)
     export_onnx.round_weights_to_fp16(dec)
     c = build_concepts(enc, tok, work)
+    # the space names the encoder that made the concepts: the app caches concepts per space, so a retrained pack
+    # under an unchanged name would decode vectors of the previous encoder from a user's cache (seen after the
+    # 2026-12-01 retraining: a cached document translated into another pack's nonsense)
+    space = f"{SPACE_PREFIX}-{preset}-{c['encoder_key'][:12]}"
     dim = cfg.model_dim
     budget = args.lcm_minutes * 60 if args.lcm_minutes else None
     base = train_base(c, work, args.lcm_steps, dim, budget_s=budget)

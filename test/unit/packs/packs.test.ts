@@ -156,3 +156,13 @@ describe('discoverPacks', () => {
     expect(discoverPacks([join(RANDOM, 'sonar')]).map((f) => f.pack?.json.name)).toEqual(['random-sonar']);
   });
 });
+
+describe('the bundled mini packs', () => {
+  it('name their concept space after the encoder that made it, shared by all three packs', () => {
+    // the concept cache is keyed by space: a retrained family under a fixed name ("concept-studio-mini-v1") made a
+    // user's cached concepts of the old encoder decode through the new decoder
+    const spaces = ['sonar', 'base-lcm', 'two-tower-lcm'].map((p) => loadPack(join(BUNDLED_PACKS_DIR, p)).json.space);
+    expect(spaces[0]).toMatch(/^concept-studio-mini-[0-9a-f]{12}$/);
+    expect(new Set(spaces).size).toBe(1);
+  });
+});
