@@ -4,7 +4,7 @@
  * document (a 4.5 MB paragraph is seconds of it), so the service runs it, with the database write, off its event
  * loop for large inputs (api/import-thread.ts).
  */
-import { detectLanguage as detect, sameGroup } from '../text/detect.js';
+import { detectLanguage as detect, switchesLanguage } from '../text/detect.js';
 import { segment } from '../text/segmenter.js';
 import { importBuffer, type ImportOptions, type ImportResult } from './index.js';
 
@@ -51,18 +51,6 @@ export function segmentText(text: string, lang?: string | null): SegmentedText {
   };
 }
 
-/**
- * Confidence a paragraph needs to take another language than its document's. In the document's own script the bar is
- * high: of 800 NTREX-128 English lines of >= 40 characters, 2.1% are detected as another language with confidence
- * >= 0.6 (the headline "LeBron to make Lakers debut Sunday in San Diego" as French, 0.68) and 0.1% at >= 0.85, while
- * French and German lines still reach 0.85 in 90% of cases. A wrong switch costs more than a missed one: translated
- * into the wrong tag's language, the paragraph comes back untranslated as "verbatim". Another script is evidence in
- * itself.
- */
-export const SWITCH_CONFIDENCE = { sameScript: 0.85, otherScript: 0.6 } as const;
-
-const scriptOf = (code: string): string => code.slice(code.indexOf('_') + 1);
-
 /** Sentence languages: per paragraph for mixed documents (confident, different from the document's). */
 export function sentenceLanguages(text: string, sents: { paragraph: number; start: number; end: number }[], docLang: string | null, explicit: boolean): (string | null)[] {
   if (explicit || !docLang) return sents.map(() => docLang);
@@ -80,9 +68,7 @@ export function sentenceLanguages(text: string, sents: { paragraph: number; star
       const d = detectLanguage(chunk);
       // a confusable sibling of the document's language (Dari in Persian) is the document's language: the whole
       // document is more evidence than one paragraph
-      if (!d || d.lang === docLang || sameGroup(d.lang, docLang)) continue;
-      const bar = scriptOf(d.lang) === scriptOf(docLang) ? SWITCH_CONFIDENCE.sameScript : SWITCH_CONFIDENCE.otherScript;
-      if (d.confidence >= bar) paraLang.set(p, d.lang);
+      if (d && switchesLanguage(d, docLang)) paraLang.set(p, d.lang);
     }
   }
   return sents.map((s) => paraLang.get(s.paragraph) ?? docLang);

@@ -3,8 +3,8 @@
  * evidence, because a wrong tag makes translation return that paragraph untranslated ("verbatim").
  */
 import { describe, expect, it } from 'vitest';
-import { SWITCH_CONFIDENCE, segmentText, sentenceLanguages } from '../../../main/engine/import/prepare.js';
-import { detectLanguage } from '../../../main/engine/text/detect.js';
+import { segmentText, sentenceLanguages } from '../../../main/engine/import/prepare.js';
+import { SWITCH_CONFIDENCE, detectLanguage, detectParagraphs } from '../../../main/engine/text/detect.js';
 
 function langsOf(text: string): (string | null)[] {
   const seg = segmentText(text);
@@ -25,6 +25,9 @@ describe('sentence languages of a document', () => {
     expect(alone!.confidence).toBeGreaterThanOrEqual(0.6);
     expect(alone!.confidence).toBeLessThan(SWITCH_CONFIDENCE.sameScript);
     expect(langsOf([HEADLINE, ...EN_BODY].join('\n\n'))).toEqual(['eng_Latn', 'eng_Latn', 'eng_Latn']);
+    // `concept detect` shows the same tags the import gives
+    const shown = detectParagraphs([HEADLINE, ...EN_BODY].join('\n\n')).paragraphs;
+    expect(shown.map((p) => [p.lang, p.inherited])).toEqual([['eng_Latn', true], ['eng_Latn', false], ['eng_Latn', false]]);
   });
 
   it('still switches for a clearly French paragraph in the same script', () => {
