@@ -128,6 +128,12 @@ def headline(m: dict, v: dict) -> list[str]:
         out.append(f"Held-out news translated into English scores chrF {tm['chrf']:.1f} (copying the source: "
                    f"{tm['copy_chrf']:.1f}; beats the copy in {v['translation_wins']} of {v['translation_n']} "
                    "languages).")
+    news_out = {code: sets["ntrex"] for code, sets in (s.get("translation_from_eng") or {}).items() if "ntrex" in sets}
+    if news_out:
+        out.append("Out of English the decoder writes no meaning yet: held-out news into "
+                   + ", ".join(f"{code} scores chrF {t['chrf']:.1f} against {t['other_concept_chrf']:.1f} when it is "
+                               f"given another sentence's concept" for code, t in sorted(news_out.items()))
+                   + " (few sentences of those languages to learn from: `languages_trained` in sonar/pack.json).")
     good = (v["ae_app"] if v.get("ae_app") is not None else v["ae"]) and v["distinct"]
     out.append("These are small models trained on few resources so that the app, the tests and the benchmarks run "
                "offline with the same graph contract as real SONAR + LCM packs (`models/FORMAT.md`). "
