@@ -16,6 +16,7 @@ import { detectLanguage, isSonarCode, languageTable, toSonarCode, unknownLanguag
 import type { ConceptService, ServiceOptions } from './api/service.js';
 import { bool, flag, flags, numberFlag, parseArgs, UsageError, type ParsedArgs } from './cli/args.js';
 import { readInput } from './cli/input.js';
+import { describeExpectation } from './engine/packs/decoding-quality.js';
 
 export const EXIT = { OK: 0, USAGE: 1, INPUT: 2, PACK: 3, DB: 4, CANCELLED: 130 } as const;
 
@@ -305,6 +306,9 @@ class Cli {
     const imp = await svc.importDocument({ name: input.name, bytesBase64: input.bytes.toString('base64'), language: from ?? null } as never);
     const doc = imp.document;
     if (!bool(a, 'json')) for (const w of imp.warnings) if (!/imported before/.test(w)) this.err(`warning: ${w}`);
+    // what the pack's held-out figures say this direction keeps, said before the run (pack.json decoding_quality)
+    const expectation = await svc.expectRun({ documentId: doc.id, task, targetLang: to, method, sourceLang: from ?? null });
+    if (expectation && expectation.tier !== 'meaning') this.err(`warning: ${describeExpectation(expectation)}`);
     const result = await this.run(svc, {
       documentId: doc.id,
       task,
@@ -325,6 +329,7 @@ class Cli {
         run: result,
         text: result.sentences.map((s) => s.text).join('\n'),
         fidelity: result.fidelity ?? null,
+        expectation,
         stop: result.stop ?? null,
         method: result.methodChoice ?? null,
         cache: result.cache,

@@ -5,11 +5,15 @@
  */
 
 import { CodedError } from '../engine/errors.js';
-import type { ConceptMapPoint, LangCode, LengthSpec, Method, MethodChoice, OutputSentence, PackInfo, RunFidelity, Stage, StopInfo, TaskKind } from '../engine/types.js';
+import type { ConceptMapPoint, DecodingExpectation, LangCode, LengthSpec, Method, MethodChoice, OutputSentence, PackInfo, RunFidelity, Stage, StopInfo, TaskKind } from '../engine/types.js';
 export type {
   Attribution,
   ConceptMapPoint,
   DecodeFailure,
+  DecodingExpectation,
+  DecodingMeasure,
+  DecodingQualityTable,
+  DecodingTier,
   FidelityLevel,
   FidelityThresholds,
   LangCode,
@@ -214,6 +218,15 @@ export interface GetSonarRequest {
   selftest?: boolean;
 }
 
+/** A run as it would start (startRun's fields that decide what gets decoded), for expectRun. */
+export interface ExpectRunRequest {
+  documentId: number;
+  task: TaskKind;
+  targetLang: LangCode;
+  method?: Method;
+  sourceLang?: LangCode | null;
+}
+
 export interface SelftestRequest {
   /** the SONAR pack, by name */
   name: string;
@@ -234,6 +247,11 @@ export interface ConceptApi {
   listRuns(documentId: number): Promise<RunSummary[]>;
   getRun(runId: number): Promise<RunResult>;
   conceptMap(documentId: number, runId?: number): Promise<ConceptMapPoint[]>;
+  /**
+   * What the active SONAR pack's held-out figures (pack.json decoding_quality) say such a run's decoded text keeps:
+   * null when the run decodes nothing (a same-language extractive summary) or the pack states no figure for it.
+   */
+  expectRun(req: ExpectRunRequest): Promise<DecodingExpectation | null>;
   packs(): Promise<PackInfo[]>;
   importPack(path: string): Promise<PackInfo>;
   verifyPack(name: string): Promise<PackInfo>;
@@ -265,7 +283,7 @@ export type EventSourceApi = ConceptApi & { onEvent(cb: (ev: ApiEvent) => void):
 /** Method names, for the HTTP router and the preload bridge (one list, no drift). */
 export const API_METHODS = [
   'languages', 'listDocuments', 'importDocument', 'getDocument', 'deleteDocument', 'restoreDocument', 'startRun',
-  'cancelRun', 'listRuns', 'getRun', 'conceptMap', 'packs', 'importPack', 'verifyPack', 'removePack', 'sonarLicense', 'acceptSonarLicense', 'getSonar', 'selftestPack', 'runtime', 'getSettings',
+  'cancelRun', 'listRuns', 'getRun', 'conceptMap', 'expectRun', 'packs', 'importPack', 'verifyPack', 'removePack', 'sonarLicense', 'acceptSonarLicense', 'getSonar', 'selftestPack', 'runtime', 'getSettings',
   'setSettings',
 ] as const satisfies readonly (keyof ConceptApi)[];
 

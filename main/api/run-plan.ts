@@ -2,9 +2,9 @@
  * Planning a run: validate the request, resolve the document, the parent run, the packs and the method — all before
  * anything runs, so that startRun rejects at once on a problem and has no side effects.
  */
-import type { LangCode, Method, MethodChoice, RunRequest, TaskKind } from './contract.js';
+import type { DecodingExpectation, ExpectRunRequest, LangCode, Method, MethodChoice, RunRequest, TaskKind } from './contract.js';
 import { apiError, toApiError } from './errors.js';
-import { requireLang, type ServiceContext } from './context.js';
+import { guarded, requireLang, type ServiceContext } from './context.js';
 import { getDocument } from './documents.js';
 import { lcmCandidates, rejectedLcmError } from './lcm-choice.js';
 import type { ChosenPack } from './packs.js';
@@ -13,6 +13,7 @@ import type { DocumentRecord } from '../store/documents.js';
 import type { RunRecord } from '../store/runs.js';
 import { assertCacheDim } from '../engine/adapters/cache.js';
 import { chooseMethod } from '../engine/tasks/index.js';
+import { expectDecoding, parseDecodingQuality, runDecodes } from '../engine/packs/decoding-quality.js';
 
 const TASKS = new Set<TaskKind>(['summarize', 'expand', 'translate', 'continue']);
 const METHODS = new Set<Method>(['auto', 'lcm', 'extractive']);
@@ -123,4 +124,38 @@ export async function checkRunPlan(ctx: ServiceContext, req: { task: TaskKind; t
     if (lcm) await ctx.engines.lcm(lcm.pack);
   }
   return { sonar: ctx.packs.info(sonar.pack, sonar.bundled, true), lcm: lcm ? ctx.packs.info(lcm.pack, lcm.bundled, true) : null, method: choice };
+}
+
+/**
+ * What the active SONAR pack's held-out figures say the decoded text of such a run keeps, before it starts (the task
+ * panel's note, the CLI's warning). The method is chosen as startRun would; the source is the run's language override,
+ * else the document's. Null when nothing is decoded or the pack measured nothing for the direction.
+ */
+export function expectRunPlan(ctx: ServiceContext, req: ExpectRunRequest): DecodingExpectation | null {
+  requireLang(req.targetLang, 'target language');
+  if (req.sourceLang) requireLang(req.sourceLang, 'source language');
+  const doc = getDocument(ctx, req.documentId);
+  const sonar = ctx.packs.sonar();
+  const table = parseDecodingQuality(sonar.pack.json.decoding_quality);
+  if (!table) return null;
+  let candidate: ReturnType<typeof ctx.packs.lcm> = null;
+  try {
+    candidate = req.task !== 'translate' ? ctx.packs.lcm(sonar.pack) : null;
+  } catch {
+    candidate = null; // a refused LCM pack: startRun will say so; without one, auto is extractive
+  }
+  const q = ctx.packs.quality.bind(ctx.packs);
+  const choice = chooseMethod({ requested: req.method ?? 'auto', task: req.task, hasLcm: !!candidate, sonarQuality: q(sonar.pack), lcmQuality: candidate ? q(candidate.pack) : null });
+  const source = req.sourceLang ?? doc.language ?? 'eng_Latn';
+  if (!runDecodes({ task: req.task, method: choice.used, source, target: req.targetLang, autoExtractive: choice.used === 'extractive' })) return null;
+  const x = expectDecoding(table, source, req.targetLang);
+  return x.tier === 'unmeasured' ? null : x;
+}
+
+/** The questions asked before a run: checkRun (the CLI, before importing) and expectRun (the task panel's note). */
+export function planApi(ctx: ServiceContext) {
+  return {
+    checkRun: (req: Parameters<typeof checkRunPlan>[1]) => guarded(() => checkRunPlan(ctx, req)),
+    expectRun: (req: ExpectRunRequest) => guarded(() => expectRunPlan(ctx, req)),
+  };
 }

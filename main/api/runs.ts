@@ -8,7 +8,7 @@ import { apiError, toApiError } from './errors.js';
 import { guarded, packVersion, type ServiceContext } from './context.js';
 import { getDocument } from './documents.js';
 import { executeRun } from './run-execute.js';
-import { checkRunPlan, planRun, type RunPlan } from './run-plan.js';
+import { planRun, type RunPlan } from './run-plan.js';
 import { toRunResult, toRunSummary } from './run-record.js';
 
 interface ActiveRun {
@@ -102,7 +102,6 @@ export function runsApi(ctx: ServiceContext, hooks: { onStarted(req: RunRequest)
       return toRunResult(r);
     }),
 
-    checkRun: (req: Parameters<typeof checkRunPlan>[1]) => guarded(() => checkRunPlan(ctx, req)),
 
     /** abort every run in progress and wait for each to end (the service is closing) */
     async abortAll(): Promise<void> {

@@ -8,6 +8,7 @@
  *   engines.ts     the engine worker and the SONAR/LCM engines opened in it; the runtime report
  *   documents.ts   import (off this thread for large inputs), list, view, delete, restore
  *   runs.ts        start/cancel/wait and the history; run-plan.ts → run-execute.ts → run-record.ts
+ *   run-plan.ts    also what is asked before a run: checkRun (CLI) and expectRun (the measured quality note)
  *   text-tasks.ts  tasks on loose sentences, encode/decode through the cache, the concept map, languages
  *   sonar-download.ts  the SONAR licence, download and conversion into a pack (getSonar)
  *   selftest.ts    the pack self-test (selftestPack; also run by getSonar on the pack it installed)
@@ -29,6 +30,7 @@ import { documentsApi } from './documents.js';
 import { Engines } from './engines.js';
 import { PackRegistry, packsApi } from './packs.js';
 import { runsApi } from './runs.js';
+import { planApi } from './run-plan.js';
 import { sonarDownloadApi } from './sonar-download.js';
 import { selftestApi } from './selftest.js';
 import { readSettings, saveSettingsPatch, settingsApi } from './settings.js';
@@ -122,7 +124,7 @@ export async function createService(opts: ServiceOptions): Promise<ConceptServic
   const api: ConceptService = {
     store,
     ...documents,
-    ...runMethods,
+    ...runMethods, ...planApi(ctx),
     // a download (getSonar) is cancelled like a run, by its request id
     cancelRun: async (requestId) => (cancelDownload(requestId) || cancelSelftest(requestId) ? undefined : runMethods.cancelRun(requestId)),
     ...sonarMethods,

@@ -131,6 +131,13 @@ export const API_SCHEMA: Partial<Record<keyof ConceptApi, readonly [string, Chec
   listRuns: [['document id', id]],
   getRun: [['run id', id]],
   conceptMap: [['document id', id], ['run id', optional(nullable(id))]],
+  expectRun: [['request', object({
+    documentId: id,
+    task: oneOf(['summarize', 'expand', 'translate', 'continue']),
+    targetLang: lang,
+    method: optional(oneOf(['auto', 'lcm', 'extractive'])),
+    sourceLang: optional(nullable(lang)),
+  })]],
   importPack: [['pack folder', str(LIMITS.path, 1)]],
   verifyPack: [['pack name', str(LIMITS.path, 1)]],
   removePack: [['pack name', str(LIMITS.path, 1)]],

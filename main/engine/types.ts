@@ -116,6 +116,11 @@ export interface PackInfo {
   fidelity?: FidelityThresholds;
   /** SONAR packs: the last self-test's report (engine/selftest), absent when none was run */
   selftest?: PackSelftest;
+  /**
+   * SONAR packs: what the decoder is measured to keep per language and pair (pack.json `decoding_quality`, read by
+   * engine/packs/decoding-quality.ts); absent when the pack states none
+   */
+  decodingQuality?: DecodingQualityTable;
 }
 
 /**
@@ -171,6 +176,36 @@ export interface PackSelftest {
   demo: boolean;
   /** set when read: the pack changed after the report was made */
   stale?: boolean;
+}
+
+/** Held-out decoding figures of a SONAR pack (pack.json `decoding_quality`; engine/packs/decoding-quality.ts). */
+export type DecodingTier = 'meaning' | 'fragments' | 'none' | 'unmeasured';
+
+export interface DecodingMeasure {
+  chrf: number;
+  baseline: number;
+  n?: number;
+  /** translations only: chrF of the untranslated source against the reference */
+  copy?: number;
+}
+
+export interface DecodingQualityTable {
+  sameLanguage: Record<string, DecodingMeasure>;
+  pairs: Record<string, DecodingMeasure>;
+}
+
+export interface DecodingExpectation {
+  source: string;
+  target: string;
+  tier: DecodingTier;
+  /**
+   * what the tier rests on: the pair itself, the target language's round trip (source = target), the average of the
+   * measured pairs (a pair nobody measured, in a pack whose measured pairs all say the same), or nothing
+   */
+  basis: 'pair' | 'same-language' | 'pairs-average' | 'none';
+  measure?: DecodingMeasure;
+  /** basis 'pairs-average': how many measured pairs the average covers */
+  pairsAveraged?: number;
 }
 
 export interface PackMetric {

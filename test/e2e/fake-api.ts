@@ -306,6 +306,12 @@ export class FakeApi implements ConceptApi {
     return r;
   }
 
+  /** the fake packs state no held-out figures, so there is never a note */
+  async expectRun(req: { documentId: number }): Promise<null> {
+    this.doc(req.documentId);
+    return null;
+  }
+
   async conceptMap(documentId: number, runId?: number): Promise<ConceptMapPoint[]> {
     const doc = this.doc(documentId);
     const pts: ConceptMapPoint[] = doc.sentences.map((s) => {

@@ -1,7 +1,8 @@
 /**
  * Honest output in the browser (real service on the bundled packs, real Chromium): the first-run panel about the
  * bundled models, the active model label in the header, per-sentence fidelity badges with the flagged count on a
- * held-out French news article summarized into English, the same summary in its own language with `auto` (extractive and
+ * held-out French news article summarized into English (with the pack's measured expectation for that direction shown
+ * before the run), the same summary in its own language with `auto` (extractive and
  * verbatim), and Models & settings after importing a pack twice under the same name, then removing it.
  * Screenshots: test/e2e/screenshots/{first-run,fidelity-french,auto-verbatim,settings-packs}.png
  */
@@ -84,6 +85,13 @@ if (!hasChromium) {
       await page.getByTestId('paste-import').click();
       await expect.poll(() => page.getByTestId('doc-title').textContent(), { timeout: 60_000 }).toMatch(/^Held-out news/);
       await pickLanguage(page, 'english', 'eng_Latn');
+      if (e.mode === 'real') {
+        // before the run: what the pack's held-out figures say this direction keeps (nothing, on the mini pack)
+        const note = page.getByTestId('decoding-note');
+        await note.waitFor();
+        expect(await note.getAttribute('data-tier')).toBe('none');
+        expect(await note.textContent()).toMatch(/French → English output is no closer to its input .*chrF \d+\.\d vs \d+\.\d/);
+      }
       await page.getByTestId('length-value').fill('3');
       await page.getByTestId('run').click();
       await page.getByTestId('output-sentence').first().waitFor({ timeout: 240_000 });
@@ -106,6 +114,7 @@ if (!hasChromium) {
 
     it('the same summary in its own language with auto is extractive and verbatim', async () => {
       await pickLanguage(page, 'fran', 'fra_Latn');
+      expect(await page.getByTestId('decoding-note').count()).toBe(0); // verbatim: no decoder involved
       await page.getByTestId('run').click();
       await expect.poll(() => page.locator('.toolbar').textContent(), { timeout: 240_000 }).toMatch(/French/);
       await expect.poll(() => page.getByTestId('fidelity-badge').first().getAttribute('data-level'), { timeout: 60_000 }).toBe('high');

@@ -407,7 +407,7 @@ def reevaluate_sonar(out: str, log=print) -> dict:
     decoding, without the checkpoints of the run that trained it. Training and LCM figures are kept."""
     import glob
 
-    from . import model_card, onnx_weights
+    from . import decoding_quality, model_card, onnx_weights
     from .tokenizer import SonarTokenizer
     sonar_dir = os.path.join(out, "sonar")
     with open(os.path.join(sonar_dir, "pack.json")) as f:
@@ -425,6 +425,7 @@ def reevaluate_sonar(out: str, log=print) -> dict:
     with open(path, "w") as f:
         json.dump(metrics, f, indent=1, ensure_ascii=False)
     model_card.write_card(out)
+    decoding_quality.stamp(out)
     return metrics
 
 
@@ -499,8 +500,10 @@ def run(args, enc, dec, tok, cfg, ex):
         json.dump(metrics, f, indent=1, ensure_ascii=False)
     torch.save({"base": base.state_dict(), "two_tower": tt.state_dict(), "base_cfg": base.cfg.to_dict(),
                 "tt_cfg": tt.cfg.to_dict()}, os.path.join(work, "lcm_final.pt"))
-    from . import fixtures, model_card
+    from . import decoding_quality, fixtures, model_card
     model_card.write_card(out)
+    # what the app tells a user before a run into each language (main/engine/packs/decoding-quality.ts)
+    decoding_quality.stamp(out)
     # the fixtures pin the bundled mini packs: a toy run (or another preset) must never overwrite them
     if args.fixtures and not toy and preset == "mini":
         fixtures.write_all(args, enc, dec, tok, base, tt, c)

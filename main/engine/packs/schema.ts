@@ -77,6 +77,8 @@ export interface SonarPackJson extends PackCommon {
   tokenizer: TokenizerSpec;
   decoding: DecodingSpec;
   languages_trained?: Record<string, number | null>;
+  /** held-out decoding figures per language and pair (engine/packs/decoding-quality.ts) */
+  decoding_quality?: unknown;
 }
 
 export interface LcmPackJson extends PackCommon {

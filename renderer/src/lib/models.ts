@@ -1,7 +1,7 @@
 /** What the interface says about model packs: quality labels, metric formatting, the documented SONAR command. */
 import type { PackInfo } from '../../../main/api/contract.js';
 
-/** README.md › Real SONAR: the documented conversion command (until the in-app download lands). */
+/** README.md › Real SONAR: the conversion command for a machine without internet access (Get SONAR does it in the app). */
 export const SONAR_CONVERT_COMMAND =
   '/usr/bin/python3 tools/convert_sonar.py --encoder sonar_text_encoder.pt --decoder sonar_text_decoder.pt \\\n' +
   '    --spm sentencepiece.source.256000.model --out ~/ConceptStudio/models/sonar';

@@ -1,6 +1,6 @@
 /** The app's state (Svelte 5 runes). Every read and write of data goes through the typed API client. */
 import type {
-  ApiEvent, ConceptMapPoint, DocumentSummary, DocumentView, LanguageInfo, Method, OutputSentence, PackInfo,
+  ApiEvent, ConceptMapPoint, DecodingExpectation, DocumentSummary, DocumentView, LanguageInfo, Method, OutputSentence, PackInfo,
   RunRequest, RunResult, RunSummary, RuntimeInfo, SamplerSettings, Settings, TaskKind,
 } from '../../../main/api/contract.js';
 import { createClient, type ApiClient } from './api.js';
@@ -47,6 +47,9 @@ class AppState {
   lengthValue = $state(3);
   method = $state<Method>('auto');
   sampler = $state<Partial<SamplerSettings>>({});
+  /** what the active SONAR pack is measured to keep in the chosen run's direction (null: nothing to say) */
+  expectation = $state<DecodingExpectation | null>(null);
+  private expectationAsk = 0;
 
   // running
   requestId = $state<string | null>(null);
@@ -71,6 +74,25 @@ class AppState {
     const scripts = base === 'zho' || this.languages.filter((l) => l.code.startsWith(`${base}_`)).length > 1;
     return displayName(code, this.locale, scripts) ?? this.languages.find((l) => l.code === code)?.english ?? code;
   };
+
+  /**
+   * Ask the service what the run as set up now would keep (expectRun). The arguments are what it depends on, so the
+   * task panel's effect re-asks when one changes; an answer to an earlier question is dropped.
+   */
+  async refreshExpectation(documentId: number | null, task: TaskKind, targetLang: string, method: Method, _sonar: string | null) {
+    const ask = ++this.expectationAsk;
+    if (documentId === null || !this.api) {
+      this.expectation = null;
+      return;
+    }
+    let x: DecodingExpectation | null = null;
+    try {
+      x = await this.api.expectRun({ documentId, task, targetLang, method });
+    } catch {
+      x = null; // the note is advice: a failing check (no pack, a deleted document) shows nothing; the run will say why
+    }
+    if (ask === this.expectationAsk) this.expectation = x;
+  }
 
   dismissFirstRun() {
     this.firstRunOpen = false;

@@ -1,7 +1,8 @@
 /**
  * `concept summarize FILE --json` on the bundled packs with a held-out news article: per-sentence fidelity, the run's
  * flagged count and thresholds, the stop reason, and how `auto` chose its method; the text mode prints the same on
- * stderr; --help explains length and fidelity.
+ * stderr; --help explains length and fidelity; the decoding expectation the pack's held-out figures give, before the
+ * run, only when the run decodes.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,6 +75,10 @@ describe('concept summarize: fidelity and stop reason', () => {
     expect(new Set(texts).size).toBe(texts.length);
     expect(run.timings.fidelity).toBeGreaterThanOrEqual(0);
     expect(run.quality).toMatchObject({ sonar: 'demo' });
+    // said before the run, from the pack's held-out figures: French -> English carries nothing on the mini pack
+    expect(j.expectation).toMatchObject({ source: 'fra_Latn', target: 'eng_Latn', tier: 'none', basis: 'pair' });
+    expect(j.expectation.measure.chrf).toBeLessThan(1.5 * j.expectation.measure.baseline);
+    expect(r.stderr).toMatch(/warning: measured on held-out text, fra_Latn -> eng_Latn output is no closer to its input than the decoder given an unrelated sentence \(chrF \d+\.\d vs \d+\.\d\)/);
   });
 
   it('in its own language, auto is extractive and verbatim (exact fidelity); text mode reports on stderr', async () => {
@@ -86,5 +91,6 @@ describe('concept summarize: fidelity and stop reason', () => {
     expect(r.stderr).toMatch(/fidelity\s+0 of 3 sentences flagged/);
     expect(r.stderr.match(/ exact /g)).toHaveLength(3);
     expect(r.stderr).toMatch(/method\s+extractive: the installed packs are demonstrations/);
+    expect(r.stderr).not.toMatch(/held-out text/); // verbatim: the decoder's quality does not apply
   });
 });
