@@ -308,7 +308,7 @@ class Cli {
     if (!bool(a, 'json')) for (const w of imp.warnings) if (!/imported before/.test(w)) this.err(`warning: ${w}`);
     // what the pack's held-out figures say this direction keeps, said before the run (pack.json decoding_quality)
     const expectation = await svc.expectRun({ documentId: doc.id, task, targetLang: to, method, sourceLang: from ?? null });
-    if (expectation && expectation.tier !== 'meaning') this.err(`warning: ${describeExpectation(expectation)}`);
+    if (expectation && (expectation.tier !== 'meaning' || expectation.generator?.demo)) this.err(`warning: ${describeExpectation(expectation)}`);
     const result = await this.run(svc, {
       documentId: doc.id,
       task,

@@ -148,8 +148,13 @@ export function expectRunPlan(ctx: ServiceContext, req: ExpectRunRequest): Decod
   const choice = chooseMethod({ requested: req.method ?? 'auto', task: req.task, hasLcm: !!candidate, sonarQuality: q(sonar.pack), lcmQuality: candidate ? q(candidate.pack) : null });
   const source = req.sourceLang ?? doc.language ?? 'eng_Latn';
   if (!runDecodes({ task: req.task, method: choice.used, source, target: req.targetLang, autoExtractive: choice.used === 'extractive' })) return null;
-  const x = expectDecoding(table, source, req.targetLang);
-  return x.tier === 'unmeasured' ? null : x;
+  const x: DecodingExpectation = expectDecoding(table, source, req.targetLang);
+  if (choice.used === 'lcm' && candidate) {
+    const lq = q(candidate.pack);
+    const summary = lq.metrics.find((m) => m.name === 'summary_rougeL');
+    x.generator = { pack: candidate.pack.json.name, demo: lq.demo, ...(summary ? { summary } : {}) };
+  }
+  return x.tier === 'unmeasured' && !x.generator?.demo ? null : x;
 }
 
 /** The questions asked before a run: checkRun (the CLI, before importing) and expectRun (the task panel's note). */

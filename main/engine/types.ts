@@ -206,6 +206,12 @@ export interface DecodingExpectation {
   measure?: DecodingMeasure;
   /** basis 'pairs-average': how many measured pairs the average covers */
   pairsAveraged?: number;
+  /**
+   * runs whose concepts an LCM writes (summaries by the LCM, expand, continue): that pack, whether it is a
+   * demonstration, and its held-out summary ROUGE-L (pack.json metrics.summary_rougeL, baseline lead-1) when stated.
+   * The decoder's figures say nothing about what the LCM's concepts mean.
+   */
+  generator?: { pack: string; demo: boolean; summary?: PackMetric };
 }
 
 export interface PackMetric {

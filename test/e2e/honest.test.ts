@@ -115,6 +115,18 @@ if (!hasChromium) {
     it('the same summary in its own language with auto is extractive and verbatim', async () => {
       await pickLanguage(page, 'fran', 'fra_Latn');
       expect(await page.getByTestId('decoding-note').count()).toBe(0); // verbatim: no decoder involved
+      if (e.mode === 'real') {
+        // asking for the LCM instead: the note names the demonstration LCM that would write the concepts
+        await page.locator('details.advanced summary').click();
+        await page.getByTestId('method').selectOption('lcm');
+        const note = page.getByTestId('decoding-note');
+        await note.waitFor();
+        expect(await note.getAttribute('data-generator')).toBe('demo');
+        expect(await note.textContent()).toMatch(/French → French keeps only fragments .*concept model mini-\S+-lcm, a demonstration/);
+        await page.getByTestId('method').selectOption('auto');
+        await note.waitFor({ state: 'detached' });
+        await page.locator('details.advanced summary').click();
+      }
       await page.getByTestId('run').click();
       await expect.poll(() => page.locator('.toolbar').textContent(), { timeout: 240_000 }).toMatch(/French/);
       await expect.poll(() => page.getByTestId('fidelity-badge').first().getAttribute('data-level'), { timeout: 60_000 }).toBe('high');

@@ -88,12 +88,14 @@ export function expectDecoding(table: DecodingQualityTable | null | undefined, s
 }
 
 /**
- * Whether a run writes new text through the decoder. An extractive summary in the source's own language copies
- * source sentences verbatim, so the decoder's quality does not apply to it. `autoExtractive`: what `auto` resolves to
+ * Whether a run writes new text through the decoder. A translation into the source's own language and an extractive
+ * summary in it copy source sentences verbatim, so the decoder's quality does not apply to it. `autoExtractive`: what `auto` resolves to
  * for the installed packs (extractive on demonstration packs or without an LCM: engine/tasks/method.ts chooseMethod).
  */
 export function runDecodes(r: { task: string; method: string; source: string; target: string; autoExtractive: boolean }): boolean {
-  if (r.task !== 'summarize' || r.source !== r.target) return true;
+  if (r.source !== r.target) return true;
+  if (r.task === 'translate') return false; // sentences already in the target language are kept verbatim
+  if (r.task !== 'summarize') return true;
   if (r.method === 'extractive') return false;
   if (r.method === 'lcm') return true;
   return !r.autoExtractive;
@@ -101,13 +103,25 @@ export function runDecodes(r: { task: string; method: string; source: string; ta
 
 /** One English line for the CLI (the renderer words it in the interface language: locales `quality.*`). */
 export function describeExpectation(x: DecodingExpectation, name: (code: string) => string = (c) => c): string {
+  const lcm = x.generator?.demo ? ` ${describeGenerator(x.generator)}` : '';
+  return describeDecoding(x, name) + lcm;
+}
+
+function describeGenerator(g: NonNullable<DecodingExpectation['generator']>): string {
+  return g.summary?.baseline !== undefined
+    ? `The concepts come from the concept model ${g.pack}, a demonstration: its held-out summaries score ROUGE-L ` +
+      `${g.summary.value.toFixed(1)} where copying the document's first sentence scores ${g.summary.baseline.toFixed(1)}.`
+    : `The concepts come from the concept model ${g.pack}, a demonstration nobody measured.`;
+}
+
+function describeDecoding(x: DecodingExpectation, name: (code: string) => string): string {
   const pair = `${name(x.source)} -> ${name(x.target)}`;
   const m = x.measure;
   if (!m || x.tier === 'unmeasured') return `${pair} was not measured on held-out text.`;
   const nums = `chrF ${m.chrf.toFixed(1)}; the decoder given an unrelated sentence scores ${m.baseline.toFixed(1)}`;
   switch (x.tier) {
     case 'meaning':
-      return `measured on held-out text, ${pair} keeps the meaning (${nums}).`;
+      return `measured on held-out text, the decoder keeps the meaning of ${pair} (${nums}).`;
     case 'fragments':
       return `measured on held-out text, ${pair} keeps only fragments of the meaning (${nums}); treat the output as a demonstration.`;
     default:

@@ -72,18 +72,24 @@ describe('expectDecoding', () => {
     expect(describeExpectation(expectDecoding(table, 'eng_Latn', 'fra_Latn'))).toMatch(/eng_Latn -> fra_Latn output is no closer .*chrF 11\.7 vs 10\.9/);
     expect(describeExpectation(expectDecoding(table, 'fra_Latn', 'fra_Latn'))).toMatch(/only fragments .*chrF 14\.5; .* 9\.1/);
     expect(describeExpectation(expectDecoding(table, 'spa_Latn', 'deu_Latn'))).toMatch(/was not measured; on the 2 language pairs/);
+    const withLcm = { ...expectDecoding(table, 'eng_Latn', 'eng_Latn'), generator: { pack: 'mini-base-lcm', demo: true, summary: { name: 'summary_rougeL', value: 8.11, baseline: 17.59 } } };
+    expect(describeExpectation(withLcm)).toMatch(/keeps the meaning of eng_Latn -> eng_Latn .* concept model mini-base-lcm, a demonstration: .*ROUGE-L 8\.1 .* 17\.6\./);
+    expect(describeExpectation({ ...withLcm, generator: { pack: 'x', demo: true } })).toMatch(/a demonstration nobody measured\.$/);
+    expect(describeExpectation({ ...withLcm, generator: { pack: 'x', demo: false } })).not.toMatch(/concept model/);
   });
 });
 
 describe('runDecodes', () => {
-  it('only a same-language extractive summary copies instead of decoding', () => {
+  it('only a same-language translation or extractive summary copies instead of decoding', () => {
     const base = { task: 'summarize', source: 'eng_Latn', target: 'eng_Latn', autoExtractive: true };
     expect(runDecodes({ ...base, method: 'auto' })).toBe(false);
     expect(runDecodes({ ...base, method: 'extractive' })).toBe(false);
     expect(runDecodes({ ...base, method: 'lcm' })).toBe(true);
     expect(runDecodes({ ...base, method: 'auto', autoExtractive: false })).toBe(true);
     expect(runDecodes({ ...base, method: 'extractive', target: 'fra_Latn' })).toBe(true);
-    expect(runDecodes({ ...base, method: 'auto', task: 'translate' })).toBe(true);
+    expect(runDecodes({ ...base, method: 'auto', task: 'translate' })).toBe(false);
+    expect(runDecodes({ ...base, method: 'auto', task: 'translate', target: 'deu_Latn' })).toBe(true);
+    expect(runDecodes({ ...base, method: 'auto', task: 'expand' })).toBe(true);
   });
 });
 
