@@ -285,6 +285,10 @@ def write_card(out: str) -> str:
         f"Languages with training data: {len(langs)} of the 202 SONAR codes (all 202 have token ids). Sentences per "
         "language are listed in `sonar/pack.json` → `languages_trained`.",
         "",
+        "The figures below travel with the packs: `sonar/pack.json` → `decoding_quality` (round trip per language, "
+        "translation per measured pair, each with its other-concept baseline) and every pack's `metrics`. The app reads "
+        "them to say, before a run, what its direction keeps (models/FORMAT.md).",
+        "",
         f"## Held-out metrics (`models/{preset}/metrics.json`)",
         "",
         "“Beats it” applies the issue's criterion where it has one (given in the metric column), else model > "
