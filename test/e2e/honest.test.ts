@@ -137,7 +137,7 @@ if (!hasChromium) {
       const badges = await page.getByTestId('fidelity-badge').allTextContents();
       expect(badges.every((b) => /exact/.test(b))).toBe(true);
       expect(await page.getByTestId('flagged-count').textContent()).toMatch(/No sentence flagged/);
-      expect(await page.locator('.toolbar').textContent()).toMatch(/extractive/);
+      expect(await page.getByTestId('method-chip').textContent()).toMatch(/extractive/i);
       await shot(page, 'auto-verbatim');
     });
 
