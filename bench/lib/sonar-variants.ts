@@ -10,7 +10,9 @@
  *   - decoder log-prob drift on teacher-forced steps: both decoders get the fp32 embedding and the same target
  *     tokens ([eos, lang] + the sentence's pieces + [eos]); |Δ log p| of the target token (mean, max) and the largest
  *     |Δ log p| over the whole vocabulary;
- *   - identical greedy outputs: each variant decodes its own embedding;
+ *   - identical greedy outputs: each variant decodes its own embedding; next to the fragility baseline: the fp32 pack
+ *     decoding its own embeddings moved in a random direction to the cosine the int8 embeddings have (a concept change
+ *     of that size alone, decoder untouched): how many outputs a pack's near-ties flip before any weight is quantized;
  *   - pack size on disk, and load time and RSS after loading both graphs, each in a fresh process
  *     (bench/lib/variant-load.ts), so one variant's memory does not hide another's.
  */
@@ -58,6 +60,8 @@ export interface VariantsReport {
   baseline_cosine_other_sentence: number;
   threads: number;
   variants: VariantFigures[];
+  /** fp32 greedy on its embeddings perturbed to int8's cosine, per sentence (see the header) */
+  fragility: { cosine_mean: number; greedy_identical: { count: number; share: number } };
 }
 
 const PY = process.env.BENCH_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
@@ -127,6 +131,34 @@ const cos = (x: Float32Array, y: Float32Array) => {
   return d / Math.sqrt(nx * ny);
 };
 const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
+
+/** A deterministic standard normal stream (mulberry32 + Box-Muller): the same perturbation in every run. */
+function normals(seed: number): () => number {
+  let a = seed >>> 0;
+  const u = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+}
+
+/**
+ * `e` turned by the angle whose cosine is `c`, towards a random direction orthogonal to it, keeping its norm:
+ * cos(e, result) = c exactly (up to rounding).
+ */
+export function perturbToCosine(e: Float32Array, c: number, next: () => number): Float32Array {
+  const g = Float64Array.from(e, () => next());
+  let ee = 0, ge = 0;
+  for (let i = 0; i < e.length; i++) { ee += e[i] * e[i]; ge += g[i] * e[i]; }
+  let gg = 0;
+  for (let i = 0; i < e.length; i++) { g[i] -= (ge / ee) * e[i]; gg += g[i] * g[i]; }
+  const scale = Math.sqrt(ee / gg) * Math.sqrt(Math.max(0, 1 - c * c));
+  const cc = Math.min(1, c);
+  return Float32Array.from(e, (x, i) => cc * x + scale * g[i]);
+}
 
 /** Log-probs at every teacher-forced step of `target` (the prediction of target[k+1] after target[0..k], k ≥ 1). */
 async function teacherForced(m: SonarModel, emb: Float32Array, target: number[]): Promise<Float32Array[]> {
@@ -206,8 +238,20 @@ export async function measureVariants(root: string, ck: Checkpoints, work: strin
     };
   });
   const other = f.embs.map((e, i) => cos(e, f.embs[(i + 1) % f.embs.length]));
+  // the fragility baseline: fp32 decoding its own concepts turned by int8's angle, decoder untouched
+  const next = normals(20261201);
+  const moved = f.embs.map((e, i) => perturbToCosine(e, cos(runs.int8.embs[i], e), next));
+  const m32 = await SonarModel.load(dirs.fp32, cfg);
+  let flipped: string[];
+  try {
+    flipped = (await m32.decodeIds(moved, 'eng_Latn', { greedy: true, maxTokens: opts.maxTokens ?? 48 })).map((r) => r.tokens.join());
+  } finally {
+    await m32.dispose();
+  }
+  const kept = flipped.filter((g, i) => g === f.greedy[i]).length;
   return { source: ck.label, sentences: sentences.length, teacher_forced_steps: targets.reduce((s, t) => s + t.length - 2, 0),
-    baseline_cosine_other_sentence: mean(other), threads: opts.threads, variants };
+    baseline_cosine_other_sentence: mean(other), threads: opts.threads, variants,
+    fragility: { cosine_mean: mean(moved.map((e, i) => cos(e, f.embs[i]))), greedy_identical: { count: kept, share: kept / sentences.length } } };
 }
 
 /** The report as a Markdown table (docs, the bench's printout). */
@@ -226,5 +270,8 @@ export function variantsMarkdown(r: VariantsReport): string {
       `${v.greedy_identical.count}/${r.sentences} (${(100 * v.greedy_identical.share).toFixed(0)} %) | ${(v.size_bytes / 1e6).toFixed(2)} MB (${num(v.size_ratio, 2)}) | ` +
       `${num(v.weights_ratio, 3)} | ${num(v.load.load_s, 3)} (${num(v.load_ratio, 2)}) | ${num(v.load.rss_mb, 0)} (${num(v.rss_ratio, 2)}) | ${num(v.load.rss_after_run_mb, 0)} |`);
   }
+  const fr = r.fragility;
+  lines.push('', `Fragility baseline: fp32 greedy on its own concepts turned to int8's cosine (mean ${num(fr.cosine_mean, 8)}), ` +
+    `decoder unchanged: ${fr.greedy_identical.count}/${r.sentences} (${(100 * fr.greedy_identical.share).toFixed(0)} %) identical.`);
   return lines.join('\n');
 }
