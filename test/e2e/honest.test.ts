@@ -84,6 +84,15 @@ if (!hasChromium) {
       await page.getByTestId('paste-text').fill(heldoutArticle());
       await page.getByTestId('paste-import').click();
       await expect.poll(() => page.getByTestId('doc-title').textContent(), { timeout: 60_000 }).toMatch(/^Held-out news/);
+      if (e.mode === 'real') {
+        // before any choice the target follows the document: a summary in its own language decodes nothing, no note
+        await expect.poll(() => page.getByTestId('lang-picker').locator('button.trigger .chip').textContent()).toBe('fra_Latn');
+        await page.waitForTimeout(500); // the expectation is asked for asynchronously: give an answer time to arrive
+        expect(await page.getByTestId('decoding-note').count()).toBe(0);
+        await page.locator('label.seg').filter({ has: page.getByTestId('task-translate') }).click();
+        expect(await page.getByTestId('same-language-note').textContent()).toMatch(/already in French: choose the language/);
+        await page.locator('label.seg').filter({ has: page.getByTestId('task-summarize') }).click();
+      }
       await pickLanguage(page, 'english', 'eng_Latn');
       if (e.mode === 'real') {
         // before the run: what the pack's held-out figures say this direction keeps (nothing, on the mini pack)

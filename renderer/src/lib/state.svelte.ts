@@ -43,6 +43,12 @@ class AppState {
   // task panel
   task = $state<TaskKind>('summarize');
   targetLang = $state('fra_Latn');
+  /**
+   * the user has chosen a target language (the picker, or a language remembered from an earlier run); until then the
+   * target follows the open document's language, so a first run gives a summary the reader can check (verbatim
+   * sentences with the demonstration packs) rather than a translation the installed packs may not be able to write
+   */
+  targetChosen = false;
   lengthMode = $state<'sentences' | 'ratio'>('sentences');
   lengthValue = $state(3);
   method = $state<Method>('auto');
@@ -131,7 +137,10 @@ class AppState {
     this.firstRunOpen = !settings.firstRunDismissed;
     this.setLocale(isLocale(settings.uiLanguage) ? settings.uiLanguage : pickLocale(sys), false);
     this.applyTheme();
-    if (settings.recentLanguages[0]) this.targetLang = settings.recentLanguages[0];
+    if (settings.recentLanguages[0]) {
+      this.targetLang = settings.recentLanguages[0];
+      this.targetChosen = true;
+    }
     await this.refreshDocuments();
     this.ready = true;
     void this.refreshModels();
@@ -206,6 +215,7 @@ class AppState {
   async open(id: number) {
     try {
       this.doc = await this.api.getDocument(id);
+      if (!this.targetChosen && this.doc.language && this.languages.some((l) => l.code === this.doc!.language)) this.targetLang = this.doc.language;
       this.result = null;
       this.edits = [];
       this.focused = null;
