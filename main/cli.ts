@@ -77,6 +77,9 @@ Method, length and fidelity
                    sentences are exact). Sentences below the SONAR pack's threshold (pack.json fidelity.threshold)
                    are flagged. Text output: the sentences on stdout, fidelity and the stop reason on stderr;
                    --json: run.sentences[].fidelity, run.fidelity and run.stop.
+  expectation      before a run that decodes, what the SONAR pack's held-out figures (pack.json decoding_quality)
+                   say its direction keeps: a warning on stderr unless it keeps the meaning, naming a demonstration
+                   LCM when one writes the concepts; --json: expectation (null when nothing is decoded or measured).
 
   failed decodes   a decoded sentence with no words, or one word filling 60% of 8 or more words, is marked failed
                    (stderr; --json: run.sentences[].failed). When every decoded sentence failed, the run fails:

@@ -44,6 +44,7 @@ describe('concept summarize: fidelity and stop reason', () => {
     expect(r.stdout).toMatch(/repeated itself/);
     expect(r.stdout).toMatch(/budget/);
     expect(r.stdout).toMatch(/fidelity/);
+    expect(r.stdout).toMatch(/expectation .*decoding_quality/s);
   });
 
   // French news into English: the mini decoders loop into French ("de de de …", a run that now fails as it should:
