@@ -13,7 +13,8 @@
  * `baseline` is the same decoder given *another* sentence's concept, measured in the same run: what output that
  * ignores its input scores. The tiers use the bar issue 9 set for the mini models: output "keeps the meaning" at
  * chrF ≥ 30 and ≥ 2.5× that baseline; it "keeps fragments" at ≥ 1.5× the baseline; below that it is no closer to
- * its input than an unrelated sentence's decoding. Pure (no Node APIs): the renderer imports it too.
+ * its input than an unrelated sentence's decoding. The service answers expectRun with it (api/run-plan.ts; the task
+ * panel shows the answer) and the CLI prints describeExpectation's line.
  */
 
 import type { DecodingExpectation, DecodingMeasure, DecodingQualityTable, DecodingTier } from '../types.js';
