@@ -157,6 +157,12 @@ if (!hasChromium) {
       await dlg.waitFor();
       await expect.poll(() => dlg.getByTestId('pack-card').count(), { timeout: 30_000 }).toBeGreaterThan(1);
       expect(await dlg.getByTestId('pack-active').count()).toBeGreaterThanOrEqual(1);
+      if (e.mode === 'real') {
+        // the held-out figures the mini packs carry, named in the interface language, each with its baseline
+        const sonarCard = dlg.locator('[data-testid="pack-card"][data-name="mini-sonar"]');
+        expect(await sonarCard.locator('[data-metric="roundtrip_eng_chrf"]').textContent()).toMatch(/^English round trip \(chrF\) \d+(\.\d+)? \(baseline \d+(\.\d+)?\)$/);
+        expect(await dlg.locator('[data-testid="pack-card"][data-name="mini-base-lcm"] [data-metric="summary_rougeL"]').textContent()).toMatch(/Summaries \(ROUGE-L\)/);
+      }
       const input = dlg.locator('form input');
       for (let i = 0; i < 2; i++) {
         await input.fill(lcm);

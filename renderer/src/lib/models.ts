@@ -18,6 +18,14 @@ export function isDemo(p: Pick<PackInfo, 'quality'> | null | undefined): boolean
   return p?.quality ? p.quality.demo : true;
 }
 
+/**
+ * A metric's name in the interface language when the locales know it (`metric.<name>`: the figures the bundled packs
+ * state), else as the pack states it.
+ */
+export function metricName(name: string, t: (key: string) => string, exists: (key: string) => boolean): string {
+  return !name.includes('.') && exists(`metric.${name}`) ? t(`metric.${name}`) : name;
+}
+
 /** "autoencoding_chrf 31.2 (baseline 9.8)" for a tooltip; numbers in the interface language. */
 export function metricsLine(p: Pick<PackInfo, 'quality'>, locale: string): string {
   const nf = new Intl.NumberFormat(locale, { maximumFractionDigits: 3 });
