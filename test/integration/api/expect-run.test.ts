@@ -38,7 +38,7 @@ describe('expectRun', () => {
       expect(await svc.expectRun({ documentId: id, task: 'translate', targetLang: 'eng_Latn' })).toBeNull(); // verbatim
       const fr = await svc.expectRun({ documentId: id, task: 'translate', targetLang: 'fra_Latn' });
       expect(fr).toMatchObject({ source: 'eng_Latn', target: 'fra_Latn', tier: 'none', basis: 'pair' });
-      expect(await svc.expectRun({ documentId: id, task: 'summarize', targetLang: 'spa_Latn' }))
+      expect(await svc.expectRun({ documentId: id, task: 'summarize', targetLang: 'ita_Latn' }))
         .toMatchObject({ tier: 'none', basis: 'pairs-average' });
       // the run's source-language override counts: read as French, written in French
       expect(await svc.expectRun({ documentId: id, task: 'expand', targetLang: 'fra_Latn', sourceLang: 'fra_Latn' }))

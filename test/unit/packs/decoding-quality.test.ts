@@ -106,7 +106,8 @@ describe('the bundled mini SONAR pack', () => {
     for (const [s, g] of [['eng_Latn', 'fra_Latn'], ['eng_Latn', 'deu_Latn'], ['fra_Latn', 'eng_Latn'], ['zho_Hans', 'eng_Latn']]) {
       expect(expectDecoding(t, s, g)).toMatchObject({ tier: 'none', basis: 'pair' });
     }
-    expect(expectDecoding(t, 'eng_Latn', 'spa_Latn')).toMatchObject({ tier: 'none', basis: 'pairs-average' });
+    for (const g of ['spa_Latn', 'rus_Cyrl', 'zho_Hans']) expect(expectDecoding(t, 'eng_Latn', g)).toMatchObject({ tier: 'none', basis: 'pair' });
+    expect(expectDecoding(t, 'eng_Latn', 'ita_Latn')).toMatchObject({ tier: 'none', basis: 'pairs-average', pairsAveraged: 10 });
     expect(expectDecoding(t, 'fra_Latn', 'fra_Latn').tier).toBe('fragments');
   });
 
