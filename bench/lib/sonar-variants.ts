@@ -12,7 +12,8 @@
  *     |Δ log p| over the whole vocabulary;
  *   - identical greedy outputs: each variant decodes its own embedding; next to the fragility baseline: the fp32 pack
  *     decoding its own embeddings moved in a random direction to the cosine the int8 embeddings have (a concept change
- *     of that size alone, decoder untouched): how many outputs a pack's near-ties flip before any weight is quantized;
+ *     of that size alone, decoder untouched; five fixed random directions): how many outputs a pack's near-ties flip
+ *     before any weight is quantized;
  *   - pack size on disk, and load time and RSS after loading both graphs, each in a fresh process
  *     (bench/lib/variant-load.ts), so one variant's memory does not hide another's.
  */
@@ -22,6 +23,7 @@ import { join } from 'node:path';
 import { convertSonar, type SonarVariant } from '../../main/engine/packs/convert/sonar.js';
 import { loadSonarPack } from '../../main/engine/packs/load.js';
 import { SonarModel } from '../../main/engine/sonar/model.js';
+import { Rng } from '../../main/engine/lcm/rng.js';
 
 export const VARIANTS: readonly SonarVariant[] = ['fp32', 'fp16', 'int8'];
 
@@ -61,7 +63,7 @@ export interface VariantsReport {
   threads: number;
   variants: VariantFigures[];
   /** fp32 greedy on its embeddings perturbed to int8's cosine, per sentence (see the header) */
-  fragility: { cosine_mean: number; greedy_identical: { count: number; share: number } };
+  fragility: { cosine_mean: number; draws: number[]; greedy_identical: { count: number; share: number } };
 }
 
 const PY = process.env.BENCH_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
@@ -131,19 +133,7 @@ const cos = (x: Float32Array, y: Float32Array) => {
   return d / Math.sqrt(nx * ny);
 };
 const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
-
-/** A deterministic standard normal stream (mulberry32 + Box-Muller): the same perturbation in every run. */
-function normals(seed: number): () => number {
-  let a = seed >>> 0;
-  const u = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
-}
+const FRAGILITY_DRAWS = 5;
 
 /**
  * `e` turned by the angle whose cosine is `c`, towards a random direction orthogonal to it, keeping its norm:
@@ -238,20 +228,26 @@ export async function measureVariants(root: string, ck: Checkpoints, work: strin
     };
   });
   const other = f.embs.map((e, i) => cos(e, f.embs[(i + 1) % f.embs.length]));
-  // the fragility baseline: fp32 decoding its own concepts turned by int8's angle, decoder untouched
-  const next = normals(20261201);
-  const moved = f.embs.map((e, i) => perturbToCosine(e, cos(runs.int8.embs[i], e), next));
+  // the fragility baseline: fp32 decoding its own concepts turned by int8's angle, decoder untouched; one random
+  // direction is one draw of which near-ties flip, so FRAGILITY_DRAWS directions, the same ones in every run
+  const rng = new Rng(20261201);
+  const next = () => rng.normal();
+  const counts: number[] = [];
+  const cosines: number[] = [];
   const m32 = await SonarModel.load(dirs.fp32, cfg);
-  let flipped: string[];
   try {
-    flipped = (await m32.decodeIds(moved, 'eng_Latn', { greedy: true, maxTokens: opts.maxTokens ?? 48 })).map((r) => r.tokens.join());
+    for (let d = 0; d < FRAGILITY_DRAWS; d++) {
+      const moved = f.embs.map((e, i) => perturbToCosine(e, cos(runs.int8.embs[i], e), next));
+      cosines.push(...moved.map((e, i) => cos(e, f.embs[i])));
+      const out = (await m32.decodeIds(moved, 'eng_Latn', { greedy: true, maxTokens: opts.maxTokens ?? 48 })).map((r) => r.tokens.join());
+      counts.push(out.filter((g, i) => g === f.greedy[i]).length);
+    }
   } finally {
     await m32.dispose();
   }
-  const kept = flipped.filter((g, i) => g === f.greedy[i]).length;
   return { source: ck.label, sentences: sentences.length, teacher_forced_steps: targets.reduce((s, t) => s + t.length - 2, 0),
     baseline_cosine_other_sentence: mean(other), threads: opts.threads, variants,
-    fragility: { cosine_mean: mean(moved.map((e, i) => cos(e, f.embs[i]))), greedy_identical: { count: kept, share: kept / sentences.length } } };
+    fragility: { cosine_mean: mean(cosines), draws: counts, greedy_identical: { count: mean(counts), share: mean(counts) / sentences.length } } };
 }
 
 /** The report as a Markdown table (docs, the bench's printout). */
@@ -272,6 +268,7 @@ export function variantsMarkdown(r: VariantsReport): string {
   }
   const fr = r.fragility;
   lines.push('', `Fragility baseline: fp32 greedy on its own concepts turned to int8's cosine (mean ${num(fr.cosine_mean, 8)}), ` +
-    `decoder unchanged: ${fr.greedy_identical.count}/${r.sentences} (${(100 * fr.greedy_identical.share).toFixed(0)} %) identical.`);
+    `decoder unchanged, ${fr.draws.length} random directions: ${fr.draws.join(', ')} of ${r.sentences} identical ` +
+    `(mean ${(100 * fr.greedy_identical.share).toFixed(0)} %).`);
   return lines.join('\n');
 }
