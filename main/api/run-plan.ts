@@ -77,6 +77,12 @@ export function noLcmError(ctx: ServiceContext, sonar: ChosenPack, what: string,
   return apiError('PACK_MISSING', `${what} needs an LCM pack, and none is installed for the concept space "${sonar.pack.json.space}". ${hint}`);
 }
 
+/** What `requested` means for these packs (engine/tasks/method.ts chooseMethod, on the packs' measured quality). */
+function methodFor(ctx: ServiceContext, sonar: ChosenPack, task: TaskKind, requested: Method, candidate: ChosenPack | null): MethodChoice {
+  const q = ctx.packs.quality.bind(ctx.packs);
+  return chooseMethod({ requested, task, hasLcm: !!candidate, sonarQuality: q(sonar.pack), lcmQuality: candidate ? q(candidate.pack) : null });
+}
+
 /** Validate a run request and resolve its packs (no side effects). */
 export function planRun(ctx: ServiceContext, req: RunRequest): RunPlan {
   const method = checkRequestShape(req);
@@ -90,10 +96,9 @@ export function planRun(ctx: ServiceContext, req: RunRequest): RunPlan {
   const generates = !parent || regenerate;
   // `auto`: the LCM only when both packs have measured, non-demo quality (engine/tasks/method.ts)
   const candidate = task !== 'translate' && generates ? ctx.packs.lcm(sonar.pack, req.lcmPack) : null;
-  const q = ctx.packs.quality.bind(ctx.packs);
   const choice: MethodChoice = po
     ? { requested: method, used: po.method, reason: po.methodChoice?.reason ?? 'requested' }
-    : ctx.packs.withSkipped(chooseMethod({ requested: method, task, hasLcm: !!candidate, sonarQuality: q(sonar.pack), lcmQuality: candidate ? q(candidate.pack) : null }), sonar.pack, candidate);
+    : ctx.packs.withSkipped(methodFor(ctx, sonar, task, method, candidate), sonar.pack, candidate);
   const needsLcm = task === 'expand' || task === 'continue' || (task === 'summarize' && choice.used === 'lcm');
   const lcm = needsLcm && generates ? candidate : null;
   if (needsLcm && !lcm && generates) {
@@ -110,8 +115,7 @@ export async function checkRunPlan(ctx: ServiceContext, req: { task: TaskKind; t
   const sonar = ctx.packs.sonar();
   assertCacheDim(ctx.store.concepts, sonar.pack.json.space, sonar.pack.json.dim);
   const candidate = req.task !== 'translate' ? ctx.packs.lcm(sonar.pack, req.lcmPack) : null;
-  const q = ctx.packs.quality.bind(ctx.packs);
-  const choice = ctx.packs.withSkipped(chooseMethod({ requested: req.method ?? 'auto', task: req.task, hasLcm: !!candidate, sonarQuality: q(sonar.pack), lcmQuality: candidate ? q(candidate.pack) : null }), sonar.pack, candidate);
+  const choice = ctx.packs.withSkipped(methodFor(ctx, sonar, req.task, req.method ?? 'auto', candidate), sonar.pack, candidate);
   const needs = choice.used === 'lcm';
   const lcm = needs ? candidate : null;
   if (needs && !lcm) {
@@ -138,19 +142,18 @@ export function expectRunPlan(ctx: ServiceContext, req: ExpectRunRequest): Decod
   const sonar = ctx.packs.sonar();
   const table = parseDecodingQuality(sonar.pack.json.decoding_quality);
   if (!table) return null;
-  let candidate: ReturnType<typeof ctx.packs.lcm> = null;
+  let candidate: ChosenPack | null = null;
   try {
     candidate = req.task !== 'translate' ? ctx.packs.lcm(sonar.pack) : null;
   } catch {
     candidate = null; // a refused LCM pack: startRun will say so; without one, auto is extractive
   }
-  const q = ctx.packs.quality.bind(ctx.packs);
-  const choice = chooseMethod({ requested: req.method ?? 'auto', task: req.task, hasLcm: !!candidate, sonarQuality: q(sonar.pack), lcmQuality: candidate ? q(candidate.pack) : null });
+  const choice = methodFor(ctx, sonar, req.task, req.method ?? 'auto', candidate);
   const source = req.sourceLang ?? doc.language ?? 'eng_Latn';
-  if (!runDecodes({ task: req.task, method: choice.used, source, target: req.targetLang, autoExtractive: choice.used === 'extractive' })) return null;
+  if (!runDecodes({ task: req.task, method: choice.used, source, target: req.targetLang })) return null;
   const x: DecodingExpectation = expectDecoding(table, source, req.targetLang);
   if (choice.used === 'lcm' && candidate) {
-    const lq = q(candidate.pack);
+    const lq = ctx.packs.quality(candidate.pack);
     const summary = lq.metrics.find((m) => m.name === 'summary_rougeL');
     x.generator = { pack: candidate.pack.json.name, demo: lq.demo, ...(summary ? { summary } : {}) };
   }

@@ -20,17 +20,23 @@ def _entry(chrf: float, baseline: float, n: int | None, copy: float | None = Non
     return e
 
 
+def _eng_roundtrip(sonar: dict) -> dict:
+    """The English round trip with the app's own decoding (beam + concept reranking) where measured, else beam, else
+    greedy: what a user of the app gets. `n` comes from the beam run when the reranked figures do not state it."""
+    beam = sonar.get("autoencoding_eng_short_beam") or {}
+    eng = beam.get("rerank") or beam or sonar.get("autoencoding_eng_short") or {}
+    return {**eng, "n": eng.get("n") or beam.get("n")} if eng else {}
+
+
 def from_metrics(sonar: dict) -> dict:
     """The table from metrics.json's `sonar` section; languages or pairs the evaluation did not measure are absent."""
     same: dict = {}
     for lang, r in sorted((sonar.get("autoencoding") or {}).items()):
         if "chrf" in r and "baseline_chrf" in r:
             same[lang] = _entry(r["chrf"], r["baseline_chrf"], r.get("n"))
-    # English with the app's own decoding (beam + concept reranking) where measured: what a user of the app gets
-    beam = sonar.get("autoencoding_eng_short_beam") or {}
-    eng = beam.get("rerank") or beam or sonar.get("autoencoding_eng_short")
-    if eng and "chrf" in eng and "baseline_chrf" in eng:
-        same[ENG] = _entry(eng["chrf"], eng["baseline_chrf"], eng.get("n") or beam.get("n"))
+    eng = _eng_roundtrip(sonar)
+    if "chrf" in eng and "baseline_chrf" in eng:
+        same[ENG] = _entry(eng["chrf"], eng["baseline_chrf"], eng.get("n"))
     pairs: dict = {}
     for lang, r in sorted((sonar.get("translation") or {}).items()):
         if "chrf" in r and "other_concept_chrf" in r:
@@ -51,8 +57,7 @@ def _metric(value, baseline, scale: float = 1.0) -> dict | None:
 
 def sonar_headline(sonar: dict) -> dict:
     """The SONAR pack's headline figures (chrF and retrieval in percent), each with its trivial baseline."""
-    beam = sonar.get("autoencoding_eng_short_beam") or {}
-    eng = beam.get("rerank") or beam or sonar.get("autoencoding_eng_short") or {}
+    eng = _eng_roundtrip(sonar)
     ae, ret = sonar.get("autoencoding_mean") or {}, sonar.get("retrieval_mean") or {}
     tr = sonar.get("translation_mean") or {}
     out_eng = [s.get("ntrex") for s in (sonar.get("translation_from_eng") or {}).values() if s.get("ntrex")]

@@ -89,17 +89,14 @@ export function expectDecoding(table: DecodingQualityTable | null | undefined, s
 }
 
 /**
- * Whether a run writes new text through the decoder. A translation into the source's own language and an extractive
- * summary in it copy source sentences verbatim, so the decoder's quality does not apply to it. `autoExtractive`: what `auto` resolves to
- * for the installed packs (extractive on demonstration packs or without an LCM: engine/tasks/method.ts chooseMethod).
+ * Whether a run writes new text through the decoder, given the method the run resolved to (chooseMethod: never
+ * `auto`). A translation into the source's own language and an extractive summary in it copy source sentences
+ * verbatim, so the decoder's quality does not apply to them.
  */
-export function runDecodes(r: { task: string; method: string; source: string; target: string; autoExtractive: boolean }): boolean {
+export function runDecodes(r: { task: string; method: 'lcm' | 'extractive'; source: string; target: string }): boolean {
   if (r.source !== r.target) return true;
   if (r.task === 'translate') return false; // sentences already in the target language are kept verbatim
-  if (r.task !== 'summarize') return true;
-  if (r.method === 'extractive') return false;
-  if (r.method === 'lcm') return true;
-  return !r.autoExtractive;
+  return r.task !== 'summarize' || r.method === 'lcm';
 }
 
 /** One English line for the CLI (the renderer words it in the interface language: locales `quality.*`). */

@@ -82,10 +82,10 @@ class AppState {
   };
 
   /**
-   * Ask the service what the run as set up now would keep (expectRun). The arguments are what it depends on, so the
-   * task panel's effect re-asks when one changes; an answer to an earlier question is dropped.
+   * Ask the service what the run as set up now would keep (expectRun). The task panel's effect re-asks when an argument
+   * or the active SONAR pack changes; an answer to an earlier question is dropped.
    */
-  async refreshExpectation(documentId: number | null, task: TaskKind, targetLang: string, method: Method, _sonar: string | null) {
+  async refreshExpectation(documentId: number | null, task: TaskKind, targetLang: string, method: Method) {
     const ask = ++this.expectationAsk;
     if (documentId === null || !this.api) {
       this.expectation = null;

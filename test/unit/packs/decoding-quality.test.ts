@@ -81,15 +81,14 @@ describe('expectDecoding', () => {
 
 describe('runDecodes', () => {
   it('only a same-language translation or extractive summary copies instead of decoding', () => {
-    const base = { task: 'summarize', source: 'eng_Latn', target: 'eng_Latn', autoExtractive: true };
-    expect(runDecodes({ ...base, method: 'auto' })).toBe(false);
+    // the method as chooseMethod resolved it: auto on demonstration packs is extractive, on measured ones the LCM
+    const base = { task: 'summarize', source: 'eng_Latn', target: 'eng_Latn' };
     expect(runDecodes({ ...base, method: 'extractive' })).toBe(false);
     expect(runDecodes({ ...base, method: 'lcm' })).toBe(true);
-    expect(runDecodes({ ...base, method: 'auto', autoExtractive: false })).toBe(true);
     expect(runDecodes({ ...base, method: 'extractive', target: 'fra_Latn' })).toBe(true);
-    expect(runDecodes({ ...base, method: 'auto', task: 'translate' })).toBe(false);
-    expect(runDecodes({ ...base, method: 'auto', task: 'translate', target: 'deu_Latn' })).toBe(true);
-    expect(runDecodes({ ...base, method: 'auto', task: 'expand' })).toBe(true);
+    expect(runDecodes({ ...base, method: 'extractive', task: 'translate' })).toBe(false);
+    expect(runDecodes({ ...base, method: 'extractive', task: 'translate', target: 'deu_Latn' })).toBe(true);
+    expect(runDecodes({ ...base, method: 'lcm', task: 'expand' })).toBe(true);
   });
 });
 
