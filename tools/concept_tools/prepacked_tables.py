@@ -20,8 +20,8 @@ import onnx
 
 SUFFIX = "__prepacked"
 # operators whose constant weight onnxruntime's CPU kernels pre-pack (MatMulInteger: through its fusion into
-# DynamicQuantizeMatMul / MatMulIntegerToFloat)
-PREPACKING = frozenset({"MatMul", "Gemm", "MatMulInteger"})
+# DynamicQuantizeMatMul / MatMulIntegerToFloat; MatMulNBits: its weights and, at accuracy level 4, its scales)
+PREPACKING = frozenset({"MatMul", "Gemm", "MatMulInteger", "MatMulNBits"})
 
 
 def _external(t: onnx.TensorProto) -> dict[str, str]:

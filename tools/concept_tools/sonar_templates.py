@@ -160,10 +160,39 @@ def quantize_per_channel(w_out_in: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.ascontiguousarray(q.T), scale
 
 
-def _int8_variant(model: onnx.ModelProto, entries: list[dict], data_name: str) -> tuple[onnx.ModelProto, list[dict], int]:
+BLOCK = 32  # weights per quantization block along the input axis in the decoder's MatMulNBits
+
+
+def quantize_blocks(w_out_in: np.ndarray, block: int = BLOCK) -> tuple[np.ndarray, np.ndarray]:
+    """Symmetric int8 per block of `block` inputs of a Linear weight [out, in], stored as MatMulNBits' 8-bit B:
+    (q [out, in / block, block] uint8 = value + 128 — the operator's default zero point —, scale [out * in / block]
+    float32). The reference for quantizeBlocksRowsInto in main/engine/packs/convert/quantize.ts, bit for bit: scale =
+    float32(max|block| / 127) (1 for an all-zero block), value = round-half-even(w / scale) in float64, clipped to ±127."""
+    w = np.asarray(w_out_in, dtype=np.float32)
+    o, i = w.shape
+    if i % block:
+        raise RuntimeError(f"int8 blocks: input size {i} is not a multiple of {block}")
+    b = w.reshape(o, i // block, block)
+    scale = (np.abs(b).max(axis=2).astype(np.float64) / 127.0).astype(np.float32)
+    scale[scale == 0] = 1.0
+    q = np.clip(np.rint(b.astype(np.float64) / scale.astype(np.float64)[..., None]), -127, 127) + 128
+    return q.astype(np.uint8), scale.reshape(-1)
+
+
+def _int8_variant(model: onnx.ModelProto, entries: list[dict], data_name: str,
+                  blocks: int | None = None) -> tuple[onnx.ModelProto, list[dict], int]:
     """Dynamic int8: every MatMul on a (transposed) checkpoint weight becomes DynamicQuantizeLinear(x) ->
     MatMulInteger(x_q, W_q, x_zp, 0) -> Cast -> * (x_scale * w_scale[out]); W_q int8 [in, out] and w_scale are
     filled by the converter from the checkpoint.
+
+    With `blocks` (the decoder), those MatMuls are MatMulNBits instead: 8-bit weights with a scale per block of
+    `blocks` inputs, and activations quantized per row and block inside the operator (accuracy_level 4: int8
+    products). Why: a decoding step has one row per hypothesis, and DynamicQuantizeLinear's single scale for the
+    whole tensor decides the near-ties between a trained model's best tokens by rounding noise. On the mini pack's
+    60 held-out sentences (fp32 encoder, docs/sonar-variants.md) the per-tensor decoder kept 46 greedy outputs of
+    fp32's, blocks of 32 kept 56-57 (of 128: 53; of the whole row, per channel: 50). At one to five rows a step it is
+    as fast (the step reads the weights once either way); the encoder keeps MatMulInteger, which multiplies its
+    hundreds of rows 2.7x faster than MatMulNBits does here.
 
     The embedding tables are quantized the same way, per vocabulary row (at full size each is 1 GB of float32: half
     the fp32 pack, and the decoder's output projection streams the whole table at every step). The table is stored
@@ -206,9 +235,29 @@ def _int8_variant(model: onnx.ModelProto, entries: list[dict], data_name: str) -
     head = None
     zeros = {n.output[0]: not np.any(numpy_helper.to_array(n.attribute[0].t))
              for n in m.graph.node if n.op_type == "Constant" and n.attribute and n.attribute[0].name == "value"}
+    blocked = set()
     for node in m.graph.node:
-        if node.op_type == "MatMul" and node.input[1] in quant:
+        if node.op_type == "MatMul" and node.input[1] in quant and blocks:
+            w = node.input[1]
+            i, o = quant[w]["dims"]
+            blocked.add(w)
+            new_nodes.append(helper.make_node("MatMulNBits", [node.input[0], w + "__q8", w + "__qscale"], [node.output[0]],
+                                              domain="com.microsoft", K=i, N=o, bits=8, block_size=blocks,
+                                              accuracy_level=4, name=(node.name or node.output[0]) + "__nbits"))
+        elif node.op_type == "MatMul" and node.input[1] in quant:
             new_nodes += quantized_matmul(node)
+        elif node.op_type == "Gather" and node.input[0] in embeds and blocks:
+            if node.input[1] not in ranks:
+                raise RuntimeError(f"int8 variant: the embedding lookup {node.name} does not read a graph input")
+            blocked.add(node.input[0])
+            new_nodes += _blocks_lookup(node, quant[node.input[0]]["dims"][0] // blocks, ranks[node.input[1]])
+        elif node.op_type == "Gemm" and len(node.input) >= 2 and node.input[1] in embeds and blocks:
+            _check_tied_head(node, zeros)
+            d, v = quant[node.input[1]]["dims"]
+            blocked.add(node.input[1])
+            new_nodes.append(helper.make_node("MatMulNBits", [node.input[0], node.input[1] + "__q8", node.input[1] + "__qscale"],
+                                              [node.output[0]], domain="com.microsoft", K=d, N=v, bits=8,
+                                              block_size=blocks, accuracy_level=4, name=node.name + "__nbits"))
         elif node.op_type == "Gather" and node.input[0] in embeds:
             w, ids, y = node.input[0], node.input[1], node.output[0]
             if ids not in ranks:
@@ -224,13 +273,7 @@ def _int8_variant(model: onnx.ModelProto, entries: list[dict], data_name: str) -
                 helper.make_node("Mul", [y + "__f32", y + "__rs1"], [y], name=node.name + "__deq"),
             ]
         elif node.op_type == "Gemm" and len(node.input) >= 2 and node.input[1] in embeds:
-            # the tied head: Gemm(h, E, C, transB=1) = alpha * h @ E^T + beta * C
-            at = {a.name: helper.get_attribute_value(a) for a in node.attribute}
-            if at.get("transB") != 1 or at.get("transA", 0) != 0:
-                raise RuntimeError(f"int8 variant: unexpected head {node.name} {at}")
-            c = node.input[2] if len(node.input) > 2 else ""
-            if at.get("alpha", 1.0) != 1.0 or not (c == "" or at.get("beta", 1.0) == 0.0 or zeros.get(c)):
-                raise RuntimeError(f"int8 variant: head {node.name} with alpha != 1 or a non-zero bias")
+            _check_tied_head(node, zeros)
             new_nodes += quantized_matmul(node)
             head = (node.input[0], node.input[1])
         else:
@@ -244,10 +287,25 @@ def _int8_variant(model: onnx.ModelProto, entries: list[dict], data_name: str) -
     kept = [t for t in m.graph.initializer if t.name not in quant]
     del m.graph.initializer[:]
     m.graph.initializer.extend(kept)
-    m.graph.initializer.append(zero)
-    if embeds:
+    if any("int8_zero_point" in n.input for n in new_nodes):
+        m.graph.initializer.append(zero)
+    if any("int8_last_axis" in n.input for n in new_nodes):
         m.graph.initializer.append(helper.make_tensor("int8_last_axis", onnx.TensorProto.INT64, [1], [-1]))
     out_entries = [dict(e) for e in entries if e["name"] not in quant]  # copies: offsets differ from fp32
+    for name in sorted(blocked):
+        i, o = quant[name]["dims"]
+        src = quant.pop(name)["source"]
+        kb = i // blocks
+        out_entries.append({"name": name + "__q8", "dims": [o, kb, blocks], "dtype": "uint8",
+                            "source": {**src, "transform": "int8-blocks"}})
+        out_entries.append({"name": name + "__qscale", "dims": [o * kb], "dtype": "float32",
+                            "source": {**src, "transform": "int8-block-scale"}})
+        for n, dt, dims in ((name + "__q8", onnx.TensorProto.UINT8, [o, kb, blocks]),
+                            (name + "__qscale", onnx.TensorProto.FLOAT, [o * kb])):
+            t = m.graph.initializer.add()
+            t.name, t.data_type = n, dt
+            t.dims.extend(dims)
+            t.data_location = onnx.TensorProto.EXTERNAL
     for name, e in quant.items():
         i, o = e["dims"]
         src = e["source"]
@@ -263,7 +321,7 @@ def _int8_variant(model: onnx.ModelProto, entries: list[dict], data_name: str) -
     offset = 0
     ext = {t.name: t for t in m.graph.initializer}
     for e in out_entries:
-        size = 1 if e.get("dtype") == "int8" else 4
+        size = 1 if e.get("dtype") in ("int8", "uint8") else 4
         e.setdefault("dtype", "float32")
         e["length"] = int(np.prod(e["dims"])) * size
         offset = (offset + ALIGN - 1) // ALIGN * ALIGN
@@ -276,7 +334,48 @@ def _int8_variant(model: onnx.ModelProto, entries: list[dict], data_name: str) -
         offset += e["length"]
     if m.opset_import[0].version < 11:
         raise RuntimeError("DynamicQuantizeLinear needs opset 11")
+    if blocked and not any(o.domain == "com.microsoft" for o in m.opset_import):
+        m.opset_import.append(helper.make_opsetid("com.microsoft", 1))
     return m, out_entries, offset
+
+
+def _check_tied_head(node, zeros: dict) -> None:
+    """The tied head must be Gemm(h, E, C, transB=1) = h @ E^T with alpha 1 and no bias, as the int8 products compute."""
+    from onnx import helper
+    at = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+    if at.get("transB") != 1 or at.get("transA", 0) != 0:
+        raise RuntimeError(f"int8 variant: unexpected head {node.name} {at}")
+    c = node.input[2] if len(node.input) > 2 else ""
+    if at.get("alpha", 1.0) != 1.0 or not (c == "" or at.get("beta", 1.0) == 0.0 or zeros.get(c)):
+        raise RuntimeError(f"int8 variant: head {node.name} with alpha != 1 or a non-zero bias")
+
+
+def _blocks_lookup(node, per_row: int, rank: int) -> list:
+    """Gather(E, ids) over a block-quantized table (E__q8 [V, kb, block] uint8, E__qscale [V * kb]): each id's row of
+    blocks, minus the zero point 128, times its blocks' scales (ids * kb + 0..kb-1 in the flat scale vector, which
+    MatMulNBits reads as it is), reshaped to [..., D]."""
+    from onnx import helper
+    w, ids, y = node.input[0], node.input[1], node.output[0]
+    c = node.name + "__blk"
+
+    def const(name, value):
+        return helper.make_node("Constant", [], [c + name], value=numpy_helper.from_array(value), name=c + name)
+    return [
+        const("_kb", np.array(per_row, np.int64)), const("_zero", np.array(0, np.int64)),
+        const("_one", np.array(1, np.int64)), const("_zp", np.array(128, np.float32)),
+        const("_last", np.array([-1], np.int64)), const("_shape", np.array([0] * rank + [-1], np.int64)),
+        helper.make_node("Gather", [w + "__q8", ids], [c + "_q"], axis=0, name=c + "_rows"),           # [..., kb, B]
+        helper.make_node("Cast", [c + "_q"], [c + "_qf"], to=onnx.TensorProto.FLOAT, name=c + "_cast"),
+        helper.make_node("Sub", [c + "_qf", c + "_zp"], [c + "_v"], name=c + "_center"),
+        helper.make_node("Unsqueeze", [ids, c + "_last"], [c + "_ids1"], name=c + "_ids1"),            # [..., 1]
+        helper.make_node("Mul", [c + "_ids1", c + "_kb"], [c + "_first"], name=c + "_first"),
+        helper.make_node("Range", [c + "_zero", c + "_kb", c + "_one"], [c + "_blocks"], name=c + "_range"),
+        helper.make_node("Add", [c + "_first", c + "_blocks"], [c + "_sid"], name=c + "_sid"),        # [..., kb]
+        helper.make_node("Gather", [w + "__qscale", c + "_sid"], [c + "_s"], axis=0, name=c + "_scales"),
+        helper.make_node("Unsqueeze", [c + "_s", c + "_last"], [c + "_s1"], name=c + "_s1"),            # [..., kb, 1]
+        helper.make_node("Mul", [c + "_v", c + "_s1"], [c + "_deq"], name=c + "_deq"),
+        helper.make_node("Reshape", [c + "_deq", c + "_shape"], [y], name=c + "_reshape"),            # [..., D]
+    ]
 
 
 RESCORE = 64  # candidates per row whose head product is recomputed from the float hidden state
@@ -407,14 +506,14 @@ def _write_template(out: str, template: dict) -> None:
 
 def _add_variant(out: str, name: str, derive) -> dict:
     """Derive variant `name` (out/<name>/) of every graph of the float32 template in `out`, no export needed:
-    `derive(model, tensors, data)` -> (variant model, its tensor entries, its data bytes)."""
+    `derive(model, tensors, data, kind)` -> (variant model, its tensor entries, its data bytes)."""
     with open(os.path.join(out, "template.json"), encoding="utf-8") as f:
         template = json.load(f)
     os.makedirs(os.path.join(out, name), exist_ok=True)
     variant = {}
     for kind, g in template["graphs"].items():
         model = prepacked_tables.load_joined(os.path.join(out, g["file"]), load_external_data=False)
-        vmodel, ventries, vtotal = derive(model, g["tensors"], g["data"])
+        vmodel, ventries, vtotal = derive(model, g["tensors"], g["data"], kind)
         prepacked_tables.split(vmodel)
         onnx.save_model(vmodel, os.path.join(out, name, g["file"]))
         variant[kind] = {"file": f"{name}/{g['file']}", "data": g["data"], "data_bytes": vtotal, "tensors": ventries}
@@ -424,18 +523,19 @@ def _add_variant(out: str, name: str, derive) -> dict:
 
 
 def add_int8_variant(out: str) -> dict:
-    """Derive the dynamic-int8 graphs (out/int8/) from the float32 template in `out` (no export needed)."""
-    def derive(model, tensors, data):
+    """Derive the int8 graphs (out/int8/) from the float32 template in `out` (no export needed): the encoder with
+    per-tensor dynamic int8, the decoder with 8-bit blocks (`_int8_variant` says why)."""
+    def derive(model, tensors, data, kind):
         for e in tensors:  # the float32 graph's entries name their dtype too once a template has variants
             e.setdefault("dtype", "float32")
-        return _int8_variant(model, tensors, data)
+        return _int8_variant(model, tensors, data, blocks=BLOCK if kind == "decoder" else None)
     return _add_variant(out, "int8", derive)
 
 
 def add_fp16_variant(out: str) -> dict:
     """Derive the fp16-storage graphs (out/fp16/: float16 weights + Cast, sonar_fp16.py) from the float32 template."""
     from .sonar_fp16 import template_variant
-    return _add_variant(out, "fp16", lambda model, tensors, data: template_variant(model, tensors, data, ALIGN))
+    return _add_variant(out, "fp16", lambda model, tensors, data, _kind: template_variant(model, tensors, data, ALIGN))
 
 
 def gzip_template(out: str) -> None:

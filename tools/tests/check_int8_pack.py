@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Check a dynamic-int8 SONAR pack written by the TypeScript converter against the Python reference: every
-external initializer of the template's int8 variant recomputed from the checkpoints (identity, transpose, and
-sonar_templates.quantize_per_channel for the int8 weights and their scales) and compared bit for bit with the
+external initializer of the template's int8 variant recomputed from the checkpoints (identity, transpose,
+sonar_templates.quantize_per_channel and quantize_blocks for the int8 weights and their scales) and compared bit for bit with the
 pack's. Prints one JSON object.
 
     /usr/bin/python3 tools/tests/check_int8_pack.py PACK TEMPLATE_DIR ENCODER.pt DECODER.pt"""
@@ -16,7 +16,7 @@ import onnx  # noqa: E402
 import torch  # noqa: E402
 from onnx import numpy_helper  # noqa: E402
 
-from concept_tools.sonar_templates import quantize_per_channel  # noqa: E402
+from concept_tools.sonar_templates import quantize_blocks, quantize_per_channel  # noqa: E402
 
 
 def main():
@@ -28,7 +28,7 @@ def main():
     for kind, g in tpl["variants"]["int8"].items():
         m = onnx.load(os.path.join(pack, f"{kind}.onnx"))
         got = {t.name: numpy_helper.to_array(t) for t in m.graph.initializer}
-        same, differ, int8 = 0, [], 0
+        same, differ, int8, blocks = 0, [], 0, 0
         for e in g["tensors"]:
             src = e["source"]
             w = states[src["checkpoint"]][src["key"]].float().numpy()
@@ -37,6 +37,10 @@ def main():
                 want = w
             elif tr == "transpose":
                 want = np.ascontiguousarray(w.T)
+            elif tr in ("int8-blocks", "int8-block-scale"):
+                q, s = quantize_blocks(w, e["dims"][2] if tr == "int8-blocks" else w.shape[1] * w.shape[0] // e["dims"][0])
+                want = q if tr == "int8-blocks" else s
+                blocks += tr == "int8-blocks"
             else:
                 q, s = quantize_per_channel(w)
                 want = q if tr == "transpose-int8" else s
@@ -48,7 +52,8 @@ def main():
                 differ.append(e["name"])
         ops = sorted({n.op_type for n in m.graph.node})
         report[kind] = {"tensors": len(g["tensors"]), "identical": same, "differ": differ[:5], "int8_weights": int8,
-                        "has_matmulinteger": "MatMulInteger" in ops}
+                        "block_weights": blocks, "has_matmulinteger": "MatMulInteger" in ops,
+                        "has_matmulnbits": "MatMulNBits" in ops}
     print(json.dumps(report))
 
 

@@ -143,11 +143,13 @@ describe('TypeScript SONAR converter = tools/convert_sonar.py', () => {
     for (const g of ['encoder', 'decoder']) {
       expect(rep[g].differ, g).toEqual([]);
       expect(rep[g].identical, g).toBe(rep[g].tensors);
-      // 6 per layer (q, k, v, out, ffn in/out) + the embedding table (the decoder's is its tied head too, stored
-      // once); the cross-attention Gemms stay fp32
-      expect(rep[g].int8_weights, g).toBe(13);
-      expect(rep[g].has_matmulinteger, g).toBe(true);
     }
+    // 6 weights per layer (q, k, v, out, ffn in/out) + the embedding table (the decoder's is its tied head too,
+    // stored once); the cross-attention Gemms stay fp32. The encoder is int8 per output channel (MatMulInteger), the
+    // decoder per block of inputs (MatMulNBits).
+    const ops = (g: string) => [rep[g].int8_weights, rep[g].block_weights, rep[g].has_matmulinteger, rep[g].has_matmulnbits];
+    expect(ops('encoder')).toEqual([13, 0, true, false]);
+    expect(ops('decoder')).toEqual([0, 13, false, true]);
     const [pf, pq] = [loadSonarPack(at('ts')), loadSonarPack(out)];
     expect((await verifyPack(pq)).ok).toBe(true);
     expect(pq.bytes).toBeLessThan(pf.bytes);

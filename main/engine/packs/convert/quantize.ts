@@ -29,3 +29,29 @@ export function quantizeRowsInto(w: Float32Array, first: number, rows: number, i
     }
   }
 }
+
+/**
+ * Rows first…first+rows−1 of a Linear weight [out, in] (`w` holds those rows only) as MatMulNBits' 8-bit B: a
+ * symmetric int8 scale per block of `block` inputs, values stored + 128 (the operator's default zero point) in
+ * `q` [out, in / block, block] — the checkpoint's own row order — and `scale` [out × in / block]. Bit-for-bit the
+ * reference `quantize_blocks` of tools/concept_tools/sonar_templates.py.
+ */
+export function quantizeBlocksRowsInto(w: Float32Array, first: number, rows: number, inp: number, block: number,
+  q: Uint8Array, scale: Float32Array): void {
+  if (inp % block !== 0) throw new Error(`int8 blocks: input size ${inp} is not a multiple of ${block}`);
+  const perRow = inp / block;
+  for (let r = 0; r < rows; r++) {
+    for (let b = 0; b < perRow; b++) {
+      const at = r * inp + b * block;
+      let m = 0;
+      for (let i = 0; i < block; i++) m = Math.max(m, Math.abs(w[at + i]));
+      const s = Math.fround(m / 127) || 1;
+      const k = (first + r) * perRow + b;
+      scale[k] = s;
+      for (let i = 0; i < block; i++) {
+        const v = roundHalfEven(w[at + i] / s);
+        q[k * block + i] = (v > 127 ? 127 : v < -127 ? -127 : v) + 128;
+      }
+    }
+  }
+}

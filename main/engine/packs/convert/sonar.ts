@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseModelProto } from '../../sonar/sentencepiece-model.js';
 import { CheckpointError, TorchCheckpoint, numel, type TensorRef } from '../torch/checkpoint.js';
 import { toHalf } from './fp16.js';
-import { quantizeRowsInto } from './quantize.js';
+import { quantizeBlocksRowsInto, quantizeRowsInto } from './quantize.js';
 
 export const SONAR_LANGUAGES = 202;
 const N_DATA_TAGS = 3;
@@ -44,21 +44,30 @@ export class ConvertError extends Error {
   }
 }
 
+/** how a checkpoint tensor [out, in] becomes an initializer: as it is, transposed, or one of the two halves (weights,
+ * scales) of an int8 quantization — per output channel for MatMulInteger, per block of inputs for MatMulNBits */
+type Transform = 'identity' | 'transpose' | 'transpose-int8' | 'int8-scale' | 'int8-blocks' | 'int8-block-scale';
+
+const QUANTIZED: Partial<Record<Transform, { values: boolean; blocks: boolean }>> = {
+  'transpose-int8': { values: true, blocks: false }, 'int8-scale': { values: false, blocks: false },
+  'int8-blocks': { values: true, blocks: true }, 'int8-block-scale': { values: false, blocks: true },
+};
+
 export interface TemplateTensor {
   name: string;
   dims: number[];
-  dtype?: 'float32' | 'float16' | 'int8';
+  dtype?: 'float32' | 'float16' | 'int8' | 'uint8';
   offset: number;
   length: number;
-  source: { checkpoint: 'encoder' | 'decoder'; key: string; transform: 'identity' | 'transpose' | 'transpose-int8' | 'int8-scale' };
+  source: { checkpoint: 'encoder' | 'decoder'; key: string; transform: Transform };
 }
 
 type TemplateGraphs = Record<'encoder' | 'decoder', { file: string; data: string; data_bytes: number; tensors: TemplateTensor[] }>;
 
 /**
  * fp32: the weights as they are; fp16: the weights stored as float16 (round to nearest even), widened to float32 by
- * Cast nodes in the graph (half the disk, float32 compute); int8: dynamic int8 MatMuls (per-channel weights),
- * embedding and head float32
+ * Cast nodes in the graph (half the disk, float32 compute); int8: int8 matrix products (the encoder and the tied
+ * vocabulary table per output channel, the decoder's layers per block of 32 inputs)
  */
 export type SonarVariant = 'fp32' | 'fp16' | 'int8';
 
@@ -304,8 +313,9 @@ interface DataWriter {
   progress: Progress;
   done: number;
   total: number;
-  /** a `transpose-int8` weight and its `int8-scale` come from one quantization of the same source tensor */
-  quantized: { key: string; q: Int8Array; scale: Float32Array } | null;
+  /** an int8 weight and its scales (`transpose-int8` + `int8-scale`, `int8-blocks` + `int8-block-scale`) come from
+   * one quantization of the same source tensor */
+  quantized: { key: string; q: Int8Array | Uint8Array; scale: Float32Array } | null;
 }
 
 /** One open external-data file of a graph and the checkpoint its tensors come from. */
@@ -322,19 +332,28 @@ async function advance(w: DataWriter, g: GraphData, bytes: number): Promise<void
 }
 
 async function writeQuantized(w: DataWriter, g: GraphData, t: TemplateTensor, src: TensorRef): Promise<void> {
-  const tr = t.source.transform;
-  if (w.quantized?.key !== `${g.kind}:${t.source.key}`) {
+  const how = QUANTIZED[t.source.transform]!;
+  const key = `${g.kind}:${t.source.key}:${how.blocks ? 'blocks' : 'channels'}`;
+  if (w.quantized?.key !== key) {
     w.quantized = null; // the previous weight's int8 copy can go before this one is allocated
     const [o, i] = src.shape;
-    const q = new Int8Array(o * i);
-    const scale = new Float32Array(o);
+    // a block-quantized weight's template says its block: [out, in / block, block] for the values, or [out × in /
+    // block] for the scales
+    const block = !how.blocks ? 0 : how.values ? t.dims[2] : i / (t.dims[0] / o);
+    if (how.blocks && !(Number.isInteger(block) && block > 0 && i % block === 0)) {
+      throw new Error(`template ${w.tplId}: ${t.name} has dims ${t.dims.join('x')}, not blocks of ${t.source.key}`);
+    }
+    const q = how.blocks ? new Uint8Array(o * i) : new Int8Array(o * i);
+    const scale = new Float32Array(how.blocks ? o * (i / block) : o);
     for (const { first, n } of rowChunks(src, w.signal)) {
-      quantizeRowsInto(g.ck.readRows(src, first, n), first, n, i, q, scale);
+      const rows = g.ck.readRows(src, first, n);
+      if (how.blocks) quantizeBlocksRowsInto(rows, first, n, i, block, q as Uint8Array, scale);
+      else quantizeRowsInto(rows, first, n, i, q as Int8Array, scale);
       await tick();
     }
-    w.quantized = { key: `${g.kind}:${t.source.key}`, q, scale };
+    w.quantized = { key, q, scale };
   }
-  const arr = tr === 'transpose-int8' ? w.quantized.q : w.quantized.scale;
+  const arr = how.values ? w.quantized.q : w.quantized.scale;
   if (arr.byteLength !== t.length) throw new Error(`template ${w.tplId}: ${t.name} length does not match ${t.source.key}`);
   writeSync(g.fd, Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength), 0, arr.byteLength, t.offset);
   await advance(w, g, arr.byteLength);
@@ -376,7 +395,7 @@ async function writeGraphData(w: DataWriter, kind: Kind, graphs: TemplateGraphs,
       checkAbort(w.signal);
       const src = states[t.source.checkpoint].get(t.source.key)!;
       const tr = t.source.transform;
-      if (tr === 'transpose-int8' || tr === 'int8-scale') {
+      if (QUANTIZED[tr]) {
         await writeQuantized(w, out, t, src);
         continue;
       }
@@ -415,8 +434,10 @@ async function writePackJson(tmp: string, opts: ConvertSonarOptions, tpl: SonarT
     source: opts.source ?? { encoder: basename(opts.encoder), decoder: basename(opts.decoder), tokenizer: basename(opts.spm) },
     converter: { by: 'concept-studio (TypeScript)', template: tpl.id, variant },
     ...(variant === 'int8' ? {
-      quantization: { method: 'dynamic-int8', weights: 'int8 symmetric per output channel (MatMulInteger)',
-        activations: 'uint8 per tensor (DynamicQuantizeLinear)', float32: 'embedding table (tied head), cross-attention constants' },
+      quantization: { method: 'dynamic-int8',
+        weights: 'encoder and vocabulary tables: int8 symmetric per output channel (MatMulInteger); decoder layers: int8 symmetric per block of 32 inputs (MatMulNBits, 8 bits)',
+        activations: 'encoder and head: uint8 per tensor (DynamicQuantizeLinear); decoder layers: int8 per row and block of 32 (MatMulNBits accuracy level 4)',
+        float32: 'cross-attention constants, the head\'s best candidates recomputed' },
     } : {}),
     ...(variant === 'fp16' ? { precision: FP16_PRECISION } : {}),
     files,
