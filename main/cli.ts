@@ -41,8 +41,8 @@ Commands
                    convert them into a pack, no Python needed; resumes an interrupted download
                    [--base-url URL] (a mirror with the official file names)  [--accept-license]  [--name NAME]
                    [--sha256 FILE=HEX] (documented hash for a mirror's build)  [--keep-downloads]
-                   [--variant fp32|fp16|int8] (fp16: float16 weights, half the disk, for GPUs; int8: dynamic-int8
-                   matrix products, faster on CPUs, ~0.5x the size)
+                   [--variant fp32|fp16|int8] (fp16: float16 weights, half the disk, for GPUs; int8: int8
+                   matrix products, faster on CPUs, under 0.3x the size)
                    [--no-selftest] (skip the self-test that runs on the new pack)
   packs remove NAME  delete a pack imported into or downloaded by the app
   packs selftest NAME  run a SONAR pack on fixed sentences in six languages: round trip (chrF), cross-lingual

@@ -208,8 +208,8 @@ export interface GetSonarRequest {
   requestId?: string;
   /** pack name (default sonar-text-basic; sonar-text-basic-fp16 / -int8 for the other variants) */
   name?: string;
-  /** fp32 (default); fp16 (float16 weights: half the disk, for GPUs; computes in float32); int8 (dynamic int8
-   * MatMuls: faster on CPUs, smaller, small drift) */
+  /** fp32 (default); fp16 (float16 weights: half the disk, for GPUs; computes in float32); int8 (int8 matrix
+   * products: faster on CPUs, under 0.3x the size, small drift) */
   variant?: 'fp32' | 'fp16' | 'int8';
   /** documented sha256 by file name for a mirror of another build (default: the tokenizer's official hash) */
   sha256?: Record<string, string>;

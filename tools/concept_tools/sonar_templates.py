@@ -32,7 +32,7 @@ from onnx import numpy_helper
 
 from . import prepacked_tables
 from .convert_sonar import LICENSE, SPACE, default_description
-from .export_onnx import TOPK_INPUT, export_decoder, export_encoder
+from .export_onnx import export_decoder, export_encoder
 from .languages import CODES
 from .packs_build import sonar_pack_meta
 from .sonar_model import SonarConfig, SonarTextDecoder, SonarTextEncoder
@@ -194,11 +194,14 @@ def _int8_variant(model: onnx.ModelProto, entries: list[dict], data_name: str,
     as fast (the step reads the weights once either way); the encoder keeps MatMulInteger, which multiplies its
     hundreds of rows 2.7x faster than MatMulNBits does here.
 
-    The embedding tables are quantized the same way, per vocabulary row (at full size each is 1 GB of float32: half
-    the fp32 pack, and the decoder's output projection streams the whole table at every step). The table is stored
-    once, as W_q [D, V] + scale [V] of the tied head: the head is the MatMulInteger above, the embedding lookup a
-    Gather of columns (axis 1) -> Transpose -> Cast -> * scale[id]. The per-sentence cross-attention Gemms stay
-    float32 (they run once per sentence)."""
+    The embedding tables are quantized too (at full size each is 1 GB of float32: half the fp32 pack, and the
+    decoder's output projection streams the whole table at every step). The encoder's, per vocabulary row, as W_q
+    [D, V] + scale [V], looked up as a Gather of columns (axis 1) -> Transpose -> Cast -> * scale[id]. The decoder's
+    is its tied head too and is stored once, in blocks ([V, D / blocks, blocks] + a scale per block): the head is a
+    MatMulNBits on it, the lookup `_blocks_lookup`. The cross-attention Gemms on the sentence's concept stay float32:
+    they carry the concept into every layer, and in blocks they moved the log-probs 17 % more (mean |Δ log p| of
+    held-out targets on random weights 9.8e-3 -> 1.15e-2, greedy outputs identical 57 -> 54 of 60) for ~10 % of a
+    full-size step."""
     from onnx import helper
     m = onnx.ModelProto()
     m.CopyFrom(model)
@@ -216,7 +219,7 @@ def _int8_variant(model: onnx.ModelProto, entries: list[dict], data_name: str,
     new_nodes, dql = [], {}
 
     def quantized_matmul(node) -> list:
-        """node(x, W) -> y (a MatMul, or the tied head's Gemm) as the int8 product on W's quantized initializers."""
+        """node(x, W) -> y (a MatMul) as the int8 product on W's quantized initializers."""
         x, w, y = node.input[0], node.input[1], node.output[0]
         base = node.name or y
         out = []
@@ -232,7 +235,6 @@ def _int8_variant(model: onnx.ModelProto, entries: list[dict], data_name: str,
         ]
 
     ranks = {i.name: len(i.type.tensor_type.shape.dim) for i in m.graph.input}
-    head = None
     zeros = {n.output[0]: not np.any(numpy_helper.to_array(n.attribute[0].t))
              for n in m.graph.node if n.op_type == "Constant" and n.attribute and n.attribute[0].name == "value"}
     blocked = set()
@@ -273,13 +275,9 @@ def _int8_variant(model: onnx.ModelProto, entries: list[dict], data_name: str,
                 helper.make_node("Mul", [y + "__f32", y + "__rs1"], [y], name=node.name + "__deq"),
             ]
         elif node.op_type == "Gemm" and len(node.input) >= 2 and node.input[1] in embeds:
-            _check_tied_head(node, zeros)
-            new_nodes += quantized_matmul(node)
-            head = (node.input[0], node.input[1])
+            raise RuntimeError(f"int8 variant: the tied head {node.name} is quantized in blocks only (blocks=None)")
         else:
             new_nodes.append(node)
-    if head is not None:
-        new_nodes = _rescore_head_candidates(new_nodes, *head)
     used = {i for n in new_nodes for i in n.input} | {o.name for o in m.graph.output}
     new_nodes = [n for n in new_nodes if n.op_type != "Constant" or n.output[0] in used]  # e.g. the head's zero bias
     del m.graph.node[:]
@@ -376,65 +374,6 @@ def _blocks_lookup(node, per_row: int, rank: int) -> list:
         helper.make_node("Mul", [c + "_v", c + "_s1"], [c + "_deq"], name=c + "_deq"),
         helper.make_node("Reshape", [c + "_deq", c + "_shape"], [y], name=c + "_reshape"),            # [..., D]
     ]
-
-
-RESCORE = 64  # candidates per row whose head product is recomputed from the float hidden state
-
-
-def _rescore_head_candidates(nodes: list, h: str, table: str) -> list:
-    """Recompute the int8 head's best RESCORE logits per row (at least K, the graph's top-k input) from the float
-    hidden state `h` and the dequantized table columns, and write them back into `logprobs` before the search's TopK.
-
-    Why: the int8 head quantizes the final hidden state per tensor to 8 bits, and near-ties between the best tokens
-    are then decided by rounding noise. On the mini pack, 55 of 60 held-out greedy outputs matched fp32 with float
-    tables, 46 with the int8 tables, 49 with these candidates recomputed (docs/sonar-variants.md). They cost RESCORE x
-    D multiply-adds per row (a 4,000th of the head at SONAR's vocabulary): the choice among the likely tokens is made
-    at float precision against the int8 table, and the rest of the row keeps the int8 values. The row is then
-    renormalized by the change in the candidates' probability mass, so that a token's log-probability does not carry
-    the int8 normalizer's error (mean |Δ log p| of held-out target tokens 1.42e-2 without this step, 1.13e-2 with). Every row stays one tensor: `topk` reads the same
-    `logprobs` the caller may fetch, so the two outputs remain bit-identical where they overlap."""
-    from onnx import helper
-    soft = [n for n in nodes if n.op_type == "LogSoftmax" and n.output[0] == "logprobs"]
-    topk = [n for n in nodes if n.op_type == "TopK" and n.input[0] == "logprobs"]
-    if len(soft) != 1 or len(topk) != 1:
-        raise RuntimeError("int8 variant: expected one LogSoftmax -> logprobs and the search TopK on it")
-    soft[0].output[0] = "logprobs__int8"
-    logits = soft[0].input[0]
-    r = "rescore"
-    extra = [
-        helper.make_node("Constant", [], [r + "_min"], value=numpy_helper.from_array(np.array([RESCORE], np.int64)),
-                         name=r + "_min"),
-        helper.make_node("Max", [TOPK_INPUT, r + "_min"], [r + "_k"], name=r + "_k"),
-        helper.make_node("TopK", ["logprobs__int8", r + "_k"], [r + "_lp", r + "_ids"], axis=-1, largest=1, sorted=1,
-                         name=r + "_candidates"),
-        helper.make_node("Gather", [table + "__int8", r + "_ids"], [r + "_cols"], axis=1, name=r + "_cols"),  # [D,N,R]
-        helper.make_node("Transpose", [r + "_cols"], [r + "_cols_t"], perm=[1, 0, 2], name=r + "_t"),       # [N,D,R]
-        helper.make_node("Cast", [r + "_cols_t"], [r + "_cols_f"], to=onnx.TensorProto.FLOAT, name=r + "_cast"),
-        helper.make_node("Constant", [], [r + "_axis1"], value=numpy_helper.from_array(np.array([1], np.int64)),
-                         name=r + "_axis1"),
-        helper.make_node("Constant", [], [r + "_one"], value=numpy_helper.from_array(np.array(1.0, np.float32)),
-                         name=r + "_one"),
-        helper.make_node("Unsqueeze", [h, r + "_axis1"], [r + "_h"], name=r + "_h"),                      # [N,1,D]
-        helper.make_node("MatMul", [r + "_h", r + "_cols_f"], [r + "_dot3"], name=r + "_dot"),            # [N,1,R]
-        helper.make_node("Squeeze", [r + "_dot3", r + "_axis1"], [r + "_dot"], name=r + "_squeeze"),
-        helper.make_node("Gather", [table + "__scale", r + "_ids"], [r + "_scale"], axis=0, name=r + "_scale"),
-        helper.make_node("Mul", [r + "_dot", r + "_scale"], [r + "_logit"], name=r + "_logit"),
-        helper.make_node("GatherElements", [logits, r + "_ids"], [r + "_logit_int8"], axis=1, name=r + "_old"),
-        helper.make_node("Sub", [r + "_logit", r + "_logit_int8"], [r + "_delta"], name=r + "_delta"),
-        helper.make_node("Add", [r + "_lp", r + "_delta"], [r + "_lp_f"], name=r + "_lp_f"),
-        # the row's normalizer moves with the candidates' probability mass: log(1 - sum p_int8 + sum p_float)
-        helper.make_node("Exp", [r + "_lp"], [r + "_p_old"], name=r + "_p_old"),
-        helper.make_node("Exp", [r + "_lp_f"], [r + "_p_new"], name=r + "_p_new"),
-        helper.make_node("Sub", [r + "_p_new", r + "_p_old"], [r + "_dp"], name=r + "_dp"),
-        helper.make_node("ReduceSum", [r + "_dp", r + "_axis1"], [r + "_dmass"], keepdims=1, name=r + "_dmass"),
-        helper.make_node("Add", [r + "_dmass", r + "_one"], [r + "_mass"], name=r + "_mass"),
-        helper.make_node("Log", [r + "_mass"], [r + "_shift"], name=r + "_shift"),
-        helper.make_node("ScatterElements", ["logprobs__int8", r + "_ids", r + "_lp_f"], [r + "_scattered"], axis=1,
-                         name=r + "_scatter"),
-        helper.make_node("Sub", [r + "_scattered", r + "_shift"], ["logprobs"], name=r + "_renormalize"),
-    ]
-    at = nodes.index(soft[0]) + 1
-    return nodes[:at] + extra + nodes[at:]
 
 
 def _export(fn, module, path: str) -> tuple[onnx.ModelProto, dict]:

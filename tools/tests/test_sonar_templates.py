@@ -9,9 +9,10 @@
 import json
 import os
 
+import numpy as np
 import onnx
 
-from concept_tools.sonar_templates import build_templates, official_config, template_id
+from concept_tools.sonar_templates import build_templates, official_config, quantize_blocks, template_id
 
 from conftest import ROOT
 
@@ -100,13 +101,16 @@ def test_fp16_variant_stores_every_weight_as_float16_once():
 
 
 def test_int8_variant_stores_each_table_once_as_int8():
-    """The int8 variant: every tensor laid out without overlap, and each graph's vocabulary table (the encoder's
-    embedding; the decoder's embedding = its tied head) stored once, as int8 [D, V] + a float32 scale per row."""
+    """The int8 variant: every tensor laid out without overlap, and each graph's vocabulary table stored once as int8:
+    the encoder's embedding per row ([D, V] + a float32 scale per row), the decoder's embedding = its tied head in
+    blocks of 32 ([V, D / 32, 32] uint8 + a float32 scale per block), read by the lookup and by the head."""
     sp = _sp_size()
     cfg = official_config(sp + 1 + 202 + 3, 64, 2, 128)
     with open(os.path.join(COMMITTED, template_id(cfg), "template.json"), encoding="utf-8") as f:
         t = json.load(f)
     v, d = cfg.vocab_size, cfg.model_dim
+    want = {"encoder": [("int8-scale", [v], "float32"), ("transpose-int8", [d, v], "int8")],
+            "decoder": [("int8-block-scale", [v * d // 32], "float32"), ("int8-blocks", [v, d // 32, 32], "uint8")]}
     for g in ("encoder", "decoder"):
         tensors = t["variants"]["int8"][g]["tensors"]
         end = 0
@@ -115,34 +119,48 @@ def test_int8_variant_stores_each_table_once_as_int8():
             end = e["offset"] + e["length"]
         assert end == t["variants"]["int8"][g]["data_bytes"]
         table = [e for e in tensors if e["source"]["key"].endswith("embed.weight")]
-        assert sorted((e["source"]["transform"], e["dims"], e["dtype"]) for e in table) == [
-            ("int8-scale", [v], "float32"), ("transpose-int8", [d, v], "int8")], g
-        assert not any(v in e["dims"] and e["dtype"] == "float32" and e["source"]["transform"] != "int8-scale"
+        assert sorted((e["source"]["transform"], e["dims"], e["dtype"]) for e in table) == want[g], g
+        assert not any(v in e["dims"] and e["dtype"] == "float32" and not e["source"]["transform"].endswith("scale")
                        for e in tensors), g
     m = onnx.load(os.path.join(COMMITTED, template_id(cfg), "int8", "decoder.onnx"), load_external_data=False)
-    table = "dec.decoder_frontend.embed.weight__int8"
-    readers = [n.op_type for n in m.graph.node if table in n.input]
-    head = [n.op_type for n in m.graph.node if table + "__prepacked" in n.input]
-    # the lookup and the head's candidates recomputed from the float hidden state read the one table; the head reads
-    # it under its own name over the same bytes (prepacked_tables.py)
-    assert sorted(readers) == ["Gather", "Gather"] and head == ["MatMulInteger"]
     ext = {t.name: {e.key: e.value for e in t.external_data} for t in m.graph.initializer}
-    assert ext[table + "__prepacked"] == ext[table]
+    for part in ("__q8", "__qscale"):
+        table = "dec.decoder_frontend.embed.weight" + part
+        readers = [n.op_type for n in m.graph.node if table in n.input]
+        head = [n.op_type for n in m.graph.node if table + "__prepacked" in n.input]
+        # the lookup reads the table; the head reads it under its own name over the same bytes (prepacked_tables.py)
+        assert readers == ["Gather"] and head == ["MatMulNBits"], part
+        assert ext[table + "__prepacked"] == ext[table]
 
 
-def test_int8_head_candidates_are_rescored_before_the_search_topk():
-    """The int8 decoder's `logprobs` carries the best candidates recomputed at float precision, and the search's
-    TopK reads that same tensor (so `topk_logprobs` stays bit-identical to the `logprobs` entries it returns)."""
+def test_int8_decoder_multiplies_in_blocks_and_the_encoder_per_tensor():
+    """Every Linear weight of the int8 decoder is a MatMulNBits of 8 bits in blocks of 32 with int8 products
+    (accuracy level 4), the head included; the encoder's are DynamicQuantizeLinear + MatMulInteger."""
     sp = _sp_size()
     cfg = official_config(sp + 1 + 202 + 3, 64, 2, 128)
-    m = onnx.load(os.path.join(COMMITTED, template_id(cfg), "int8", "decoder.onnx"), load_external_data=False)
-    by_out = {o: n for n in m.graph.node for o in n.output}
-    renorm = by_out["logprobs"]
-    scatter = by_out[renorm.input[0]]
-    assert (renorm.op_type, scatter.op_type) == ("Sub", "ScatterElements")
-    assert by_out["topk_logprobs"].input[0] == "logprobs"
-    soft = by_out[scatter.input[0]]
-    assert soft.op_type == "LogSoftmax"
-    order = [n.name for n in m.graph.node]
-    assert order.index(soft.name) < order.index(scatter.name) < order.index(renorm.name) < order.index(
-        by_out["topk_logprobs"].name)
+    folder = os.path.join(COMMITTED, template_id(cfg), "int8")
+    dec = onnx.load(os.path.join(folder, "decoder.onnx"), load_external_data=False)
+    enc = onnx.load(os.path.join(folder, "encoder.onnx"), load_external_data=False)
+    nbits = [n for n in dec.graph.node if n.op_type == "MatMulNBits"]
+    assert len(nbits) == 6 * cfg.decoder_layers + 1
+    for n in nbits:
+        at = {a.name: onnx.helper.get_attribute_value(a) for a in n.attribute}
+        assert (at["bits"], at["block_size"], at["accuracy_level"]) == (8, 32, 4), n.name
+    assert not any(n.op_type in ("MatMulInteger", "DynamicQuantizeLinear") for n in dec.graph.node)
+    assert sum(n.op_type == "MatMulInteger" for n in enc.graph.node) == 6 * cfg.encoder_layers
+    assert not any(n.op_type == "MatMulNBits" for n in enc.graph.node)
+    assert not any(n.op_type == "MatMul" and n.input[1] in {i.name for i in dec.graph.initializer} for n in dec.graph.node)
+
+
+def test_quantize_blocks_matches_its_definition():
+    """scale = max|block| / 127 (1 for a zero block), value = round-half-even(w / scale) + 128, blocks along the input."""
+    w = np.zeros((2, 64), np.float32)
+    w[0, :4] = [127, 2.5, -1.5, 0.5]          # block 0 of row 0: scale 1
+    w[0, 32:35] = [254, 3, -5]                  # block 1 of row 0: scale 2 -> 1.5 -> 2, -2.5 -> -2
+    w[1, 40] = -0.254                           # row 1, block 0 all zero (scale 1), block 1: scale 0.002
+    q, s = quantize_blocks(w, 32)
+    assert q.shape == (2, 2, 32) and q.dtype == np.uint8 and s.shape == (4,)
+    assert s.tolist() == [1.0, 2.0, 1.0, np.float32(np.float64(np.float32(0.254)) / 127)]
+    assert q[0, 0, :5].tolist() == [255, 130, 126, 128, 128]
+    assert q[0, 1, :4].tolist() == [255, 130, 126, 128]
+    assert (q[1, 0] == 128).all() and q[1, 1, 8] == 1

@@ -65,8 +65,8 @@ export interface GetSonarOptions {
   /** the folder of installed packs: the pack goes to `<packsDir>/<name>` */
   packsDir: string;
   name?: string;
-  /** fp32 (default); fp16: float16 weights, half the disk (for GPUs); int8: dynamic-int8 MatMuls for CPUs, about
-   * 0.5× the size (convert/sonar.ts) */
+  /** fp32 (default); fp16: float16 weights, half the disk (for GPUs); int8: int8 matrix products for CPUs, under
+   * 0.3× the size (convert/sonar.ts) */
   variant?: SonarVariant;
   licenseAccepted: boolean;
   /** documented hashes by file name, overriding SONAR_FILES (mirrors of other builds, tests) */

@@ -106,7 +106,7 @@ describe('getSonar against a local server', () => {
     }
   });
 
-  it('the int8 variant: installed under its own name, smaller, with MatMulInteger graphs', async () => {
+  it('the int8 variant: installed under its own name, smaller, with MatMulInteger / MatMulNBits graphs', async () => {
     const dirs = fresh();
     const res = await getSonar({ ...dirs, baseUrl: srv.url, licenseAccepted: true, sha256: spmHash, variant: 'int8' });
     expect(res.dir).toMatch(/sonar-text-basic-int8$/);
@@ -114,6 +114,7 @@ describe('getSonar against a local server', () => {
     expect((pack.json as unknown as { quantization: { method: string } }).quantization.method).toBe('dynamic-int8');
     expect((await verifyPack(pack)).ok).toBe(true);
     expect(readFileSync(join(res.dir, 'encoder.onnx')).includes('MatMulInteger')).toBe(true);
+    expect(readFileSync(join(res.dir, 'decoder.onnx')).includes('MatMulNBits')).toBe(true);
     const fp32 = [ENC, DEC].reduce((s, f) => s + statSync(served(f)).size, 0);
     expect(pack.bytes).toBeLessThan(fp32);
   });

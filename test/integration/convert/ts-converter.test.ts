@@ -175,7 +175,7 @@ describe('TypeScript SONAR converter = tools/convert_sonar.py', () => {
       expect(cos).toBeGreaterThan(0.99); // quantized, so not equal...
       expect(cos).toBeLessThan(1); // ...but not the fp32 graph either
     }
-    // the decoder's int8 lookup and head: one step from the same embedding gives log-probs close to fp32's
+    // the decoder's block-quantized lookup, layers and head: one step from the same embedding gives log-probs close to fp32's
     const step = async (p: typeof pf) => {
       const dec = await SonarDecoder.fromPack(p, cfg);
       try {
@@ -189,14 +189,8 @@ describe('TypeScript SONAR converter = tools/convert_sonar.py', () => {
     for (let i = 0; i < lf.length; i++) maxDiff = Math.max(maxDiff, Math.abs(lf[i] - lq[i]));
     expect(maxDiff).toBeGreaterThan(0);
     expect(maxDiff).toBeLessThan(0.1);
-    // the head's 64 best candidates are recomputed from the float hidden state (sonar_templates RESCORE): their
-    // log-probs relative to the row's best are nearer fp32's than those of the entries that keep the int8 product
-    // (only somewhat at this size, where the int8 layers before the head contribute most of the difference)
     const order = [...lq.keys()].sort((a, b) => lq[b] - lq[a] || a - b);
-    const rel = (l: Float32Array, i: number) => l[i] - l[order[0]];
-    const meanErr = (ids: number[]) => ids.reduce((s, i) => s + Math.abs(rel(lf, i) - rel(lq, i)), 0) / ids.length;
-    expect(meanErr(order.slice(1, 64))).toBeLessThan(meanErr(order.slice(64)));
-    // and the search's top-k reads that same rescored row
+    // the search's top-k reads that same row
     const dec = await SonarDecoder.fromPack(pq, cfg);
     try {
       const { top } = await dec.stepTop([pq.json.tokenizer.eos, eng], 2, ef[0], dec.emptyCache(1), 5);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quantizeRowsInto } from '../../../main/engine/packs/convert/quantize.js';
+import { quantizeBlocksRowsInto, quantizeRowsInto } from '../../../main/engine/packs/convert/quantize.js';
 
 /** A Linear weight [out, in] row-major. */
 function weight(out: number, inp: number, seed: number): Float32Array {
@@ -38,5 +38,34 @@ describe('int8 per-channel quantization', () => {
     expect(chunked.scale).toEqual(whole.scale);
     expect(chunked.q).toEqual(whole.q);
     expect(whole.q.some((v) => v === 127 || v === -127)).toBe(true); // each channel's largest |w| maps to ±127
+  });
+});
+
+describe('int8 block quantization (MatMulNBits, 8 bits)', () => {
+  it('a scale per block of inputs, values rounded half to even and stored + 128 in the weight\'s own row order', () => {
+    // row 0: block 0 max 127 → scale 1; block 1 max 254 → scale 2 (3 → 1.5 → 2, -5 → -2.5 → -2); row 1: block 0 all
+    // zero → scale 1, q 128
+    const w = Float32Array.from([127, 2.5, -1.5, 0.5, 254, 3, -5, 0, 0, 0, 0, 0, 1, -1, 0.5, 0]);
+    const q = new Uint8Array(16);
+    const scale = new Float32Array(4);
+    quantizeBlocksRowsInto(w, 0, 2, 8, 4, q, scale);
+    expect([...scale]).toEqual([1, 2, 1, Math.fround(1 / 127)]);
+    expect([...q]).toEqual([255, 130, 126, 128, 255, 130, 126, 128, 128, 128, 128, 128, 255, 1, 192, 128]);
+  });
+
+  it('rows quantized in chunks equal the whole weight at once, and an input size off the block is refused', () => {
+    const [out, inp, block] = [23, 64, 32];
+    const w = weight(out, inp, 11);
+    const whole = { q: new Uint8Array(out * inp), scale: new Float32Array(out * 2) };
+    quantizeBlocksRowsInto(w, 0, out, inp, block, whole.q, whole.scale);
+    const chunked = { q: new Uint8Array(out * inp), scale: new Float32Array(out * 2) };
+    for (let r = 0; r < out; r += 4) {
+      const n = Math.min(4, out - r);
+      quantizeBlocksRowsInto(w.subarray(r * inp, (r + n) * inp), r, n, inp, block, chunked.q, chunked.scale);
+    }
+    expect(chunked.scale).toEqual(whole.scale);
+    expect(chunked.q).toEqual(whole.q);
+    expect(whole.q.some((v) => v === 255 || v === 1)).toBe(true); // each block's largest |w| maps to ±127
+    expect(() => quantizeBlocksRowsInto(w, 0, 1, 48, 32, new Uint8Array(48), new Float32Array(2))).toThrow(/multiple of 32/);
   });
 });

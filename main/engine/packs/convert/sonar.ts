@@ -66,8 +66,8 @@ type TemplateGraphs = Record<'encoder' | 'decoder', { file: string; data: string
 
 /**
  * fp32: the weights as they are; fp16: the weights stored as float16 (round to nearest even), widened to float32 by
- * Cast nodes in the graph (half the disk, float32 compute); int8: int8 matrix products (the encoder and the tied
- * vocabulary table per output channel, the decoder's layers per block of 32 inputs)
+ * Cast nodes in the graph (half the disk, float32 compute); int8: int8 matrix products (the encoder per output
+ * channel, the decoder and its tied vocabulary table per block of 32 inputs)
  */
 export type SonarVariant = 'fp32' | 'fp16' | 'int8';
 
@@ -435,9 +435,9 @@ async function writePackJson(tmp: string, opts: ConvertSonarOptions, tpl: SonarT
     converter: { by: 'concept-studio (TypeScript)', template: tpl.id, variant },
     ...(variant === 'int8' ? {
       quantization: { method: 'dynamic-int8',
-        weights: 'encoder and vocabulary tables: int8 symmetric per output channel (MatMulInteger); decoder layers: int8 symmetric per block of 32 inputs (MatMulNBits, 8 bits)',
-        activations: 'encoder and head: uint8 per tensor (DynamicQuantizeLinear); decoder layers: int8 per row and block of 32 (MatMulNBits accuracy level 4)',
-        float32: 'cross-attention constants, the head\'s best candidates recomputed' },
+        weights: 'encoder: int8 symmetric per output channel (MatMulInteger), its table per row; decoder and its tied table: int8 symmetric per block of 32 inputs (MatMulNBits, 8 bits)',
+        activations: 'encoder: uint8 per tensor (DynamicQuantizeLinear); decoder: int8 per row and block of 32 (MatMulNBits accuracy level 4)',
+        float32: 'cross-attention constants' },
     } : {}),
     ...(variant === 'fp16' ? { precision: FP16_PRECISION } : {}),
     files,
