@@ -659,7 +659,8 @@ async function benchVariants(opt: Options, sonarDir: string): Promise<string[]> 
         row('variants', m('1 − cosine to fp32, max'), '', 1 - v.cosine_to_fp32.min, null, false, `cosine mean ${v.cosine_to_fp32.mean.toFixed(8)}`);
         row('variants', m('|Δ log p| of the target token, max'), 'nats', v.logprob_diff_target.max, null, false,
           `mean ${v.logprob_diff_target.mean.toExponential(2)}, ${r.teacher_forced_steps} teacher-forced steps`);
-        row('variants', m('greedy output identical to fp32'), '%', 100 * v.greedy_identical.share, null, true, `${r.sentences} held-out sentences`);
+        row('variants', m('greedy output identical to fp32'), '%', 100 * v.greedy_identical.share, null, true,
+          `${r.sentences} held-out sentences; its decoder on fp32's concepts ${(100 * v.greedy_identical_fp32_concepts.share).toFixed(0)} %`);
         row('variants', m('pack size'), '× fp32', v.size_ratio, null, false, `graphs + weights ${v.weights_ratio.toFixed(3)}×`);
         row('variants', m('load time'), '× fp32', v.load_ratio, null, false, `${v.load.load_s.toFixed(2)} s`);
         row('variants', m('RSS after load'), '× fp32', v.rss_ratio, null, false, `${v.load.rss_mb.toFixed(0)} MB`);

@@ -50,6 +50,8 @@ export interface VariantFigures {
   logprob_diff_target: { mean: number; max: number };
   logprob_diff_vocab_max: number;
   greedy_identical: { count: number; share: number };
+  /** the variant's decoder on fp32's concepts: what its decoder alone keeps (its encoder's drift left out) */
+  greedy_identical_fp32_concepts: { count: number; share: number };
   load: LoadFigures;
   load_ratio: number;
   rss_ratio: number;
@@ -166,6 +168,7 @@ async function teacherForced(m: SonarModel, emb: Float32Array, target: number[])
 interface VariantRun {
   embs: Float32Array[];
   greedy: string[];
+  greedyOnFp32: string[];
   /** per sentence, per step: log-probs with the fp32 embedding */
   forced: Float32Array[][];
 }
@@ -190,10 +193,12 @@ export async function measureVariants(root: string, ck: Checkpoints, work: strin
         // decoder targets: [eos, lang] + the sentence's pieces + [eos] (the encoder ids are [lang] pieces [eos])
         targets = sentences.map((s) => [m.pack.json.tokenizer.eos, lang, ...m.tokenize(s, 'eng_Latn').slice(1)]);
       }
-      const greedy = (await m.decodeIds(embs, 'eng_Latn', { greedy: true, maxTokens: opts.maxTokens ?? 48 })).map((r) => r.tokens.join());
+      const greedyOf = async (e: Float32Array[]) => (await m.decodeIds(e, 'eng_Latn', { greedy: true, maxTokens: opts.maxTokens ?? 48 })).map((r) => r.tokens.join());
+      const greedy = await greedyOf(embs);
+      const greedyOnFp32 = v === 'fp32' ? greedy : await greedyOf(fp32Embs);
       const forced: Float32Array[][] = [];
       for (let i = 0; i < sentences.length; i++) forced.push(await teacherForced(m, fp32Embs[i], targets[i]));
-      runs[v] = { embs, greedy, forced };
+      runs[v] = { embs, greedy, greedyOnFp32, forced };
     } finally {
       await m.dispose();
     }
@@ -219,11 +224,13 @@ export async function measureVariants(root: string, ck: Checkpoints, work: strin
       }
     }
     const same = r.greedy.filter((g, i) => g === f.greedy[i]).length;
+    const sameDec = r.greedyOnFp32.filter((g, i) => g === f.greedy[i]).length;
     return {
       variant: v, size_bytes: sizes[v], size_ratio: sizes[v] / sizes.fp32, weights_bytes: weights[v], weights_ratio: weights[v] / weights.fp32,
       cosine_to_fp32: { mean: mean(cosines), min: Math.min(...cosines) },
       logprob_diff_target: { mean: mean(dTarget), max: Math.max(...dTarget) }, logprob_diff_vocab_max: dVocab,
       greedy_identical: { count: same, share: same / sentences.length },
+      greedy_identical_fp32_concepts: { count: sameDec, share: sameDec / sentences.length },
       load: loads[v], load_ratio: loads[v].load_s / loads.fp32.load_s, rss_ratio: loads[v].rss_mb / loads.fp32.rss_mb,
     };
   });
@@ -257,13 +264,14 @@ export function variantsMarkdown(r: VariantsReport): string {
     `${r.source}: ${r.sentences} held-out sentences, ${r.teacher_forced_steps} teacher-forced steps, ${r.threads} threads; ` +
       `baseline cosine between different sentences (fp32): ${num(r.baseline_cosine_other_sentence, 3)}`,
     '',
-    '| variant | cosine to fp32 (mean / min) | Δ log p target (mean / max) | max Δ log p (vocab) | greedy identical | pack size (×fp32) | graphs + weights ×fp32 | load s (×fp32) | RSS MB (×fp32) | RSS after a run MB |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| variant | cosine to fp32 (mean / min) | Δ log p target (mean / max) | max Δ log p (vocab) | greedy identical | its decoder on fp32 concepts | pack size (×fp32) | graphs + weights ×fp32 | load s (×fp32) | RSS MB (×fp32) | RSS after a run MB |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const v of r.variants) {
     lines.push(`| ${v.variant} | ${num(v.cosine_to_fp32.mean, 8)} / ${num(v.cosine_to_fp32.min, 8)} | ` +
       `${v.logprob_diff_target.mean.toExponential(2)} / ${v.logprob_diff_target.max.toExponential(2)} | ${v.logprob_diff_vocab_max.toExponential(2)} | ` +
-      `${v.greedy_identical.count}/${r.sentences} (${(100 * v.greedy_identical.share).toFixed(0)} %) | ${(v.size_bytes / 1e6).toFixed(2)} MB (${num(v.size_ratio, 2)}) | ` +
+      `${v.greedy_identical.count}/${r.sentences} (${(100 * v.greedy_identical.share).toFixed(0)} %) | ` +
+      `${v.greedy_identical_fp32_concepts.count}/${r.sentences} (${(100 * v.greedy_identical_fp32_concepts.share).toFixed(0)} %) | ${(v.size_bytes / 1e6).toFixed(2)} MB (${num(v.size_ratio, 2)}) | ` +
       `${num(v.weights_ratio, 3)} | ${num(v.load.load_s, 3)} (${num(v.load_ratio, 2)}) | ${num(v.load.rss_mb, 0)} (${num(v.rss_ratio, 2)}) | ${num(v.load.rss_after_run_mb, 0)} |`);
   }
   const fr = r.fragility;
