@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { convertSonar, ConvertError, type ConvertProgress, type SonarVariant } from './convert/sonar.js';
+import { convertSonar, ConvertError, variantShare, type ConvertProgress, type SonarVariant } from './convert/sonar.js';
 import { bytesOnDisk, download, DownloadError, freeBytes, remoteSize, type DownloadResult } from './download.js';
 
 /** The default pack name of a variant: sonar-text-basic, sonar-text-basic-fp16, sonar-text-basic-int8. */
@@ -109,11 +109,14 @@ export async function getSonar(opts: GetSonarOptions): Promise<GetSonarResult> {
   mkdirSync(resolve(opts.packsDir), { recursive: true });
   opts.onProgress?.({ phase: 'checking' });
 
-  // free disk: what is left to download, plus the pack (at most the two checkpoints' size: the pack stores the tied
-  // head once; the checkpoints are deleted only after the pack is complete, so both coexist at the peak)
+  // free disk: what is left to download, plus the pack (at most the two checkpoints' size for fp32: the pack stores
+  // the tied head once; fp16 and int8 store the template's share of that, ~0.5 and ~0.29, so an int8 pack is not
+  // refused for the space an fp32 one would take); the checkpoints are deleted only after the pack is complete, so
+  // both coexist at the peak
   const sizes = await Promise.all(SONAR_FILES.map((f) => remoteSize(base + f.name, opts.signal)));
   const remaining = SONAR_FILES.reduce((s, f, i) => s + Math.max(0, (sizes[i] ?? 0) - bytesOnDisk(join(dl, f.name))), 0);
-  const packBytes = SONAR_FILES.reduce((s, _f, i) => s + (sizes[i] ?? 0), 0);
+  const share = variantShare(opts.variant ?? 'fp32', opts.templatesDir);
+  const packBytes = Math.ceil(share * SONAR_FILES.reduce((s, _f, i) => s + (sizes[i] ?? 0), 0));
   const sameFs = statSync(dl).dev === statSync(resolve(opts.packsDir)).dev;
   const checks: [string, number][] = sameFs ? [[dl, remaining + packBytes]] : [[dl, remaining], [resolve(opts.packsDir), packBytes]];
   for (const [dir, need] of checks) {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getSonar, GetSonarError, SONAR_FILES, type GetSonarProgress } from '../../../main/engine/packs/get-sonar.js';
 import { DownloadError } from '../../../main/engine/packs/download.js';
-import { ConvertError, convertSonar } from '../../../main/engine/packs/convert/sonar.js';
+import { ConvertError, convertSonar, variantShare } from '../../../main/engine/packs/convert/sonar.js';
 import { loadSonarPack, verifyPack } from '../../../main/engine/packs/load.js';
 import { startFileServer, type FileServer } from '../../helpers/file-server.js';
 import { writeOfficialSonarFolder } from '../../helpers/official-sonar.js';
@@ -68,6 +68,22 @@ describe('getSonar against a local server', () => {
     expect(err.message).toMatch(/GB needed/);
     expect(srv.log.slice(from).filter((l) => l.method === 'GET')).toEqual([]); // only HEADs for the sizes
     expect(existsSync(join(dirs.downloadDir, ENC + '.part'))).toBe(false);
+  });
+
+  it('the disk check counts the variant\'s pack size: an int8 pack fits where an fp32 one would not', async () => {
+    // the share of the fp32 weights each variant stores, from the official-size template
+    expect(variantShare('fp32')).toBe(1);
+    expect(variantShare('fp16')).toBeGreaterThan(0.49);
+    expect(variantShare('fp16')).toBeLessThan(0.51);
+    expect(variantShare('int8')).toBeGreaterThan(0.25);
+    expect(variantShare('int8')).toBeLessThan(0.3);
+    const total = [ENC, DEC, TOK].reduce((s, f) => s + statSync(served(f)).size, 0);
+    // downloads (total) + an fp32 pack (~total) do not fit; downloads + an int8 pack (~0.29 total) do
+    const diskFree = () => 1.6 * total + 64e6;
+    const err = await getSonar({ ...fresh(), baseUrl: srv.url, licenseAccepted: true, sha256: spmHash, diskFree }).catch((e) => e);
+    expect(err.code).toBe('DOWNLOAD_DISK');
+    const res = await getSonar({ ...fresh(), baseUrl: srv.url, licenseAccepted: true, sha256: spmHash, diskFree, variant: 'int8' });
+    expect(res.dir).toMatch(/sonar-text-basic-int8$/);
   });
 
   it('a connection cut mid-file is resumed with a Range request; the pack equals a direct conversion', async () => {

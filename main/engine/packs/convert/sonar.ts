@@ -188,6 +188,25 @@ export function templateFile(path: string): Buffer | null {
   return null;
 }
 
+/**
+ * The bytes a variant's pack stores per byte of the fp32 pack's weights, read from the largest template in `dir` (the
+ * official size, where the committed small template's position tables and tokenizer would distort the share): the
+ * free-disk check before a download has only the checkpoints' sizes. 1 when no template says.
+ */
+export function variantShare(variant: SonarVariant, dir: string = DEFAULT_TEMPLATES_DIR): number {
+  if (variant === 'fp32' || !existsSync(dir)) return 1;
+  let best: SonarTemplate | null = null;
+  for (const id of readdirSync(dir)) {
+    const raw = templateFile(join(dir, id, 'template.json'));
+    if (!raw) continue;
+    const t = JSON.parse(raw.toString('utf8')) as SonarTemplate;
+    if (!best || t.config.vocab_size * t.config.model_dim > best.config.vocab_size * best.config.model_dim) best = t;
+  }
+  const v = best?.variants?.[variant];
+  if (!best || !v) return 1;
+  return (v.encoder.data_bytes + v.decoder.data_bytes) / (best.graphs.encoder.data_bytes + best.graphs.decoder.data_bytes);
+}
+
 export function loadTemplate(dir: string, id: string): SonarTemplate {
   const raw = templateFile(join(dir, id, 'template.json'));
   if (!raw) {
