@@ -201,6 +201,12 @@ export interface LicenseInfo {
   acceptedAt: string | null; // ISO time of the acceptance, as recorded in the settings
 }
 
+export interface SonarVariantInfo {
+  variant: 'fp32' | 'fp16' | 'int8';
+  /** the converted pack's weights in bytes */
+  packBytes: number;
+}
+
 export interface GetSonarRequest {
   /** a mirror serving the official file names (default: Meta's dl.fbaipublicfiles.com/SONAR/) */
   baseUrl?: string;
@@ -261,6 +267,8 @@ export interface ConceptApi {
   sonarLicense(): Promise<LicenseInfo>;
   /** record the acceptance (settings); getSonar refuses until then */
   acceptSonarLicense(): Promise<LicenseInfo>;
+  /** the disk each SONAR variant's pack takes at the official size (from the graph templates; downloads come on top) */
+  sonarVariants(): Promise<SonarVariantInfo[]>;
   /**
    * Download the official SONAR files (resumable) and convert them into a pack in the user pack folder; progress
    * events (stages download, convert) carry req.requestId; resolves with the installed pack.
@@ -283,7 +291,7 @@ export type EventSourceApi = ConceptApi & { onEvent(cb: (ev: ApiEvent) => void):
 /** Method names, for the HTTP router and the preload bridge (one list, no drift). */
 export const API_METHODS = [
   'languages', 'listDocuments', 'importDocument', 'getDocument', 'deleteDocument', 'restoreDocument', 'startRun',
-  'cancelRun', 'listRuns', 'getRun', 'conceptMap', 'expectRun', 'packs', 'importPack', 'verifyPack', 'removePack', 'sonarLicense', 'acceptSonarLicense', 'getSonar', 'selftestPack', 'runtime', 'getSettings',
+  'cancelRun', 'listRuns', 'getRun', 'conceptMap', 'expectRun', 'packs', 'importPack', 'verifyPack', 'removePack', 'sonarLicense', 'acceptSonarLicense', 'sonarVariants', 'getSonar', 'selftestPack', 'runtime', 'getSettings',
   'setSettings',
 ] as const satisfies readonly (keyof ConceptApi)[];
 

@@ -11,7 +11,7 @@ import type { LoadedPack } from '../engine/packs/index.js';
 import { apiError, toApiError } from './errors.js';
 import type { ServiceContext } from './context.js';
 import { getSonar as getSonarFiles, SONAR_LICENSE, sonarPackName } from '../engine/packs/get-sonar.js';
-import { SONAR_VARIANTS } from '../engine/packs/convert/sonar.js';
+import { SONAR_VARIANTS, variantWeightBytes, type SonarVariant } from '../engine/packs/convert/sonar.js';
 import { loadPack } from '../engine/packs/index.js';
 
 function checkRequest(req: GetSonarRequest): void {
@@ -27,14 +27,17 @@ function checkRequest(req: GetSonarRequest): void {
 /** What runs on a freshly installed pack before getSonar resolves (the self-test, selftest.ts), under the same id and signal. */
 export type AfterInstall = (pack: LoadedPack, requestId: string, signal: AbortSignal) => Promise<unknown>;
 
+/** The licence as shown to the user, with its acceptance as recorded in the settings. */
+function licenseOf(ctx: ServiceContext): LicenseInfo {
+  const rec = (ctx.store.settings.get<Record<string, { id: string; acceptedAt: string }>>('licenses') ?? {}).sonar;
+  const accepted = rec?.id === SONAR_LICENSE.id;
+  return { id: SONAR_LICENSE.id, title: SONAR_LICENSE.title, url: SONAR_LICENSE.url, text: SONAR_LICENSE.text, accepted,
+    acceptedAt: accepted ? rec.acceptedAt : null };
+}
+
 export function sonarDownloadApi(ctx: ServiceContext, isRunId: (id: string) => boolean, afterInstall?: AfterInstall) {
   const downloads = new Map<string, AbortController>();
-  const licenseInfo = (): LicenseInfo => {
-    const rec = (ctx.store.settings.get<Record<string, { id: string; acceptedAt: string }>>('licenses') ?? {}).sonar;
-    const accepted = rec?.id === SONAR_LICENSE.id;
-    return { id: SONAR_LICENSE.id, title: SONAR_LICENSE.title, url: SONAR_LICENSE.url, text: SONAR_LICENSE.text, accepted,
-      acceptedAt: accepted ? rec.acceptedAt : null };
-  };
+  const licenseInfo = () => licenseOf(ctx);
 
   async function download(req: GetSonarRequest, requestId: string, controller: AbortController): Promise<PackInfo> {
     checkRequest(req);
@@ -82,6 +85,10 @@ export function sonarDownloadApi(ctx: ServiceContext, isRunId: (id: string) => b
 
     async sonarLicense() {
       return licenseInfo();
+    },
+
+    async sonarVariants() {
+      return Object.entries(variantWeightBytes(ctx.opts.sonarTemplatesDir)).map(([variant, packBytes]) => ({ variant: variant as SonarVariant, packBytes }));
     },
 
     async acceptSonarLicense() {

@@ -14,6 +14,7 @@ import {
   type ConceptMapPoint,
   type GetSonarRequest,
   type LicenseInfo,
+  type SonarVariantInfo,
   type DocumentSummary,
   type DocumentView,
   type ImportRequest,
@@ -362,6 +363,10 @@ export class FakeApi implements ConceptApi {
   async sonarLicense(): Promise<LicenseInfo> {
     return { id: 'CC-BY-NC-4.0', title: 'SONAR (fake)', url: 'https://creativecommons.org/licenses/by-nc/4.0/legalcode',
       text: 'Non-commercial use only (fake licence text).', accepted: this.licenseAcceptedAt !== null, acceptedAt: this.licenseAcceptedAt };
+  }
+
+  async sonarVariants(): Promise<SonarVariantInfo[]> {
+    return [{ variant: 'fp32', packBytes: 6.33e9 }, { variant: 'int8', packBytes: 1.84e9 }, { variant: 'fp16', packBytes: 3.17e9 }];
   }
 
   async acceptSonarLicense(): Promise<LicenseInfo> {

@@ -56,6 +56,15 @@ if (!hasChromium) {
       await lic.waitFor();
       expect(await lic.textContent()).toMatch(/NON-COMMERCIAL/);
       expect(await dlg.getByTestId('get-sonar-start').isDisabled()).toBe(true); // not before the licence is ticked
+      // each variant names the disk its pack takes at the official size: int8 under a third of fp32
+      const gb = async (v: string) => {
+        await expect.poll(() => dlg.locator(`[data-testid="get-sonar-variant"] option[value="${v}"]`).textContent()).toMatch(/\d GB$/);
+        const text = (await dlg.locator(`[data-testid="get-sonar-variant"] option[value="${v}"]`).textContent())!;
+        return Number(/([\d.]+) GB$/.exec(text)![1]);
+      };
+      const [g32, g16, g8] = [await gb('fp32'), await gb('fp16'), await gb('int8')];
+      expect(g16 / g32).toBeCloseTo(0.5, 1);
+      expect(g8 / g32).toBeLessThan(0.3);
       await dlg.getByTestId('get-sonar-accept').check();
       await dlg.getByTestId('get-sonar-url').fill(srv.url);
       await page.screenshot({ path: join(SCREENSHOTS, 'get-sonar-license.png') });

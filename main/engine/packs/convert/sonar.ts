@@ -194,7 +194,13 @@ export function templateFile(path: string): Buffer | null {
  * free-disk check before a download has only the checkpoints' sizes. 1 when no template says.
  */
 export function variantShare(variant: SonarVariant, dir: string = DEFAULT_TEMPLATES_DIR): number {
-  if (variant === 'fp32' || !existsSync(dir)) return 1;
+  const bytes = variantWeightBytes(dir);
+  return variant === 'fp32' || !bytes[variant] ? 1 : bytes[variant]! / bytes.fp32!;
+}
+
+/** Weight bytes of each variant's pack (both graphs' data files) at the size of the largest template in `dir`. */
+export function variantWeightBytes(dir: string = DEFAULT_TEMPLATES_DIR): Partial<Record<SonarVariant, number>> {
+  if (!existsSync(dir)) return {};
   let best: SonarTemplate | null = null;
   for (const id of readdirSync(dir)) {
     const raw = templateFile(join(dir, id, 'template.json'));
@@ -202,9 +208,10 @@ export function variantShare(variant: SonarVariant, dir: string = DEFAULT_TEMPLA
     const t = JSON.parse(raw.toString('utf8')) as SonarTemplate;
     if (!best || t.config.vocab_size * t.config.model_dim > best.config.vocab_size * best.config.model_dim) best = t;
   }
-  const v = best?.variants?.[variant];
-  if (!best || !v) return 1;
-  return (v.encoder.data_bytes + v.decoder.data_bytes) / (best.graphs.encoder.data_bytes + best.graphs.decoder.data_bytes);
+  if (!best) return {};
+  const out: Partial<Record<SonarVariant, number>> = { fp32: best.graphs.encoder.data_bytes + best.graphs.decoder.data_bytes };
+  for (const [v, g] of Object.entries(best.variants ?? {})) out[v as SonarVariant] = g.encoder.data_bytes + g.decoder.data_bytes;
+  return out;
 }
 
 export function loadTemplate(dir: string, id: string): SonarTemplate {
