@@ -190,8 +190,8 @@ export function templateFile(path: string): Buffer | null {
 
 /**
  * The bytes a variant's pack stores per byte of the fp32 pack's weights, read from the largest template in `dir` (the
- * official size, where the committed small template's position tables and tokenizer would distort the share): the
- * free-disk check before a download has only the checkpoints' sizes. 1 when no template says.
+ * official size: at the small test size the vocabulary tables weigh more and the share differs): the free-disk check
+ * before a download has only the checkpoints' sizes. 1 when no template says.
  */
 export function variantShare(variant: SonarVariant, dir: string = DEFAULT_TEMPLATES_DIR): number {
   const bytes = variantWeightBytes(dir);
