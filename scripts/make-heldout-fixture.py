@@ -81,22 +81,31 @@ def ok_sentence(s: str, udhr: set[str]) -> bool:
             and re.search(r"[.!?]$", s) is not None and '"' not in s and "\t" not in s)
 
 
-def build() -> dict:
+def held_out_english(n: int) -> list[str]:
+    """The first n held-out English Tatoeba sentences in the fixture's order and by its rules (4-12 words, not UDHR,
+    never in training, at most MAX_TOM about Tom per 40)."""
     udhr, _ = udhr_keys()
     train, test = data.tatoeba()
     trained = {key(t[1]) for t in train} | {key(t[3]) for t in train}
-
     english, toms = [], 0
     for s in sorted({t[3] for t in test}, key=order):
-        if len(english) == N_ENGLISH:
+        if len(english) == n:
             break
         if not ok_sentence(s, udhr) or key(s) in trained or key(s) in {key(e) for e in english}:
             continue
         if re.search(r"\bTom\b", s):
-            if toms == MAX_TOM:
+            if toms == MAX_TOM * max(1, n // N_ENGLISH):
                 continue
             toms += 1
         english.append(s)
+    return english
+
+
+def build() -> dict:
+    udhr, _ = udhr_keys()
+    train, test = data.tatoeba()
+    trained = {key(t[1]) for t in train} | {key(t[3]) for t in train}
+    english = held_out_english(N_ENGLISH)
 
     pairs = []
     for code, n in NON_ENGLISH.items():
@@ -163,7 +172,13 @@ def check(fx: dict) -> list[str]:
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--check", action="store_true", help="verify the committed fixture instead of writing it")
+    ap.add_argument("--english-lines", type=int, metavar="N",
+                    help="print N held-out English sentences, one per line, and write nothing (larger drift samples: "
+                         "scripts/sonar-variants.mts --sentences FILE)")
     args = ap.parse_args()
+    if args.english_lines:
+        print("\n".join(held_out_english(args.english_lines)))
+        return
     if args.check:
         fx = json.load(open(OUT, encoding="utf-8"))
     else:

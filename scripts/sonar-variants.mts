@@ -5,8 +5,10 @@
  * raw report.
  *
  *   npx tsx scripts/sonar-variants.mts [--n 60] [--threads 2] [--source random,mini] [--pack models/mini/sonar] [--json FILE]
+ *       [--sentences FILE]   (one sentence a line instead of the fixture's 60, e.g. 300 held-out English sentences:
+ *                             /usr/bin/python3 scripts/make-heldout-fixture.py --english-lines 300 > FILE)
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,10 +18,13 @@ const ROOT = resolve(import.meta.dirname, '..');
 const { values: a } = parseArgs({ options: {
   n: { type: 'string', default: '60' }, threads: { type: 'string', default: '2' }, source: { type: 'string', default: 'random,mini' },
   pack: { type: 'string', default: 'models/mini/sonar' }, json: { type: 'string' }, keep: { type: 'boolean', default: false },
+  sentences: { type: 'string' },
 } });
 const work = mkdtempSync(join(tmpdir(), 'sonar-variants-'));
 const log = (s: string) => process.stderr.write(`${s}\n`);
-const sentences = heldoutSentences(ROOT, Number(a.n));
+const sentences = a.sentences
+  ? readFileSync(a.sentences, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean)
+  : heldoutSentences(ROOT, Number(a.n));
 const reports: VariantsReport[] = [];
 try {
   for (const src of a.source!.split(',')) {
