@@ -152,6 +152,11 @@ export function perturbToCosine(e: Float32Array, c: number, next: () => number):
   return Float32Array.from(e, (x, i) => cc * x + scale * g[i]);
 }
 
+/** Greedy outputs of `m` on `embs` (token ids joined: compared as strings). */
+async function greedyOutputs(m: SonarModel, embs: Float32Array[], maxTokens: number): Promise<string[]> {
+  return (await m.decodeIds(embs, 'eng_Latn', { greedy: true, maxTokens })).map((r) => r.tokens.join());
+}
+
 /** Log-probs at every teacher-forced step of `target` (the prediction of target[k+1] after target[0..k], k ≥ 1). */
 async function teacherForced(m: SonarModel, emb: Float32Array, target: number[]): Promise<Float32Array[]> {
   let cache = m.decoder.emptyCache(1);
@@ -177,6 +182,7 @@ interface VariantRun {
 export async function measureVariants(root: string, ck: Checkpoints, work: string, sentences: string[],
   opts: { threads: number; maxTokens?: number; log?: (s: string) => void }): Promise<VariantsReport> {
   const log = opts.log ?? (() => undefined);
+  const maxTokens = opts.maxTokens ?? 48;
   const dirs = await convertVariants(ck, work);
   const cfg = { provider: 'cpu' as const, threads: opts.threads };
   const runs = {} as Record<SonarVariant, VariantRun>;
@@ -193,9 +199,8 @@ export async function measureVariants(root: string, ck: Checkpoints, work: strin
         // decoder targets: [eos, lang] + the sentence's pieces + [eos] (the encoder ids are [lang] pieces [eos])
         targets = sentences.map((s) => [m.pack.json.tokenizer.eos, lang, ...m.tokenize(s, 'eng_Latn').slice(1)]);
       }
-      const greedyOf = async (e: Float32Array[]) => (await m.decodeIds(e, 'eng_Latn', { greedy: true, maxTokens: opts.maxTokens ?? 48 })).map((r) => r.tokens.join());
-      const greedy = await greedyOf(embs);
-      const greedyOnFp32 = v === 'fp32' ? greedy : await greedyOf(fp32Embs);
+      const greedy = await greedyOutputs(m, embs, maxTokens);
+      const greedyOnFp32 = v === 'fp32' ? greedy : await greedyOutputs(m, fp32Embs, maxTokens);
       const forced: Float32Array[][] = [];
       for (let i = 0; i < sentences.length; i++) forced.push(await teacherForced(m, fp32Embs[i], targets[i]));
       runs[v] = { embs, greedy, greedyOnFp32, forced };
@@ -246,7 +251,7 @@ export async function measureVariants(root: string, ck: Checkpoints, work: strin
     for (let d = 0; d < FRAGILITY_DRAWS; d++) {
       const moved = f.embs.map((e, i) => perturbToCosine(e, cos(runs.int8.embs[i], e), next));
       cosines.push(...moved.map((e, i) => cos(e, f.embs[i])));
-      const out = (await m32.decodeIds(moved, 'eng_Latn', { greedy: true, maxTokens: opts.maxTokens ?? 48 })).map((r) => r.tokens.join());
+      const out = await greedyOutputs(m32, moved, maxTokens);
       counts.push(out.filter((g, i) => g === f.greedy[i]).length);
     }
   } finally {

@@ -291,30 +291,21 @@ def _int8_variant(model: onnx.ModelProto, entries: list[dict], data_name: str,
     if any("int8_last_axis" in n.input for n in new_nodes):
         m.graph.initializer.append(helper.make_tensor("int8_last_axis", onnx.TensorProto.INT64, [1], [-1]))
     out_entries = [dict(e) for e in entries if e["name"] not in quant]  # copies: offsets differ from fp32
-    for name in sorted(blocked):
+    # each quantized weight becomes two external initializers: its values and its scales, per block of inputs
+    # (MatMulNBits) or per output channel (MatMulInteger); the blocked ones first (the templates' committed order)
+    onnx_type = {"int8": onnx.TensorProto.INT8, "uint8": onnx.TensorProto.UINT8, "float32": onnx.TensorProto.FLOAT}
+    for name in sorted(blocked) + [n for n in quant if n not in blocked]:
         i, o = quant[name]["dims"]
-        src = quant.pop(name)["source"]
-        kb = i // blocks
-        out_entries.append({"name": name + "__q8", "dims": [o, kb, blocks], "dtype": "uint8",
-                            "source": {**src, "transform": "int8-blocks"}})
-        out_entries.append({"name": name + "__qscale", "dims": [o * kb], "dtype": "float32",
-                            "source": {**src, "transform": "int8-block-scale"}})
-        for n, dt, dims in ((name + "__q8", onnx.TensorProto.UINT8, [o, kb, blocks]),
-                            (name + "__qscale", onnx.TensorProto.FLOAT, [o * kb])):
+        if name in blocked:
+            kb = i // blocks
+            parts = (("__q8", [o, kb, blocks], "uint8", "int8-blocks"), ("__qscale", [o * kb], "float32", "int8-block-scale"))
+        else:
+            parts = (("__int8", [i, o], "int8", "transpose-int8"), ("__scale", [o], "float32", "int8-scale"))
+        for suffix, dims, dtype, transform in parts:
+            out_entries.append({"name": name + suffix, "dims": dims, "dtype": dtype,
+                                "source": {**quant[name]["source"], "transform": transform}})
             t = m.graph.initializer.add()
-            t.name, t.data_type = n, dt
-            t.dims.extend(dims)
-            t.data_location = onnx.TensorProto.EXTERNAL
-    for name, e in quant.items():
-        i, o = e["dims"]
-        src = e["source"]
-        out_entries.append({"name": name + "__int8", "dims": [i, o], "dtype": "int8",
-                            "source": {**src, "transform": "transpose-int8"}})
-        out_entries.append({"name": name + "__scale", "dims": [o], "dtype": "float32",
-                            "source": {**src, "transform": "int8-scale"}})
-        for n, dt, dims in ((name + "__int8", onnx.TensorProto.INT8, [i, o]), (name + "__scale", onnx.TensorProto.FLOAT, [o])):
-            t = m.graph.initializer.add()
-            t.name, t.data_type = n, dt
+            t.name, t.data_type = name + suffix, onnx_type[dtype]
             t.dims.extend(dims)
             t.data_location = onnx.TensorProto.EXTERNAL
     offset = 0
