@@ -164,20 +164,24 @@ def add_decoder_reorder(m: onnx.ModelProto, past: list[str]) -> None:
     missing = [p for p in past if p not in inputs]
     if missing:
         raise RuntimeError(f"decoder graph has no cache input {missing[0]}")
-    gathers = []
-    for p in past:
-        for node in m.graph.node:
-            for j, x in enumerate(node.input):
-                if x == p:
-                    node.input[j] = p + REORDER_SUFFIX
-        gathers.append(helper.make_node("Gather", [p, REORDER_INPUT], [p + REORDER_SUFFIX], axis=0,
-                                        name=p + "__reorder"))
-        d0 = inputs[p].type.tensor_type.shape.dim[0]
-        d0.Clear()
-        d0.dim_param = "cache_rows"
-    for node in reversed(gathers):
-        m.graph.node.insert(0, node)
+    for p in reversed(past):
+        reorder_input(m, p)
     m.graph.input.append(helper.make_tensor_value_info(REORDER_INPUT, onnx.TensorProto.INT64, ["batch"]))
+
+
+def reorder_input(m: onnx.ModelProto, p: str) -> None:
+    """Make the graph read its input `p` through Gather(p, beam_index) (axis 0), placed first; `p` then has its own
+    row count (`cache_rows`)."""
+    from onnx import helper
+    for node in m.graph.node:
+        for j, x in enumerate(node.input):
+            if x == p:
+                node.input[j] = p + REORDER_SUFFIX
+    m.graph.node.insert(0, helper.make_node("Gather", [p, REORDER_INPUT], [p + REORDER_SUFFIX], axis=0,
+                                            name=p + "__reorder"))
+    d0 = next(i for i in m.graph.input if i.name == p).type.tensor_type.shape.dim[0]
+    d0.Clear()
+    d0.dim_param = "cache_rows"
 
 
 def remove_decoder_reorder(m: onnx.ModelProto) -> None:
@@ -201,14 +205,21 @@ def remove_decoder_reorder(m: onnx.ModelProto) -> None:
     m.graph.input.extend(kept)
 
 
-def add_search_io(m: onnx.ModelProto, past: list[str], logprobs: str = "logprobs") -> None:
-    """What the search feeds and fetches beyond the step itself: top-k outputs and in-graph cache reordering."""
+def add_search_io(m: onnx.ModelProto, past: list[str], logprobs: str = "logprobs",
+                  embedding: str = "sentence_embedding") -> None:
+    """What the search feeds and fetches beyond the step itself: top-k outputs, the cross-attention cache
+    (cross_cache.py) and in-graph reordering of every cache."""
+    from .cross_cache import PAST, add_cross_cache
     add_decoder_topk(m, logprobs)
-    add_decoder_reorder(m, past)
+    dim = next(i for i in m.graph.input if i.name == embedding).type.tensor_type.shape.dim[1].dim_value
+    add_cross_cache(m, len(past) // 2, dim, embedding, reorder=REORDER_INPUT)
+    add_decoder_reorder(m, past + [PAST])
 
 
 def remove_search_io(m: onnx.ModelProto) -> None:
+    from .cross_cache import remove_cross_cache
     remove_decoder_topk(m)
+    remove_cross_cache(m)
     remove_decoder_reorder(m)
 
 
@@ -245,10 +256,10 @@ def export_decoder(dec: SonarTextDecoder, path: str) -> dict:
           edit=lambda m: add_search_io(m, cache_inputs))
     return {"inputs": {"input_ids": "input_ids", "sentence_embedding": "sentence_embedding",
                        "past_key": "past_key_{i}", "past_value": "past_value_{i}", "topk": TOPK_INPUT,
-                       "beam_index": REORDER_INPUT},
+                       "beam_index": REORDER_INPUT, "past_cross": "past_cross"},
             "outputs": {"logprobs": "logprobs", "present_key": "present_key_{i}",
                         "present_value": "present_value_{i}", "topk_logprobs": TOPK_VALUES,
-                        "topk_ids": TOPK_IDS},
+                        "topk_ids": TOPK_IDS, "present_cross": "present_cross"},
             "layers": cfg.decoder_layers, "heads": h, "head_dim": hd, "max_positions": cfg.max_seq_len}
 
 

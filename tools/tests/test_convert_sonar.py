@@ -149,10 +149,12 @@ def test_decoder_parity_onnxruntime_node(converted):
         run1[f"past_key_{i}"] = np.zeros((2, h, 0, hd), np.float32)
         run1[f"past_value_{i}"] = np.zeros((2, h, 0, hd), np.float32)
     run1["beam_index"] = np.array([0, 1], np.int64)
+    run1["past_cross"] = np.zeros((2, 0, D), np.float32)  # empty: the first step computes the constants
     run2 = {"input_ids": nxt.numpy(), "sentence_embedding": e[swap].numpy(), "beam_index": np.array(swap, np.int64)}
     for i in range(LAYERS):
         run2[f"past_key_{i}"] = f"prev:present_key_{i}"
         run2[f"past_value_{i}"] = f"prev:present_value_{i}"
+    run2["past_cross"] = "prev:present_cross"  # reordered by beam_index in the graph, like the key/value caches
     run1["topk"] = run2["topk"] = np.array([5], np.int64)
     r1, r2 = ort_run(os.path.join(converted["out"], "decoder.onnx"), [run1, run2])
     # the search's top-k outputs: the 5 best of the graph's own logprobs, best first
@@ -161,6 +163,8 @@ def test_decoder_parity_onnxruntime_node(converted):
         np.testing.assert_array_equal(np.take_along_axis(r["logprobs"], r["topk_ids"], axis=1), r["topk_logprobs"])
         np.testing.assert_array_equal(np.sort(r["logprobs"], axis=1)[:, ::-1][:, :5], r["topk_logprobs"])
     assert r1["logprobs"].shape == (2, V) and r2["logprobs"].shape == (2, V)
+    assert r1["present_cross"].shape == (2, LAYERS, D)
+    np.testing.assert_array_equal(r2["present_cross"], r1["present_cross"][swap])
     assert r1["present_key_0"].shape == (2, h, 2, hd) and r2[f"present_value_{LAYERS - 1}"].shape == (2, h, 3, hd)
     d1 = np.abs(r1["logprobs"] - lp1.numpy()).max()
     d2 = np.abs(r2["logprobs"] - lp2.numpy()).max()

@@ -253,6 +253,9 @@ function expectedShapes(pack: LoadedPack, graphName: string): Record<string, { t
         'out:topk_ids': { type: 'int64', shape: [undefined, undefined] },
         // optional: the cache rows each step reads (in-graph beam reordering)
         'in:beam_index': { type: 'int64', shape: [undefined] },
+        // optional: the cross-attention constants, computed at the first step and fed back
+        'in:past_cross': { type: 'float32', shape: [undefined, undefined, D] },
+        'out:present_cross': { type: 'float32', shape: [undefined, d.layers, D] },
       };
     }
     return {};
@@ -318,7 +321,8 @@ export function checkGraphIo(pack: LoadedPack, graphName: string, inputs: readon
     }
   }
   if (layers !== undefined) {
-    const pastIn = inputs.filter((m) => /past/.test(m.name)).length;
+    // the per-layer key/value caches (the cross-attention cache is one tensor for all layers)
+    const pastIn = inputs.filter((m) => /past/.test(m.name) && m.name !== spec.inputs.past_cross).length;
     if (pastIn !== 2 * layers) {
       throw new PackError('PACK_GRAPH_MISMATCH', `${path}: ${pastIn} cache inputs, pack.json says ${layers} layers (${2 * layers})`,
         path, 'pack.json does not describe this graph: re-convert the pack');

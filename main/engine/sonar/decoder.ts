@@ -6,6 +6,10 @@
  * row beam_index[r] of the tensors fed, so a reordering is only a list of rows (`KvCache.select`) that the graph
  * applies with one Gather per cache tensor; for older packs it is a row copy in JS (`KvCache.gather`).
  *
+ * Packs whose graph has the optional cross-attention cache (`past_cross` → `present_cross` [N,L,D], the per-layer
+ * constants of each row's concept) compute those constants at a sentence's first step only; the cache carries them
+ * (`KvCache.cross`) and reorders them with the keys and values. Older packs recompute them at every step.
+ *
  * Packs whose graph has the optional top-k I/O (`topk` int64 [1] → `topk_logprobs` [N,K], `topk_ids` int64 [N,K]) let
  * the search fetch only each row's K best log-probs (`stepTop`) instead of all V (256,206 floats per row for real
  * SONAR): only the requested outputs are copied out of onnxruntime. Packs without it use `step` (the full row).
@@ -51,6 +55,8 @@ export interface DecoderSpec {
   topk?: TopKIo;
   /** The `beam_index` input's name, when the graph reorders the cache itself. */
   reorder?: string;
+  /** The cross-attention cache I/O, when the graph has it. */
+  cross?: { input: string; output: string };
   layers: number;
   heads: number;
   headDim: number;
@@ -79,8 +85,10 @@ export class KvCache {
     readonly values: Float32Array[],
     /** the stored row of each row, when a reordering is pending (the graph applies it: `beam_index`) */
     readonly rows?: readonly number[],
-    /** rows in `keys` / `values` */
+    /** rows in `keys` / `values` / `cross` */
     readonly stored: number = n,
+    /** the cross-attention constants, stored·L·D ([stored,L,D]); empty before the first step or without the I/O */
+    readonly cross: Float32Array = new Float32Array(0),
   ) {}
 
   static empty(n: number, layers: number, heads: number, headDim: number): KvCache {
@@ -90,6 +98,11 @@ export class KvCache {
 
   get rowSize(): number {
     return this.heads * this.past * this.headDim;
+  }
+
+  /** Floats of `cross` per stored row. */
+  get crossRowSize(): number {
+    return this.stored === 0 ? 0 : this.cross.length / this.stored;
   }
 
   /** The stored row of each row (identity when no reordering is pending). */
@@ -105,7 +118,8 @@ export class KvCache {
 
   /** The cache whose row r is this cache's row rows[r], copying nothing: for a graph that reorders (`beam_index`). */
   select(rows: readonly number[]): KvCache {
-    return new KvCache(rows.length, this.past, this.heads, this.headDim, this.keys, this.values, this.storedOf(rows), this.stored);
+    return new KvCache(rows.length, this.past, this.heads, this.headDim, this.keys, this.values, this.storedOf(rows), this.stored,
+      this.cross);
   }
 
   /** New cache whose row r is this cache's row rows[r], copied (beam reordering, dropping finished inputs). */
@@ -113,7 +127,8 @@ export class KvCache {
     const rs = this.rowSize;
     const to = this.storedOf(rows);
     const pick = (src: Float32Array) => gatherRows(src, rs, to);
-    return new KvCache(rows.length, this.past, this.heads, this.headDim, this.keys.map(pick), this.values.map(pick));
+    return new KvCache(rows.length, this.past, this.heads, this.headDim, this.keys.map(pick), this.values.map(pick), undefined,
+      rows.length, gatherRows(this.cross, this.crossRowSize, to));
   }
 }
 
@@ -156,6 +171,7 @@ export class SonarDecoder {
         ? { topk: { input: g.inputs.topk, values: g.outputs.topk_logprobs, ids: g.outputs.topk_ids } }
         : {}),
       ...(g.inputs.beam_index ? { reorder: g.inputs.beam_index } : {}),
+      ...(g.inputs.past_cross && g.outputs.present_cross ? { cross: { input: g.inputs.past_cross, output: g.outputs.present_cross } } : {}),
       layers: L,
       heads: g.heads,
       headDim: g.head_dim,
@@ -234,8 +250,11 @@ export class SonarDecoder {
       feeds[s.pastKey[i]] = f32(cache.keys[i], kvDims);
       feeds[s.pastValue[i]] = f32(cache.values[i], kvDims);
     }
+    // an empty cross cache (first step) makes the graph compute the constants from `emb`
+    if (s.cross) feeds[s.cross.input] = f32(cache.cross, [cache.stored, cache.crossRowSize / s.dim, s.dim]);
     // fetch only what the caller reads: onnxruntime-node copies every fetched output into JavaScript
-    const fetches = [...(typeof wanted === 'string' ? [wanted] : wanted), ...s.presentKey, ...s.presentValue];
+    const fetches = [...(typeof wanted === 'string' ? [wanted] : wanted), ...s.presentKey, ...s.presentValue,
+      ...(s.cross ? [s.cross.output] : [])];
     return this.runner.run(feeds, fetches);
   }
 
@@ -247,7 +266,9 @@ export class SonarDecoder {
       keys.push(asF32(out[s.presentKey[i]], s.presentKey[i]));
       values.push(asF32(out[s.presentValue[i]], s.presentValue[i]));
     }
-    return new KvCache(cache.n, cache.past + t, s.heads, s.headDim, keys, values);
+    const cross = s.cross ? asF32(out[s.cross.output], s.cross.output) : undefined;
+    if (cross && cross.length !== cache.n * s.layers * s.dim) throw new Error(`decoder step: ${s.cross?.output} has ${cross.length} values, expected ${cache.n}×${s.layers}×${s.dim}`);
+    return new KvCache(cache.n, cache.past + t, s.heads, s.headDim, keys, values, undefined, cache.n, cross);
   }
 
   async dispose(): Promise<void> {

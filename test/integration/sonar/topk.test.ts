@@ -7,6 +7,9 @@
  * The same for the in-graph cache reordering (`beam_index`): a step fed a row selection of the cache gives the same
  * log-probs and cache as a step fed those rows copied in JavaScript, and whole searches agree with a pack without it.
  *
+ * The same for the cross-attention cache (`past_cross` → `present_cross`): the per-layer constants of each row's
+ * concept are computed at the first step and fed back, giving the same log-probs as recomputing them every step.
+ *
  * The packs are derived from the bundled mini SONAR pack with tools/decoder_search_io.py (add / remove the search
  * I/O; the weights are untouched), so the test holds whether models/mini was exported before or after they existed.
  * SONAR_TOPK_PACK=DIR runs it on another SONAR pack (e.g. one freshly exported from a training checkpoint).
@@ -38,6 +41,7 @@ describe('SONAR decoder top-k path', () => {
   let topDec: SonarDecoder;
   let fullDec: SonarDecoder;
   let jsDec: SonarDecoder;
+  let noCrossDec: SonarDecoder;
   let embs: Float32Array[];
   let langs: number[];
 
@@ -47,12 +51,14 @@ describe('SONAR decoder top-k path', () => {
     execFileSync(PY, [tool, 'add', SOURCE, join(work, 'topk')], { stdio: ['ignore', 'pipe', 'pipe'] });
     execFileSync(PY, [tool, 'remove', SOURCE, join(work, 'full')], { stdio: ['ignore', 'pipe', 'pipe'] });
     execFileSync(PY, [tool, 'remove-reorder', join(work, 'topk'), join(work, 'js')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync(PY, [tool, 'remove-cross', join(work, 'topk'), join(work, 'nocross')], { stdio: ['ignore', 'pipe', 'pipe'] });
     const topPack = loadSonarPack(join(work, 'topk'));
     const fullPack = loadSonarPack(join(work, 'full'));
     enc = await SonarEncoder.fromPack(topPack, cfg);
     topDec = await SonarDecoder.fromPack(topPack, cfg);
     fullDec = await SonarDecoder.fromPack(fullPack, cfg);
     jsDec = await SonarDecoder.fromPack(loadSonarPack(join(work, 'js')), cfg);
+    noCrossDec = await SonarDecoder.fromPack(loadSonarPack(join(work, 'nocross')), cfg);
     const tok = await SonarTokenizer.fromPack(topPack);
     // held-out sentences (never trained on), decoded into English and French
     const held = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'heldout.json'), 'utf8')) as { english: string[] };
@@ -66,17 +72,52 @@ describe('SONAR decoder top-k path', () => {
     await topDec?.dispose();
     await fullDec?.dispose();
     await jsDec?.dispose();
+    await noCrossDec?.dispose();
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('the derived packs: one offers top-k outputs and in-graph reordering, one neither, one top-k only', () => {
+  it('the derived packs: all of the step I/O, none of it, all but reordering, all but the cross cache', () => {
     expect(topDec.hasTopK).toBe(true);
     expect(topDec.spec.reorder).toBe('beam_index');
+    expect(topDec.spec.cross).toEqual({ input: 'past_cross', output: 'present_cross' });
     expect(fullDec.hasTopK).toBe(false);
     expect(fullDec.spec.reorder).toBeUndefined();
+    expect(fullDec.spec.cross).toBeUndefined();
     expect(jsDec.hasTopK).toBe(true);
     expect(jsDec.spec.reorder).toBeUndefined();
+    expect(jsDec.spec.cross).toBeDefined();
+    expect(noCrossDec.spec.reorder).toBe('beam_index');
+    expect(noCrossDec.spec.cross).toBeUndefined();
   });
+
+  it('the cross cache: computed at the first step, then read from the cache (not from the concept fed)', async () => {
+    const n = 2;
+    const d = topDec.spec.dim;
+    const emb = new Float32Array(n * d);
+    embs.slice(0, n).forEach((e, i) => emb.set(e, i * d));
+    const first = await topDec.step([3, 3], 1, emb, topDec.emptyCache(n));
+    expect(first.cache.cross.length).toBe(n * topDec.spec.layers * d);
+    const old = await noCrossDec.step([3, 3], 1, emb, noCrossDec.emptyCache(n));
+    expect(first.logprobs).toEqual(old.logprobs);
+    expect(old.cache.cross.length).toBe(0);
+    // the second step: bit-identical to recomputing; and a different concept fed changes nothing once cached
+    const a = await topDec.step([langs[0], langs[0]], 1, emb, first.cache);
+    const b = await noCrossDec.step([langs[0], langs[0]], 1, emb, old.cache);
+    expect(a.logprobs).toEqual(b.logprobs);
+    expect(a.cache.cross).toEqual(first.cache.cross);
+    const other = await topDec.step([langs[0], langs[0]], 1, new Float32Array(n * d).fill(0.5), first.cache);
+    expect(other.logprobs).toEqual(a.logprobs);
+    // the cached constants follow a row selection, in the graph and in JavaScript alike
+    const swapped = await topDec.step([7, 8], 1, emb, a.cache.select([1, 0]));
+    expect(swapped.cache.cross).toEqual(a.cache.gather([1, 0]).cross);
+    expect(swapped.cache.cross.subarray(0, topDec.spec.layers * d)).toEqual(a.cache.cross.subarray(topDec.spec.layers * d));
+  }, 60_000);
+
+  it('beam 5 and greedy with the cross cache give the results of recomputing it every step', async () => {
+    const o: DecodeOptions = { beam: 5, maxTokens: 40, noRepeatNgram: 2 };
+    expect(await beamSearch(topDec, embs, langs, o)).toEqual(await beamSearch(noCrossDec, embs, langs, o));
+    expect(await greedySearch(topDec, embs, langs, { maxTokens: 40 })).toEqual(await greedySearch(noCrossDec, embs, langs, { maxTokens: 40 }));
+  }, 120_000);
 
   it('a step on a selected cache (rows reordered, repeated, dropped in the graph) equals a step on the rows copied', async () => {
     const n = 4;
