@@ -64,6 +64,8 @@ const feeds: Record<string, ort.Tensor> = {
 // a decoder graph with the top-k outputs (models/FORMAT.md) needs its `topk` input fed even when only logprobs are read
 if (g.inputs.topk) feeds[g.inputs.topk] = new ort.Tensor('int64', BigInt64Array.from([1n]), [1]);
 if (g.inputs.beam_index) feeds[g.inputs.beam_index] = new ort.Tensor('int64', BigInt64Array.from([0n]), [1]);
+// the first step: an empty cross-attention cache makes the graph compute it
+if (g.inputs.past_cross) feeds[g.inputs.past_cross] = new ort.Tensor('float32', new Float32Array(0), [1, 0, pack.json.dim]);
 for (let i = 0; i < g.layers; i++) {
   feeds[g.inputs.past_key.replace('{i}', String(i))] = new ort.Tensor('float32', new Float32Array(0), [1, g.heads, 0, g.head_dim]);
   feeds[g.inputs.past_value.replace('{i}', String(i))] = new ort.Tensor('float32', new Float32Array(0), [1, g.heads, 0, g.head_dim]);

@@ -121,13 +121,13 @@ def add_cross_cache(m: onnx.ModelProto, layers: int, dim: int, embedding: str = 
         reorder_input(m, PAST)
 
 
-def _reads(n: onnx.NodeProto) -> list[str]:
+def node_reads(n: onnx.NodeProto) -> list[str]:
     """The values a node reads, those its subgraphs read from the outer scope included."""
     out = list(n.input)
     for a in n.attribute:
         if a.type == onnx.AttributeProto.GRAPH:
             made = {o for s in a.g.node for o in s.output}
-            out += [x for s in a.g.node for x in _reads(s) if x not in made]
+            out += [x for s in a.g.node for x in node_reads(s) if x not in made]
     return out
 
 
@@ -136,7 +136,7 @@ def _set_sorted(g: onnx.GraphProto, nodes: list[onnx.NodeProto]) -> None:
     node goes as early as its inputs allow, ties by position in `nodes`."""
     import heapq
     maker = {o: i for i, n in enumerate(nodes) for o in n.output}
-    waiting = [{maker[x] for x in _reads(n) if x in maker} for n in nodes]
+    waiting = [{maker[x] for x in node_reads(n) if x in maker} for n in nodes]
     readers: dict[int, list[int]] = {}
     for i, w in enumerate(waiting):
         for j in w:

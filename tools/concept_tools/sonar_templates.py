@@ -32,6 +32,7 @@ from onnx import numpy_helper
 
 from . import prepacked_tables
 from .convert_sonar import LICENSE, SPACE, default_description
+from .cross_cache import node_reads
 from .export_onnx import export_decoder, export_encoder
 from .languages import CODES
 from .packs_build import sonar_pack_meta
@@ -279,7 +280,7 @@ def _int8_variant(model: onnx.ModelProto, entries: list[dict], data_name: str,
             raise RuntimeError(f"int8 variant: the tied head {node.name} is quantized in blocks only (blocks=None)")
         else:
             new_nodes.append(node)
-    used = {i for n in new_nodes for i in n.input} | {o.name for o in m.graph.output}
+    used = {i for n in new_nodes for i in node_reads(n)} | {o.name for o in m.graph.output}  # If branches read too
     new_nodes = [n for n in new_nodes if n.op_type != "Constant" or n.output[0] in used]  # e.g. the head's zero bias
     del m.graph.node[:]
     m.graph.node.extend(new_nodes)

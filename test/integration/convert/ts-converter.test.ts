@@ -100,6 +100,7 @@ describe('TypeScript SONAR converter = tools/convert_sonar.py', () => {
         // graphs with the search's top-k outputs need K fed (models/FORMAT.md)
         if (sess.inputNames.includes('topk')) feeds.topk = new ort.Tensor('int64', BigInt64Array.from([1n]), [1]);
         if (sess.inputNames.includes('beam_index')) feeds.beam_index = new ort.Tensor('int64', BigInt64Array.from([0n]), [1]);
+        if (sess.inputNames.includes('past_cross')) feeds.past_cross = new ort.Tensor('float32', new Float32Array(0), [1, 0, embs[0].length]);
         const lp = (await sess.run(feeds)).logprobs.data as Float32Array;
         await sess.release();
         return { embs: embs.map((e) => Array.from(e)), beams, lp: Array.from(lp) };
