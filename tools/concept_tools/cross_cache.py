@@ -49,7 +49,16 @@ def _int64(name: str, dims: list[int], vals: list[int]) -> onnx.NodeProto:
 def _ranks(m: onnx.ModelProto, names: list[str]) -> dict[str, int]:
     """The rank of each value `names` by ONNX shape inference; each must be [N, D] or [N, 1, D]."""
     from onnx import shape_inference
-    info = shape_inference.infer_shapes(m).graph.value_info
+    light = onnx.ModelProto()
+    light.CopyFrom(m)
+    for t in light.graph.initializer:  # inference needs types and dims only (a full-size graph exceeds protobuf's 2 GB)
+        if t.data_location != onnx.TensorProto.EXTERNAL:
+            for field in ("raw_data", "float_data", "int64_data", "int32_data"):
+                t.ClearField(field)
+            t.data_location = onnx.TensorProto.EXTERNAL
+            e = t.external_data.add()
+            e.key, e.value = "location", "(none)"
+    info = shape_inference.infer_shapes(light).graph.value_info
     shapes = {v.name: [d.dim_value if d.HasField("dim_value") else None for d in v.type.tensor_type.shape.dim]
               for v in info}
     out = {}
