@@ -370,8 +370,15 @@ def _blocks_lookup(node, per_row: int, rank: int) -> list:
 
 
 def _export(fn, module, path: str) -> tuple[onnx.ModelProto, dict]:
+    """The exported graph with its weights inline, one initializer per weight: a graph big enough to be saved with
+    external data has its tied head's alias (prepacked_tables) joined first, else the alias would be templatized as
+    a tensor of its own."""
+    from onnx.external_data_helper import load_external_data_for_model
     io = fn(module, path)
-    return onnx.load(path), io
+    m = onnx.load(path, load_external_data=False)
+    prepacked_tables.join(m)
+    load_external_data_for_model(m, os.path.dirname(os.path.abspath(path)))
+    return m, io
 
 
 def build_templates(cfg: SonarConfig, out: str, *, sp_size: int, export_vocab: int | None = None,
