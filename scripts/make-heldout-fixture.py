@@ -81,12 +81,17 @@ def ok_sentence(s: str, udhr: set[str]) -> bool:
             and re.search(r"[.!?]$", s) is not None and '"' not in s and "\t" not in s)
 
 
-def held_out_english(n: int) -> list[str]:
-    """The first n held-out English Tatoeba sentences in the fixture's order and by its rules (4-12 words, not UDHR,
-    never in training, at most MAX_TOM about Tom per 40)."""
+def sources() -> tuple[set[str], list, set[str]]:
+    """UDHR sentence keys, the held-out Tatoeba rows, and the keys of every sentence trained on."""
     udhr, _ = udhr_keys()
     train, test = data.tatoeba()
-    trained = {key(t[1]) for t in train} | {key(t[3]) for t in train}
+    return udhr, test, {key(t[1]) for t in train} | {key(t[3]) for t in train}
+
+
+def held_out_english(n: int, src: tuple[set[str], list, set[str]]) -> list[str]:
+    """The first n held-out English Tatoeba sentences in the fixture's order and by its rules (4-12 words, not UDHR,
+    never in training, at most MAX_TOM about Tom per 40); `src` from sources()."""
+    udhr, test, trained = src
     english, toms = [], 0
     for s in sorted({t[3] for t in test}, key=order):
         if len(english) == n:
@@ -102,10 +107,9 @@ def held_out_english(n: int) -> list[str]:
 
 
 def build() -> dict:
-    udhr, _ = udhr_keys()
-    train, test = data.tatoeba()
-    trained = {key(t[1]) for t in train} | {key(t[3]) for t in train}
-    english = held_out_english(N_ENGLISH)
+    src = sources()
+    udhr, test, trained = src
+    english = held_out_english(N_ENGLISH, src)
 
     pairs = []
     for code, n in NON_ENGLISH.items():
@@ -177,7 +181,7 @@ def main():
                          "scripts/sonar-variants.mts --sentences FILE)")
     args = ap.parse_args()
     if args.english_lines:
-        print("\n".join(held_out_english(args.english_lines)))
+        print("\n".join(held_out_english(args.english_lines, sources())))
         return
     if args.check:
         fx = json.load(open(OUT, encoding="utf-8"))

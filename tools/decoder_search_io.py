@@ -8,8 +8,8 @@ in-graph cache reordering (`beam_index`).
     /usr/bin/python3 tools/decoder_search_io.py remove-reorder models/mini/sonar /tmp/sonar-topk  # top-k, JS reordering
     /usr/bin/python3 tools/decoder_search_io.py remove-cross   models/mini/sonar /tmp/sonar-nocc  # constants every step
 
-`add` gives an older pack what export_onnx.export_decoder now writes, without re-exporting from PyTorch; `remove` and
-`remove-reorder` give the runtime's fallback paths (tests, bench). Weights are untouched; pack.json gets the roles and
+`add` gives an older pack what export_onnx.export_decoder now writes, without re-exporting from PyTorch; `remove`,
+`remove-reorder` and `remove-cross` give the runtime's fallback paths (tests, bench). Weights are untouched; pack.json gets the roles and
 new file hashes."""
 import argparse
 import json

@@ -49,15 +49,16 @@ def _int64(name: str, dims: list[int], vals: list[int]) -> onnx.NodeProto:
 def _ranks(m: onnx.ModelProto, names: list[str]) -> dict[str, int]:
     """The rank of each value `names` by ONNX shape inference; each must be [N, D] or [N, 1, D]."""
     from onnx import shape_inference
-    light = onnx.ModelProto()
-    light.CopyFrom(m)
-    for t in light.graph.initializer:  # inference needs types and dims only (a full-size graph exceeds protobuf's 2 GB)
-        if t.data_location != onnx.TensorProto.EXTERNAL:
-            for field in ("raw_data", "float_data", "int64_data", "int32_data"):
-                t.ClearField(field)
-            t.data_location = onnx.TensorProto.EXTERNAL
-            e = t.external_data.add()
-            e.key, e.value = "location", "(none)"
+    # inference needs the initializers' types and dims only: a copy without their values (a full-size graph with
+    # inline weights exceeds protobuf's 2 GB, and copying them would double the memory for nothing)
+    light = onnx.ModelProto(ir_version=m.ir_version, opset_import=m.opset_import)
+    light.graph.CopyFrom(onnx.GraphProto(node=m.graph.node, input=m.graph.input, output=m.graph.output,
+                                         value_info=m.graph.value_info, name=m.graph.name))
+    for t in m.graph.initializer:
+        meta = light.graph.initializer.add(name=t.name, data_type=t.data_type, dims=t.dims,
+                                           data_location=onnx.TensorProto.EXTERNAL)
+        e = meta.external_data.add()
+        e.key, e.value = "location", "(none)"
     info = shape_inference.infer_shapes(light).graph.value_info
     shapes = {v.name: [d.dim_value if d.HasField("dim_value") else None for d in v.type.tensor_type.shape.dim]
               for v in info}

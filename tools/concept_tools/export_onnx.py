@@ -236,6 +236,7 @@ def remove_decoder_topk(m: onnx.ModelProto) -> None:
 
 
 def export_decoder(dec: SonarTextDecoder, path: str) -> dict:
+    from .cross_cache import PAST, PRESENT
     cfg = dec.cfg
     n, p = 2, 3
     h, hd = cfg.num_heads, cfg.model_dim // cfg.num_heads
@@ -256,10 +257,10 @@ def export_decoder(dec: SonarTextDecoder, path: str) -> dict:
           edit=lambda m: add_search_io(m, cache_inputs))
     return {"inputs": {"input_ids": "input_ids", "sentence_embedding": "sentence_embedding",
                        "past_key": "past_key_{i}", "past_value": "past_value_{i}", "topk": TOPK_INPUT,
-                       "beam_index": REORDER_INPUT, "past_cross": "past_cross"},
+                       "beam_index": REORDER_INPUT, "past_cross": PAST},
             "outputs": {"logprobs": "logprobs", "present_key": "present_key_{i}",
                         "present_value": "present_value_{i}", "topk_logprobs": TOPK_VALUES,
-                        "topk_ids": TOPK_IDS, "present_cross": "present_cross"},
+                        "topk_ids": TOPK_IDS, "present_cross": PRESENT},
             "layers": cfg.decoder_layers, "heads": h, "head_dim": hd, "max_positions": cfg.max_seq_len}
 
 
