@@ -14,6 +14,9 @@
  *     decoding its own embeddings moved in a random direction to the cosine the int8 embeddings have (a concept change
  *     of that size alone, decoder untouched; five fixed random directions): how many outputs a pack's near-ties flip
  *     before any weight is quantized;
+ *   - meaning: chrF of each variant's greedy round trip against its source, the paired difference to fp32 and the
+ *     outputs that differ from fp32's scored on both sides (bench/lib/roundtrip-meaning.ts), next to fp32's decode of
+ *     another sentence's concept;
  *   - pack size on disk, and load time and RSS after loading both graphs, each in a fresh process
  *     (bench/lib/variant-load.ts), so one variant's memory does not hide another's.
  */
@@ -24,6 +27,7 @@ import { convertSonar, type SonarVariant } from '../../main/engine/packs/convert
 import { loadSonarPack } from '../../main/engine/packs/load.js';
 import { SonarModel } from '../../main/engine/sonar/model.js';
 import { Rng } from '../../main/engine/lcm/rng.js';
+import { otherConceptBaseline, roundTripMeaning, type RoundTripMeaning } from './roundtrip-meaning.js';
 
 export const VARIANTS: readonly SonarVariant[] = ['fp32', 'fp16', 'int8'];
 
@@ -52,6 +56,8 @@ export interface VariantFigures {
   greedy_identical: { count: number; share: number };
   /** the variant's decoder on fp32's concepts: what its decoder alone keeps (its encoder's drift left out) */
   greedy_identical_fp32_concepts: { count: number; share: number };
+  /** the greedy round trips' chrF against their sources, against fp32's */
+  roundtrip: RoundTripMeaning;
   load: LoadFigures;
   load_ratio: number;
   rss_ratio: number;
@@ -62,6 +68,8 @@ export interface VariantsReport {
   sentences: number;
   teacher_forced_steps: number;
   baseline_cosine_other_sentence: number;
+  /** mean chrF of fp32's round trip of the next sentence's concept against each source: the meaning floor */
+  baseline_roundtrip_chrf_other_concept: number;
   threads: number;
   variants: VariantFigures[];
   /** fp32 greedy on its embeddings perturbed to int8's cosine, per sentence (see the header) */
@@ -152,9 +160,10 @@ export function perturbToCosine(e: Float32Array, c: number, next: () => number):
   return Float32Array.from(e, (x, i) => cc * x + scale * g[i]);
 }
 
-/** Greedy outputs of `m` on `embs` (token ids joined: compared as strings). */
-async function greedyOutputs(m: SonarModel, embs: Float32Array[], maxTokens: number): Promise<string[]> {
-  return (await m.decodeIds(embs, 'eng_Latn', { greedy: true, maxTokens })).map((r) => r.tokens.join());
+/** Greedy outputs of `m` on `embs`: token ids joined (compared as strings) and their text. */
+async function greedyOutputs(m: SonarModel, embs: Float32Array[], maxTokens: number): Promise<{ ids: string[]; texts: string[] }> {
+  const res = await m.decodeIds(embs, 'eng_Latn', { greedy: true, maxTokens });
+  return { ids: res.map((r) => r.tokens.join()), texts: res.map((r) => m.tokenizer.decode(r.tokens)) };
 }
 
 /** Log-probs at every teacher-forced step of `target` (the prediction of target[k+1] after target[0..k], k ≥ 1). */
@@ -173,6 +182,7 @@ async function teacherForced(m: SonarModel, emb: Float32Array, target: number[])
 interface VariantRun {
   embs: Float32Array[];
   greedy: string[];
+  texts: string[];
   greedyOnFp32: string[];
   /** per sentence, per step: log-probs with the fp32 embedding */
   forced: Float32Array[][];
@@ -199,11 +209,11 @@ export async function measureVariants(root: string, ck: Checkpoints, work: strin
         // decoder targets: [eos, lang] + the sentence's pieces + [eos] (the encoder ids are [lang] pieces [eos])
         targets = sentences.map((s) => [m.pack.json.tokenizer.eos, lang, ...m.tokenize(s, 'eng_Latn').slice(1)]);
       }
-      const greedy = await greedyOutputs(m, embs, maxTokens);
-      const greedyOnFp32 = v === 'fp32' ? greedy : await greedyOutputs(m, fp32Embs, maxTokens);
+      const { ids: greedy, texts } = await greedyOutputs(m, embs, maxTokens);
+      const greedyOnFp32 = v === 'fp32' ? greedy : (await greedyOutputs(m, fp32Embs, maxTokens)).ids;
       const forced: Float32Array[][] = [];
       for (let i = 0; i < sentences.length; i++) forced.push(await teacherForced(m, fp32Embs[i], targets[i]));
-      runs[v] = { embs, greedy, greedyOnFp32, forced };
+      runs[v] = { embs, greedy, texts, greedyOnFp32, forced };
     } finally {
       await m.dispose();
     }
@@ -236,6 +246,7 @@ export async function measureVariants(root: string, ck: Checkpoints, work: strin
       logprob_diff_target: { mean: mean(dTarget), max: Math.max(...dTarget) }, logprob_diff_vocab_max: dVocab,
       greedy_identical: { count: same, share: same / sentences.length },
       greedy_identical_fp32_concepts: { count: sameDec, share: sameDec / sentences.length },
+      roundtrip: roundTripMeaning(sentences, f.texts, r.texts),
       load: loads[v], load_ratio: loads[v].load_s / loads.fp32.load_s, rss_ratio: loads[v].rss_mb / loads.fp32.rss_mb,
     };
   });
@@ -251,14 +262,14 @@ export async function measureVariants(root: string, ck: Checkpoints, work: strin
     for (let d = 0; d < FRAGILITY_DRAWS; d++) {
       const moved = f.embs.map((e, i) => perturbToCosine(e, cos(runs.int8.embs[i], e), next));
       cosines.push(...moved.map((e, i) => cos(e, f.embs[i])));
-      const out = await greedyOutputs(m32, moved, maxTokens);
+      const out = (await greedyOutputs(m32, moved, maxTokens)).ids;
       counts.push(out.filter((g, i) => g === f.greedy[i]).length);
     }
   } finally {
     await m32.dispose();
   }
   return { source: ck.label, sentences: sentences.length, teacher_forced_steps: targets.reduce((s, t) => s + t.length - 2, 0),
-    baseline_cosine_other_sentence: mean(other), threads: opts.threads, variants,
+    baseline_cosine_other_sentence: mean(other), baseline_roundtrip_chrf_other_concept: otherConceptBaseline(sentences, f.texts), threads: opts.threads, variants,
     fragility: { cosine_mean: mean(cosines), draws: counts, greedy_identical: { count: mean(counts), share: mean(counts) / sentences.length } } };
 }
 
@@ -283,5 +294,14 @@ export function variantsMarkdown(r: VariantsReport): string {
   lines.push('', `Fragility baseline: fp32 greedy on its own concepts turned to int8's cosine (mean ${num(fr.cosine_mean, 8)}), ` +
     `decoder unchanged, ${fr.draws.length} random directions: ${fr.draws.join(', ')} of ${r.sentences} identical ` +
     `(mean ${(100 * fr.greedy_identical.share).toFixed(0)} %).`);
+  lines.push('', `Meaning of the greedy round trips (chrF against the source sentence; fp32's decode of another sentence's concept: ` +
+    `${num(r.baseline_roundtrip_chrf_other_concept, 1)}):`, '',
+  '| variant | round-trip chrF | Δ chrF vs fp32 (95 % interval) | outputs differing from fp32 | their chrF: fp32 → variant | better / worse |',
+  '|---|---|---|---|---|---|');
+  for (const v of r.variants) {
+    const t = v.roundtrip;
+    lines.push(`| ${v.variant} | ${num(t.chrf, 1)} | ${t.delta.mean >= 0 ? '+' : ''}${num(t.delta.mean, 2)} (${num(t.delta.lo, 2)} … ${num(t.delta.hi, 2)}) | ` +
+      `${t.changed.count} | ${t.changed.count ? `${num(t.changed.fp32, 1)} → ${num(t.changed.variant, 1)}` : '—'} | ${t.changed.better} / ${t.changed.worse} |`);
+  }
   return lines.join('\n');
 }
