@@ -16,7 +16,8 @@
  *     before any weight is quantized;
  *   - meaning: chrF of each variant's greedy round trip against its source, the paired difference to fp32 and the
  *     outputs that differ from fp32's scored on both sides (bench/lib/roundtrip-meaning.ts), next to fp32's decode of
- *     another sentence's concept;
+ *     another sentence's concept; the same for the app's own decoding (the pack's beam and concept reranking), the
+ *     text a user reads, with its identical-output count;
  *   - pack size on disk, and load time and RSS after loading both graphs, each in a fresh process
  *     (bench/lib/variant-load.ts), so one variant's memory does not hide another's.
  */
@@ -56,8 +57,13 @@ export interface VariantFigures {
   greedy_identical: { count: number; share: number };
   /** the variant's decoder on fp32's concepts: what its decoder alone keeps (its encoder's drift left out) */
   greedy_identical_fp32_concepts: { count: number; share: number };
+  /** fp32's decoder on this variant's concepts: what its encoder alone keeps (its decoder's drift left out) */
+  greedy_identical_fp32_decoder: { count: number; share: number };
   /** the greedy round trips' chrF against their sources, against fp32's */
   roundtrip: RoundTripMeaning;
+  /** the app's decoding (pack defaults: beam, reranking): identical texts to fp32's and their meaning */
+  app_identical: { count: number; share: number };
+  app_roundtrip: RoundTripMeaning;
   load: LoadFigures;
   load_ratio: number;
   rss_ratio: number;
@@ -70,6 +76,8 @@ export interface VariantsReport {
   baseline_cosine_other_sentence: number;
   /** mean chrF of fp32's round trip of the next sentence's concept against each source: the meaning floor */
   baseline_roundtrip_chrf_other_concept: number;
+  /** the app's decoding as the pack configures it, e.g. "beam 5, reranking on" */
+  app_decoding: string;
   threads: number;
   variants: VariantFigures[];
   /** fp32 greedy on its embeddings perturbed to int8's cosine, per sentence (see the header) */
@@ -183,6 +191,8 @@ interface VariantRun {
   embs: Float32Array[];
   greedy: string[];
   texts: string[];
+  /** the app's decoding of `embs` with the pack's defaults */
+  appTexts: string[];
   greedyOnFp32: string[];
   /** per sentence, per step: log-probs with the fp32 embedding */
   forced: Float32Array[][];
@@ -198,6 +208,7 @@ export async function measureVariants(root: string, ck: Checkpoints, work: strin
   const runs = {} as Record<SonarVariant, VariantRun>;
   let targets: number[][] = [];
   let fp32Embs: Float32Array[] = [];
+  let appDecoding = '';
   for (const v of VARIANTS) {
     log(`variants: ${ck.label}: ${v}`);
     const m = await SonarModel.load(dirs[v], cfg);
@@ -211,9 +222,12 @@ export async function measureVariants(root: string, ck: Checkpoints, work: strin
       }
       const { ids: greedy, texts } = await greedyOutputs(m, embs, maxTokens);
       const greedyOnFp32 = v === 'fp32' ? greedy : (await greedyOutputs(m, fp32Embs, maxTokens)).ids;
+      const appTexts = (await m.decodeTexts(embs, 'eng_Latn', { maxTokens })).map((d) => d.text);
+      const dec = m.pack.json.decoding;
+      appDecoding = `beam ${dec.beam ?? 5}, reranking ${dec.rerank ? 'on' : 'off'}`;
       const forced: Float32Array[][] = [];
       for (let i = 0; i < sentences.length; i++) forced.push(await teacherForced(m, fp32Embs[i], targets[i]));
-      runs[v] = { embs, greedy, texts, greedyOnFp32, forced };
+      runs[v] = { embs, greedy, texts, appTexts, greedyOnFp32, forced };
     } finally {
       await m.dispose();
     }
@@ -226,7 +240,7 @@ export async function measureVariants(root: string, ck: Checkpoints, work: strin
   }
   const sizes = Object.fromEntries(VARIANTS.map((v) => [v, dirBytes(dirs[v])])) as Record<SonarVariant, number>;
   const weights = Object.fromEntries(VARIANTS.map((v) => [v, dirBytes(dirs[v], /\.onnx(\.data)?$/)])) as Record<SonarVariant, number>;
-  const variants = VARIANTS.map((v): VariantFigures => {
+  const variantFigures = (v: SonarVariant): VariantFigures => {
     const r = runs[v];
     const cosines = r.embs.map((e, i) => cos(e, f.embs[i]));
     const dTarget: number[] = [];
@@ -240,16 +254,20 @@ export async function measureVariants(root: string, ck: Checkpoints, work: strin
     }
     const same = r.greedy.filter((g, i) => g === f.greedy[i]).length;
     const sameDec = r.greedyOnFp32.filter((g, i) => g === f.greedy[i]).length;
+    const sameApp = r.appTexts.filter((t, i) => t === f.appTexts[i]).length;
     return {
       variant: v, size_bytes: sizes[v], size_ratio: sizes[v] / sizes.fp32, weights_bytes: weights[v], weights_ratio: weights[v] / weights.fp32,
       cosine_to_fp32: { mean: mean(cosines), min: Math.min(...cosines) },
       logprob_diff_target: { mean: mean(dTarget), max: Math.max(...dTarget) }, logprob_diff_vocab_max: dVocab,
       greedy_identical: { count: same, share: same / sentences.length },
       greedy_identical_fp32_concepts: { count: sameDec, share: sameDec / sentences.length },
+      greedy_identical_fp32_decoder: { count: byFp32Decoder[v], share: byFp32Decoder[v] / sentences.length },
       roundtrip: roundTripMeaning(sentences, f.texts, r.texts),
+      app_identical: { count: sameApp, share: sameApp / sentences.length },
+      app_roundtrip: roundTripMeaning(sentences, f.appTexts, r.appTexts),
       load: loads[v], load_ratio: loads[v].load_s / loads.fp32.load_s, rss_ratio: loads[v].rss_mb / loads.fp32.rss_mb,
     };
-  });
+  };
   const other = f.embs.map((e, i) => cos(e, f.embs[(i + 1) % f.embs.length]));
   // the fragility baseline: fp32 decoding its own concepts turned by int8's angle, decoder untouched; one random
   // direction is one draw of which near-ties flip, so FRAGILITY_DRAWS directions, the same ones in every run
@@ -257,8 +275,13 @@ export async function measureVariants(root: string, ck: Checkpoints, work: strin
   const next = () => rng.normal();
   const counts: number[] = [];
   const cosines: number[] = [];
+  const byFp32Decoder = {} as Record<SonarVariant, number>;
   const m32 = await SonarModel.load(dirs.fp32, cfg);
   try {
+    for (const v of VARIANTS) {
+      const out = v === 'fp32' ? f.greedy : (await greedyOutputs(m32, runs[v].embs, maxTokens)).ids;
+      byFp32Decoder[v] = out.filter((g, i) => g === f.greedy[i]).length;
+    }
     for (let d = 0; d < FRAGILITY_DRAWS; d++) {
       const moved = f.embs.map((e, i) => perturbToCosine(e, cos(runs.int8.embs[i], e), next));
       cosines.push(...moved.map((e, i) => cos(e, f.embs[i])));
@@ -268,8 +291,10 @@ export async function measureVariants(root: string, ck: Checkpoints, work: strin
   } finally {
     await m32.dispose();
   }
+  const variants = VARIANTS.map(variantFigures);
   return { source: ck.label, sentences: sentences.length, teacher_forced_steps: targets.reduce((s, t) => s + t.length - 2, 0),
-    baseline_cosine_other_sentence: mean(other), baseline_roundtrip_chrf_other_concept: otherConceptBaseline(sentences, f.texts), threads: opts.threads, variants,
+    baseline_cosine_other_sentence: mean(other), baseline_roundtrip_chrf_other_concept: otherConceptBaseline(sentences, f.texts),
+    app_decoding: appDecoding, threads: opts.threads, variants,
     fragility: { cosine_mean: mean(cosines), draws: counts, greedy_identical: { count: mean(counts), share: mean(counts) / sentences.length } } };
 }
 
@@ -280,28 +305,31 @@ export function variantsMarkdown(r: VariantsReport): string {
     `${r.source}: ${r.sentences} held-out sentences, ${r.teacher_forced_steps} teacher-forced steps, ${r.threads} threads; ` +
       `baseline cosine between different sentences (fp32): ${num(r.baseline_cosine_other_sentence, 3)}`,
     '',
-    '| variant | cosine to fp32 (mean / min) | Δ log p target (mean / max) | max Δ log p (vocab) | greedy identical | its decoder on fp32 concepts | pack size (×fp32) | graphs + weights ×fp32 | load s (×fp32) | RSS MB (×fp32) | RSS after a run MB |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| variant | cosine to fp32 (mean / min) | Δ log p target (mean / max) | max Δ log p (vocab) | greedy identical | its decoder on fp32 concepts | fp32 decoder on its concepts | pack size (×fp32) | graphs + weights ×fp32 | load s (×fp32) | RSS MB (×fp32) | RSS after a run MB |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const v of r.variants) {
     lines.push(`| ${v.variant} | ${num(v.cosine_to_fp32.mean, 8)} / ${num(v.cosine_to_fp32.min, 8)} | ` +
       `${v.logprob_diff_target.mean.toExponential(2)} / ${v.logprob_diff_target.max.toExponential(2)} | ${v.logprob_diff_vocab_max.toExponential(2)} | ` +
       `${v.greedy_identical.count}/${r.sentences} (${(100 * v.greedy_identical.share).toFixed(0)} %) | ` +
-      `${v.greedy_identical_fp32_concepts.count}/${r.sentences} (${(100 * v.greedy_identical_fp32_concepts.share).toFixed(0)} %) | ${(v.size_bytes / 1e6).toFixed(2)} MB (${num(v.size_ratio, 2)}) | ` +
+      `${v.greedy_identical_fp32_concepts.count}/${r.sentences} (${(100 * v.greedy_identical_fp32_concepts.share).toFixed(0)} %) | ` +
+      `${v.greedy_identical_fp32_decoder.count}/${r.sentences} (${(100 * v.greedy_identical_fp32_decoder.share).toFixed(0)} %) | ${(v.size_bytes / 1e6).toFixed(2)} MB (${num(v.size_ratio, 2)}) | ` +
       `${num(v.weights_ratio, 3)} | ${num(v.load.load_s, 3)} (${num(v.load_ratio, 2)}) | ${num(v.load.rss_mb, 0)} (${num(v.rss_ratio, 2)}) | ${num(v.load.rss_after_run_mb, 0)} |`);
   }
   const fr = r.fragility;
   lines.push('', `Fragility baseline: fp32 greedy on its own concepts turned to int8's cosine (mean ${num(fr.cosine_mean, 8)}), ` +
     `decoder unchanged, ${fr.draws.length} random directions: ${fr.draws.join(', ')} of ${r.sentences} identical ` +
     `(mean ${(100 * fr.greedy_identical.share).toFixed(0)} %).`);
-  lines.push('', `Meaning of the greedy round trips (chrF against the source sentence; fp32's decode of another sentence's concept: ` +
-    `${num(r.baseline_roundtrip_chrf_other_concept, 1)}):`, '',
-  '| variant | round-trip chrF | Δ chrF vs fp32 (95 % interval) | outputs differing from fp32 | their chrF: fp32 → variant | better / worse |',
-  '|---|---|---|---|---|---|');
+  lines.push('', `Meaning (chrF of each round trip against its source sentence; fp32's greedy decode of another sentence's ` +
+    `concept: ${num(r.baseline_roundtrip_chrf_other_concept, 1)}). Greedy, and the app's decoding (${r.app_decoding}):`, '',
+  '| variant | decoding | identical to fp32 | round-trip chrF | Δ chrF vs fp32 (95 % interval) | their chrF where outputs differ: fp32 → variant | better / worse |',
+  '|---|---|---|---|---|---|---|');
   for (const v of r.variants) {
-    const t = v.roundtrip;
-    lines.push(`| ${v.variant} | ${num(t.chrf, 1)} | ${t.delta.mean >= 0 ? '+' : ''}${num(t.delta.mean, 2)} (${num(t.delta.lo, 2)} … ${num(t.delta.hi, 2)}) | ` +
-      `${t.changed.count} | ${t.changed.count ? `${num(t.changed.fp32, 1)} → ${num(t.changed.variant, 1)}` : '—'} | ${t.changed.better} / ${t.changed.worse} |`);
+    for (const [mode, same, t] of [['greedy', v.greedy_identical.count, v.roundtrip], ['app', v.app_identical.count, v.app_roundtrip]] as const) {
+      lines.push(`| ${v.variant} | ${mode} | ${same}/${r.sentences} | ${num(t.chrf, 1)} | ${t.delta.mean >= 0 ? '+' : ''}${num(t.delta.mean, 2)} ` +
+        `(${num(t.delta.lo, 2)} … ${num(t.delta.hi, 2)}) | ${t.changed.count ? `${num(t.changed.fp32, 1)} → ${num(t.changed.variant, 1)}` : '—'} | ` +
+        `${t.changed.better} / ${t.changed.worse} |`);
+    }
   }
   return lines.join('\n');
 }
