@@ -1,7 +1,7 @@
 /**
  * Models & settings → Get SONAR in the browser (real service, real Chromium) against a local HTTP server on
  * 127.0.0.1 serving official-format random checkpoints: the licence is shown and must be ticked, the download and
- * conversion show progress, the converted pack appears with its self-test report, is made active, and a summary
+ * conversion show progress (int8 preselected, the models running on the CPU), the converted pack appears with its self-test report, is made active, and a summary
  * runs on it.
  * Screenshots: test/e2e/screenshots/{get-sonar-license,get-sonar-installed}.png
  */
@@ -65,12 +65,18 @@ if (!hasChromium) {
       const [g32, g16, g8] = [await gb('fp32'), await gb('fp16'), await gb('int8')];
       expect(g16 / g32).toBeCloseTo(0.5, 1);
       expect(g8 / g32).toBeLessThan(0.3);
+      // the models run on the CPU here: int8 is recommended and preselected (the user can still pick another)
+      const rec = dlg.getByTestId('get-sonar-recommended');
+      await rec.waitFor();
+      expect(await rec.getAttribute('data-variant')).toBe('int8');
+      expect(await rec.textContent()).toMatch(/int8.*CPU/);
+      expect(await dlg.getByTestId('get-sonar-variant').inputValue()).toBe('int8');
       await dlg.getByTestId('get-sonar-accept').check();
       await dlg.getByTestId('get-sonar-url').fill(srv.url);
       await page.screenshot({ path: join(SCREENSHOTS, 'get-sonar-license.png') });
       await dlg.getByTestId('get-sonar-start').click();
       await expect.poll(() => dlg.getByTestId('get-sonar-progress').textContent(), { timeout: 60_000 }).toMatch(/Downloading sonar_text_decoder\.pt/);
-      const card = dlg.locator('[data-testid="pack-card"][data-name="sonar-text-basic"]');
+      const card = dlg.locator('[data-testid="pack-card"][data-name="sonar-text-basic-int8"]');
       await card.waitFor({ timeout: 180_000 });
       expect((await e.api.sonarLicense()).accepted).toBe(true);
       // the self-test ran on the new pack before it was listed: random weights fail it, and the card says so
@@ -80,7 +86,7 @@ if (!hasChromium) {
       await card.getByTestId('pack-use').click();
       await card.getByTestId('pack-active').waitFor({ timeout: 30_000 });
       await page.screenshot({ path: join(SCREENSHOTS, 'get-sonar-installed.png') });
-      expect((await e.api.getSettings()).activeSonar).toBe('sonar-text-basic');
+      expect((await e.api.getSettings()).activeSonar).toBe('sonar-text-basic-int8');
       await page.getByTestId('close-settings').click();
 
       await page.getByTestId('paste-toggle').click();
@@ -93,7 +99,7 @@ if (!hasChromium) {
       const runs = await e.api.listRuns(1);
       expect(runs.length).toBeGreaterThan(0);
       const run = await e.api.getRun(runs[0].id);
-      expect(JSON.stringify(run.packs)).toContain('sonar-text-basic');
+      expect(JSON.stringify(run.packs)).toContain('sonar-text-basic-int8');
       expect(errors).toEqual([]);
     }, 400_000);
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../main/api/contract.js';
 import { markdown, plainText, safeFileName } from '../../../renderer/src/lib/exporting.js';
 import { formatBytes } from '../../../renderer/src/lib/format.js';
+import { recommendedSonarVariant } from '../../../renderer/src/lib/models.js';
 import { layoutPoints } from '../../../renderer/src/lib/map.js';
 import { applyProgress, initialStages, overall } from '../../../renderer/src/lib/progress.js';
 import { visibleRange } from '../../../renderer/src/lib/virtual.js';
@@ -69,5 +70,14 @@ describe('export', () => {
     expect(formatBytes(512, 'en')).toBe('512 B');
     expect(formatBytes(31_457_280, 'en')).toBe('30 MB');
     expect(formatBytes(1536, 'en')).toBe('1.5 kB');
+  });
+});
+
+describe('recommendedSonarVariant', () => {
+  it('preselects int8 on the CPU, fp32 on a GPU, and nothing while the runtime is unknown', () => {
+    expect(recommendedSonarVariant('cpu')).toBe('int8');
+    for (const p of ['cuda', 'dml', 'webgpu', 'coreml']) expect(recommendedSonarVariant(p)).toBe('fp32');
+    expect(recommendedSonarVariant(null)).toBeNull();
+    expect(recommendedSonarVariant('')).toBeNull();
   });
 });
