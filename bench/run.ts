@@ -661,6 +661,10 @@ async function benchVariants(opt: Options, sonarDir: string): Promise<string[]> 
           `mean ${v.logprob_diff_target.mean.toExponential(2)}, ${r.teacher_forced_steps} teacher-forced steps`);
         row('variants', m('greedy output identical to fp32'), '%', 100 * v.greedy_identical.share, null, true,
           `${r.sentences} held-out sentences; its decoder on fp32's concepts ${(100 * v.greedy_identical_fp32_concepts.share).toFixed(0)} %`);
+        const fp32 = r.variants.find((x) => x.variant === 'fp32')!;
+        row('variants', m('round-trip chrF minus fp32\'s (greedy)'), 'chrF', v.roundtrip.delta.mean, null, true,
+          `95 % interval ${v.roundtrip.delta.lo.toFixed(2)} … ${v.roundtrip.delta.hi.toFixed(2)}; fp32 ${fp32.roundtrip.chrf.toFixed(1)}, ` +
+          `fp32 on another sentence's concept ${r.baseline_roundtrip_chrf_other_concept.toFixed(1)}`);
         row('variants', m('pack size'), '× fp32', v.size_ratio, null, false, `graphs + weights ${v.weights_ratio.toFixed(3)}×`);
         row('variants', m('load time'), '× fp32', v.load_ratio, null, false, `${v.load.load_s.toFixed(2)} s`);
         row('variants', m('RSS after load'), '× fp32', v.rss_ratio, null, false, `${v.load.rss_mb.toFixed(0)} MB`);
