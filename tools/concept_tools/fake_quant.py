@@ -47,14 +47,15 @@ WEIGHTS = {"channel": quantize_channels, None: lambda w: w}
 
 @contextlib.contextmanager
 def fake_quantized(module: torch.nn.Module, *, activations: str | None = "tensor", weights: str | None = "channel",
-                   embedding: bool = True, only: tuple[str, ...] = (), smooth: dict[str, torch.Tensor] | None = None):
-    """Inside the block, every Linear of `module` (or those whose name contains one of `only`) computes with the
-    chosen rounding; the module is restored on exit. `embedding`: the first Embedding-like `.embed.weight` rounded
-    per row as well."""
+                   embedding: bool = True, linears: bool = True, only: tuple[str, ...] = (),
+                   smooth: dict[str, torch.Tensor] | None = None):
+    """Inside the block, every Linear of `module` (or those whose name contains one of `only`; none with
+    `linears=False`) computes with the chosen rounding, and with `embedding` every `*.embed` table is rounded per
+    vocabulary row; the module is restored on exit."""
     act, wq = ACTIVATIONS[activations], WEIGHTS[weights]
     patched, saved_tables = [], []
     for name, m in module.named_modules():
-        if isinstance(m, torch.nn.Linear) and (not only or any(o in name for o in only)):
+        if isinstance(m, torch.nn.Linear) and linears and (not only or any(o in name for o in only)):
             s = (smooth or {}).get(name)
 
             def forward(x, m=m, s=s):
@@ -64,7 +65,7 @@ def fake_quantized(module: torch.nn.Module, *, activations: str | None = "tensor
                 return F.linear(act(x), wq(w), m.bias)
             m.forward = forward
             patched.append(m)
-        elif embedding and name.endswith(".embed") and hasattr(m, "weight"):
+        elif embedding and name.rsplit(".", 1)[-1] == "embed" and hasattr(m, "weight"):
             saved_tables.append((m, m.weight.data))
             m.weight.data = quantize_channels(m.weight.data)  # a row per vocabulary entry is an "output channel"
     try:

@@ -69,6 +69,9 @@ def test_fake_quantized_rounds_what_it_is_asked_and_restores_the_module():
             full = net(ids)
         with fake_quantized(net, only=("b",), embedding=False):
             only_b = net(ids)
+        with fake_quantized(net, linears=False):
+            table_only = net(ids)
+        assert torch.equal(table_only, net.b(torch.relu(net.a(torch.nn.functional.embedding(ids, quantize_channels(net.embed.weight))))))
         assert torch.equal(net(ids), ref)
         assert net.embed.weight.dtype == torch.float32 and "forward" not in vars(net.a)
         assert not torch.equal(full, ref) and not torch.equal(only_b, ref)
