@@ -97,6 +97,7 @@ export interface MethodChoice {
 export interface PackInfo {
   name: string;
   kind: 'sonar' | 'lcm';
+  /** an LCM's architecture (base, two-tower); a converted SONAR pack's weights (fp32, fp16, int8; packs/index.ts) */
   variant?: string;
   space: string;
   dim: number;

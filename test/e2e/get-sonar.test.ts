@@ -78,6 +78,7 @@ if (!hasChromium) {
       await expect.poll(() => dlg.getByTestId('get-sonar-progress').textContent(), { timeout: 60_000 }).toMatch(/Downloading sonar_text_decoder\.pt/);
       const card = dlg.locator('[data-testid="pack-card"][data-name="sonar-text-basic-int8"]');
       await card.waitFor({ timeout: 180_000 });
+      expect(await card.getByTestId('pack-kind').textContent()).toBe('sonar · int8');
       expect((await e.api.sonarLicense()).accepted).toBe(true);
       // the self-test ran on the new pack before it was listed: random weights fail it, and the card says so
       const st = card.getByTestId('pack-selftest');

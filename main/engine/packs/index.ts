@@ -7,6 +7,19 @@ import type { LoadedPack } from './load.js';
 import type { PackInfo } from '../types.js';
 import { parseDecodingQuality } from './decoding-quality.js';
 
+/**
+ * A SONAR pack's weight variant: what the app's converter recorded (`converter.variant`), else what a pack written by
+ * tools/convert_sonar.py says of its weights (`quantization`: int8, `precision`: fp16); none for a trained pack.
+ */
+export function sonarVariant(json: object): 'fp32' | 'fp16' | 'int8' | undefined {
+  const j = json as { converter?: { variant?: unknown }; quantization?: unknown; precision?: unknown };
+  const v = j.converter?.variant;
+  if (v === 'fp32' || v === 'fp16' || v === 'int8') return v;
+  if (j.quantization) return 'int8';
+  if (j.precision) return 'fp16';
+  return undefined;
+}
+
 /** The API's view of a pack. */
 export function toPackInfo(pack: LoadedPack, opts: { bundled?: boolean; verified?: PackInfo['verified']; problems?: string[] } = {}): PackInfo {
   const j = pack.json;
@@ -15,7 +28,7 @@ export function toPackInfo(pack: LoadedPack, opts: { bundled?: boolean; verified
   return {
     name: j.name,
     kind: j.kind,
-    variant: j.kind === 'lcm' ? j.variant : undefined,
+    variant: j.kind === 'lcm' ? j.variant : sonarVariant(j),
     space: j.space,
     dim: j.dim,
     license: j.license,

@@ -36,6 +36,17 @@ describe('loadPack', () => {
     expect(info.bytes).toBeGreaterThan(0);
   });
 
+  it('names a SONAR pack\'s weight variant: the converter\'s record, else what a Python-converted pack says of its weights', () => {
+    const s = loadSonarPack(join(RANDOM, 'sonar'));
+    const withJson = (extra: object) => toPackInfo({ ...s, json: { ...s.json, ...extra } } as typeof s).variant;
+    expect(toPackInfo(s).variant).toBeUndefined(); // a trained pack
+    expect(withJson({ converter: { by: 'concept-studio (TypeScript)', variant: 'int8' } })).toBe('int8');
+    expect(withJson({ converter: { variant: 'fp32' } })).toBe('fp32');
+    expect(withJson({ quantization: { method: 'dynamic-int8' } })).toBe('int8');
+    expect(withJson({ precision: { weights: 'float16' } })).toBe('fp16');
+    expect(withJson({ converter: { variant: 'q4' } })).toBeUndefined(); // not a variant this app writes
+  });
+
   it('rejects a folder without a pack, or of the wrong kind', () => {
     expect(code(() => loadPack(join(RANDOM, 'nope')))).toBe('PACK_MISSING');
     expect(code(() => loadPack(RANDOM))).toBe('PACK_MISSING');
