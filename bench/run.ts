@@ -654,6 +654,7 @@ async function benchVariants(opt: Options, sonarDir: string): Promise<string[]> 
       reports.push(r);
       tables.push(variantsMarkdown(r));
       const tag = k === 0 ? 'random' : 'pack';
+      const fp32 = r.variants.find((x) => x.variant === 'fp32')!;
       for (const v of r.variants.filter((x) => x.variant !== 'fp32')) {
         const m = (what: string) => `${v.variant} (${tag}): ${what}`;
         row('variants', m('1 − cosine to fp32, max'), '', 1 - v.cosine_to_fp32.min, null, false, `cosine mean ${v.cosine_to_fp32.mean.toFixed(8)}`);
@@ -661,7 +662,6 @@ async function benchVariants(opt: Options, sonarDir: string): Promise<string[]> 
           `mean ${v.logprob_diff_target.mean.toExponential(2)}, ${r.teacher_forced_steps} teacher-forced steps`);
         row('variants', m('greedy output identical to fp32'), '%', 100 * v.greedy_identical.share, null, true,
           `${r.sentences} held-out sentences; its decoder on fp32's concepts ${(100 * v.greedy_identical_fp32_concepts.share).toFixed(0)} %`);
-        const fp32 = r.variants.find((x) => x.variant === 'fp32')!;
         row('variants', m('round-trip chrF minus fp32\'s (greedy)'), 'chrF', v.roundtrip.delta.mean, null, true,
           `95 % interval ${v.roundtrip.delta.lo.toFixed(2)} … ${v.roundtrip.delta.hi.toFixed(2)}; fp32 ${fp32.roundtrip.chrf.toFixed(1)}, ` +
           `fp32 on another sentence's concept ${r.baseline_roundtrip_chrf_other_concept.toFixed(1)}`);

@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SonarModel } from '../main/engine/sonar/model.js';
 import { cosine } from '../main/engine/vec.js';
+import { greedyOutputs } from '../bench/lib/sonar-variants.js';
 
 const { values: a } = parseArgs({ options: {
   ref: { type: 'string' }, pack: { type: 'string' }, sentences: { type: 'string' },
@@ -24,8 +25,7 @@ if (!a.ref || !a.pack || !a.sentences) {
 }
 const sentences = readFileSync(a.sentences, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean).slice(0, Number(a.n));
 const cfg = { provider: 'cpu' as const, threads: Number(a.threads) };
-const greedy = async (m: SonarModel, embs: Float32Array[]) =>
-  (await m.decodeIds(embs, 'eng_Latn', { greedy: true, maxTokens: Number(a['max-tokens']) })).map((r) => r.tokens.join());
+const greedy = async (m: SonarModel, embs: Float32Array[]) => (await greedyOutputs(m, embs, Number(a['max-tokens']))).ids;
 const t0 = performance.now();
 const ref = await SonarModel.load(a.ref, cfg);
 const variant = await SonarModel.load(a.pack, cfg);

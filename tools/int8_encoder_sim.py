@@ -5,7 +5,7 @@ fp32's (1 - cosine) and decoded greedily by the *fp32* decoder (identical output
 keeps; bench/lib/sonar-variants.ts measures the real int8 graphs, "fp32 decoder on its concepts").
 
     /usr/bin/python3 scripts/make-heldout-fixture.py --english-lines 300 > /tmp/h300.txt
-    /usr/bin/python3 tools/int8_encoder_sim.py --pack models/mini/sonar --sentences /tmp/h300.txt   # ~1 min
+    /usr/bin/python3 tools/int8_encoder_sim.py --pack models/mini/sonar --sentences /tmp/h300.txt   # ~2 min
 
 Smoothing is calibrated on the measured sentences themselves: an upper bound on what it could give."""
 import argparse
@@ -21,6 +21,7 @@ from concept_tools.fake_quant import fake_quantized, input_absmax, smoothing  # 
 from concept_tools.generate import greedy_batch  # noqa: E402
 from concept_tools.onnx_weights import load_sonar_decoder, load_sonar_encoder  # noqa: E402
 from concept_tools.tokenizer import SonarTokenizer  # noqa: E402
+from concept_tools.train_sonar import pad  # noqa: E402
 
 GROUPS = {"q, k, v": ("q_proj", "k_proj", "v_proj"), "attention output": ("self_attn.output_proj",),
           "ffn inner": ("inner_proj",), "ffn output": ("ffn.output_proj",)}
@@ -30,10 +31,7 @@ def encode(enc, ids: list[list[int]], batch: int) -> torch.Tensor:
     out = []
     with torch.no_grad():
         for b in range(0, len(ids), batch):
-            chunk = ids[b:b + batch]
-            width = max(map(len, chunk))
-            x = torch.tensor([c + [0] * (width - len(c)) for c in chunk])
-            out.append(enc(x, (x != 0).long()))
+            out.append(enc(*pad(ids[b:b + batch])))
     return torch.cat(out)
 
 

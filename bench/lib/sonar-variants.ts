@@ -168,8 +168,8 @@ export function perturbToCosine(e: Float32Array, c: number, next: () => number):
   return Float32Array.from(e, (x, i) => cc * x + scale * g[i]);
 }
 
-/** Greedy outputs of `m` on `embs`: token ids joined (compared as strings) and their text. */
-async function greedyOutputs(m: SonarModel, embs: Float32Array[], maxTokens: number): Promise<{ ids: string[]; texts: string[] }> {
+/** Greedy outputs of `m` on `embs` into English: token ids joined (compared as strings) and their text. */
+export async function greedyOutputs(m: SonarModel, embs: Float32Array[], maxTokens: number): Promise<{ ids: string[]; texts: string[] }> {
   const res = await m.decodeIds(embs, 'eng_Latn', { greedy: true, maxTokens });
   return { ids: res.map((r) => r.tokens.join()), texts: res.map((r) => m.tokenizer.decode(r.tokens)) };
 }

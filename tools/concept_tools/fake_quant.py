@@ -16,6 +16,8 @@ import contextlib
 import torch
 import torch.nn.functional as F
 
+from .sonar_templates import quantize_per_channel
+
 
 def quantize_tensor(x: torch.Tensor) -> torch.Tensor:
     """x rounded as DynamicQuantizeLinear -> dequantize rounds it: uint8, one scale and zero point for all of x."""
@@ -35,10 +37,10 @@ def _asymmetric_uint8(x, lo, hi):
 
 
 def quantize_channels(w_out_in: torch.Tensor) -> torch.Tensor:
-    """A Linear weight [out, in] rounded as sonar_templates.quantize_per_channel rounds it (dequantized)."""
-    scale = (w_out_in.abs().amax(1, keepdim=True).double() / 127).float()
-    scale[scale == 0] = 1
-    return torch.clamp(torch.round(w_out_in.double() / scale.double()), -127, 127).float() * scale
+    """A Linear weight [out, in] rounded by the variant's own quantizer (sonar_templates.quantize_per_channel),
+    dequantized."""
+    q, scale = quantize_per_channel(w_out_in.detach().numpy())
+    return torch.from_numpy(q.T.astype("float32") * scale[:, None])
 
 
 ACTIVATIONS = {"tensor": quantize_tensor, "row": quantize_rows, None: lambda x: x}
@@ -57,12 +59,10 @@ def fake_quantized(module: torch.nn.Module, *, activations: str | None = "tensor
     for name, m in module.named_modules():
         if isinstance(m, torch.nn.Linear) and linears and (not only or any(o in name for o in only)):
             s = (smooth or {}).get(name)
+            w = wq(m.weight.detach() if s is None else m.weight.detach() * s)  # once: the weights do not change
 
-            def forward(x, m=m, s=s):
-                w = m.weight
-                if s is not None:
-                    x, w = x / s, w * s
-                return F.linear(act(x), wq(w), m.bias)
+            def forward(x, m=m, s=s, w=w):
+                return F.linear(act(x if s is None else x / s), w, m.bias)
             m.forward = forward
             patched.append(m)
         elif embedding and name.rsplit(".", 1)[-1] == "embed" and hasattr(m, "weight"):

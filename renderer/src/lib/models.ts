@@ -33,9 +33,10 @@ export function metricsLine(p: Pick<PackInfo, 'quality'>, locale: string): strin
 }
 
 /**
- * The SONAR variant Get SONAR preselects for the provider the models run on: int8 on the CPU (at full size up to 3× faster:
- * one sentence at a time, 0.29× the disk, RSS 0.37× after load and 0.49× at its peak, bench/results/2026-12-01-cpu-
- * full-crosscache.json; its changed outputs say their sentence as well, docs/sonar-variants.md), fp32 on a GPU (the int8 graph is a CPU graph; fp16 saves disk only). Null while the
+ * The SONAR variant Get SONAR preselects for the provider the models run on: int8 on the CPU (at full size up to 3×
+ * faster one sentence at a time, 0.29× the disk, RSS 0.37× fp32's after load and 0.49× at its peak:
+ * bench/results/2026-12-01-cpu-full-crosscache.json; the outputs it changes say their sentence as well:
+ * docs/sonar-variants.md), fp32 on a GPU (the int8 graph is a CPU graph; fp16 saves disk only). Null while the
  * runtime is unknown: no recommendation, fp32 stays selected.
  */
 export function recommendedSonarVariant(usedProvider: string | null | undefined): 'fp32' | 'int8' | null {
